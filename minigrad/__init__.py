@@ -1,0 +1,18 @@
+"""minigrad: a tape-based autograd engine over NumPy (CPU) and CuPy (GPU).
+
+    import minigrad as mg
+    x = mg.tensor([1.0, 2.0, 3.0])
+    with mg.GradientTape() as tape:
+        tape.watch(x)
+        y = (x * x).sum()
+    tape.gradient(y, x)      # Tensor([2., 4., 6.])
+"""
+
+from minigrad import errors, random  # noqa: F401
+from minigrad.backend import get_default_device, set_default_device  # noqa: F401
+from minigrad.ops import *  # noqa: F401,F403
+from minigrad.tape import GradientTape, grad, value_and_grad  # noqa: F401
+from minigrad.tensor import Tensor, tensor  # noqa: F401
+from minigrad.variable import Variable  # noqa: F401
+
+__version__ = "0.1.0"

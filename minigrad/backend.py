@@ -1,0 +1,207 @@
+"""The backend seam: the one module that imports numpy (and, on demand, cupy).
+
+Everything else in minigrad asks this module for what it needs:
+
+- ``array_module(a)``: ``numpy`` or ``cupy``, whichever owns the array ``a``;
+- ``device_of(a)``: ``"cpu"`` or ``"cuda"``;
+- ``to_device(a, device)``: a copy of ``a`` on another device;
+- ``get_default_device()`` / ``set_default_device(device)``: where new tensors go;
+- ``generator(device)``: the seeded random generator of a device (see ``minigrad.random``).
+
+CuPy is optional. It is imported the first time a GPU is asked for, never at
+``import minigrad``; without it, asking for ``"cuda"`` raises
+``DeviceUnavailableError`` with the command that installs it.
+"""
+
+from __future__ import annotations
+
+import numpy
+
+from minigrad.errors import DeviceMismatchError, DeviceUnavailableError, UnsupportedDtypeError
+
+DEVICES = ("cpu", "cuda")
+
+_cupy = None  # the cupy module, once a GPU has been asked for
+_module_of_type: dict[type, object] = {numpy.ndarray: numpy}
+_device_of_type: dict[type, str] = {numpy.ndarray: "cpu"}
+_default_device = "cpu"
+
+# dtypes a Tensor may hold: booleans, integers and floats of NumPy's kinds.
+_SUPPORTED_KINDS = "biuf"
+
+
+def cupy_module():
+    """Return the cupy module, importing it on first use.
+
+    Raises:
+        DeviceUnavailableError: if CuPy is not installed or no GPU is visible.
+    """
+    global _cupy
+    if _cupy is None:
+        try:
+            import cupy  # noqa: PLC0415  (imported only when a GPU is asked for)
+
+            if cupy.cuda.runtime.getDeviceCount() < 1:
+                raise RuntimeError("no CUDA device is visible")
+        except Exception as exc:  # ImportError, CUDA driver errors
+            raise DeviceUnavailableError(
+                f"device 'cuda' is not available ({type(exc).__name__}: {exc}). "
+                "minigrad runs on the GPU through CuPy: install it with "
+                "`pip install -e \".[gpu]\"` on a machine with an NVIDIA GPU, "
+                "or keep using device='cpu'."
+            ) from exc
+        _cupy = cupy
+        _module_of_type[cupy.ndarray] = cupy
+        _device_of_type[cupy.ndarray] = "cuda"
+    return _cupy
+
+
+def is_array(a) -> bool:
+    """True if ``a`` is an array of a known backend (numpy or cupy)."""
+    return type(a) in _module_of_type
+
+
+def array_module(a):
+    """The array module (numpy or cupy) that owns array ``a``."""
+    try:
+        return _module_of_type[type(a)]
+    except KeyError:
+        return numpy
+
+
+def device_of(a) -> str:
+    """``"cpu"`` for a NumPy array, ``"cuda"`` for a CuPy array."""
+    return _device_of_type.get(type(a), "cpu")
+
+
+def module_for_device(device: str):
+    """The array module that holds arrays of ``device``."""
+    device = check_device(device)
+    return numpy if device == "cpu" else cupy_module()
+
+
+def check_device(device: str | None) -> str:
+    """Normalise a device name (None means the default device) and check it exists."""
+    if device is None:
+        return _default_device
+    if not isinstance(device, str) or device.split(":")[0] not in DEVICES:
+        raise ValueError(f"unknown device {device!r}: use one of {DEVICES}.")
+    device = device.split(":")[0]
+    if device == "cuda":
+        cupy_module()
+    return device
+
+
+def get_default_device() -> str:
+    """The device on which new tensors and weights are created ("cpu" at start)."""
+    return _default_device
+
+
+def set_default_device(device: str) -> None:
+    """Make ``device`` the default for new tensors and weights."""
+    global _default_device
+    _default_device = check_device(device)
+
+
+def to_device(a, device: str):
+    """Return array ``a`` on ``device`` (the same array if it is already there)."""
+    device = check_device(device)
+    if device_of(a) == device:
+        return a
+    if device == "cpu":
+        return a.get()
+    return cupy_module().asarray(a)
+
+
+def check_same_device(op_name: str, arrays) -> None:
+    """Raise DeviceMismatchError if ``arrays`` live on different devices."""
+    devices = sorted({device_of(a) for a in arrays})
+    if len(devices) > 1:
+        raise DeviceMismatchError(
+            f"{op_name} got inputs on different devices: {' and '.join(devices)}. "
+            "An op computes on one device; move the inputs there first, for example "
+            "`x.to('cpu')` or `x.to('cuda')`."
+        )
+
+
+def as_array(data, dtype=None, device: str | None = None):
+    """Turn ``data`` (array, list, number) into a backend array on ``device``.
+
+    Python floats and lists of floats become float32, as in TensorFlow and PyTorch;
+    NumPy arrays keep their dtype unless ``dtype`` is given.
+    """
+    if device is None and is_array(data):
+        device = device_of(data)
+    xp = module_for_device(device)
+    if is_array(data):
+        data = to_device(data, device)
+        arr = data if dtype is None else data.astype(dtype, copy=False)
+    else:
+        if dtype is None and not isinstance(data, numpy.generic):
+            dtype = _default_dtype_for(data)
+        try:
+            arr = xp.asarray(data, dtype=dtype)
+        except (TypeError, ValueError) as exc:
+            raise UnsupportedDtypeError(
+                f"cannot make a tensor from {type(data).__name__} data ({exc}). "
+                "Pass numbers, nested lists of numbers, or a numeric array."
+            ) from exc
+    check_dtype(arr.dtype)
+    return arr
+
+
+def _default_dtype_for(data):
+    """float32 for Python floats and lists holding floats, NumPy's choice otherwise."""
+    probe = numpy.asarray(data)
+    if probe.dtype.kind == "f":
+        return numpy.float32
+    return None
+
+
+def check_dtype(dtype) -> numpy.dtype:
+    """Return ``dtype`` as a numpy.dtype, or raise UnsupportedDtypeError."""
+    try:
+        dt = numpy.dtype(dtype)
+    except TypeError as exc:
+        raise UnsupportedDtypeError(f"{dtype!r} is not a dtype: use e.g. 'float32'.") from exc
+    if dt.kind not in _SUPPORTED_KINDS:
+        raise UnsupportedDtypeError(
+            f"tensors of dtype {dt} are not supported: minigrad holds booleans, integers "
+            "and floats (float16, float32, float64). Convert the data first, e.g. "
+            "`np.asarray(data, dtype='float32')`."
+        )
+    return dt
+
+
+def is_floating(dtype) -> bool:
+    """True for float16, float32 and float64."""
+    return numpy.dtype(dtype).kind == "f"
+
+
+def result_dtype(*dtypes) -> numpy.dtype:
+    """The dtype NumPy gives to an operation on arrays of these dtypes."""
+    return numpy.result_type(*dtypes)
+
+
+def generator(device: str | None = None):
+    """The random generator of ``device``: ``numpy.random.Generator`` or CuPy's."""
+    device = check_device(device)
+    if device not in _generators:
+        _generators[device] = module_for_device(device).random.default_rng(_seed)
+    return _generators[device]
+
+
+def seed(n: int | None) -> None:
+    """Reseed every device's generator, so that runs repeat exactly."""
+    global _seed
+    _seed = n
+    _generators.clear()
+
+
+def new_generator(seed: int | None = None, device: str | None = None):
+    """A fresh, independent generator for ``device`` seeded with ``seed``."""
+    return module_for_device(check_device(device)).random.default_rng(seed)
+
+
+_seed: int | None = None
+_generators: dict[str, object] = {}

@@ -1,0 +1,42 @@
+"""Named exceptions for the mistakes people make with an autograd engine.
+
+Each class also derives from the built-in exception a Python user would expect
+(ValueError, TypeError, RuntimeError, ...), so ``except ValueError`` still works.
+Every message says what happened, why, and what to do about it.
+"""
+
+
+class MinigradError(Exception):
+    """Base class of every minigrad error."""
+
+
+class GradientShapeError(MinigradError, ValueError):
+    """An op's backward returned a gradient whose shape does not match its input."""
+
+
+class MissingBackwardError(MinigradError, NotImplementedError):
+    """A gradient was asked through an op that has no backward."""
+
+
+class DeviceMismatchError(MinigradError, ValueError):
+    """An op got inputs that live on different devices (cpu and cuda)."""
+
+
+class DeviceUnavailableError(MinigradError, RuntimeError):
+    """A device was asked for that this machine cannot provide (no CuPy or no GPU)."""
+
+
+class TapeReuseError(MinigradError, RuntimeError):
+    """A non-persistent GradientTape was asked for gradients a second time."""
+
+
+class InPlaceWriteError(MinigradError, TypeError):
+    """Code tried to write into a Tensor, a value the tape may have saved for backward."""
+
+
+class UnsupportedDtypeError(MinigradError, TypeError):
+    """A value of a dtype minigrad cannot hold or differentiate."""
+
+
+class GradcheckError(MinigradError, AssertionError):
+    """Analytic gradients disagree with finite differences (raised by gradcheck)."""

@@ -1,0 +1,651 @@
+"""Elementwise ops: the derivative table.
+
+Each op lists its forward (on raw arrays, ``xp`` is numpy or cupy) and its
+backward (in minigrad ops, so it is differentiable again). Inputs are read in
+backward as ``a, b = ctx.inputs`` and the output as ``y = ctx.output``.
+Binary ops broadcast like NumPy; the engine sums each gradient back to its
+input's shape, so backwards here are written for equal shapes.
+
+    op            y                     dy/da                    dy/db
+    add           a + b                 1                        1
+    subtract      a - b                 1                        -1
+    multiply      a * b                 b                        a
+    divide        a / b                 1 / b                    -y / b
+    power         a ** b                b * a ** (b - 1)         y * log(a)
+    maximum       max(a, b)             [a >= b]                 [a < b]
+    minimum       min(a, b)             [a <= b]                 [a > b]
+    negative      -x                    -1
+    exp           e ** x                y
+    log           ln x                  1 / x
+    sqrt          x ** 0.5              0.5 / y
+    rsqrt         x ** -0.5             -0.5 * y ** 3
+    square        x ** 2                2 x
+    abs           |x|                   sign(x)
+    tanh          tanh x                1 - y ** 2
+    sigmoid       1 / (1 + e ** -x)     y (1 - y)
+    relu          max(x, 0)             [x > 0]
+    leaky_relu    x or alpha x          [x > 0] + alpha [x <= 0]
+    softplus      ln(1 + e ** x)        sigmoid(x)
+    clip          min(max(x, lo), hi)   [lo <= x <= hi]
+    where         c ? a : b             [c] for a, [not c] for b
+    cast          x as dtype            1 (cast back to x's dtype)
+"""
+
+from __future__ import annotations
+
+from minigrad import backend
+from minigrad.ops.base import Op, apply
+from minigrad.tensor import Tensor, as_tensor
+
+
+def _const(array) -> Tensor:
+    """A Tensor around an array computed in backward that needs no gradient (a mask)."""
+    return Tensor._wrap(array)
+
+
+def _mask(array, dtype) -> Tensor:
+    """A 0/1 float mask of ``dtype``: a constant for the tape."""
+    return Tensor._wrap(array.astype(dtype))
+
+
+def _pair(a, b):
+    """Make both operands Tensors; a Python number takes the other's dtype."""
+    if not isinstance(a, Tensor):
+        a = as_tensor(a, like=b if isinstance(b, Tensor) else None)
+    if not isinstance(b, Tensor):
+        b = as_tensor(b, like=a)
+    return a, b
+
+
+# -- binary ops ---------------------------------------------------------------------
+class Add(Op):
+    name = "add"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, g
+
+
+class Subtract(Op):
+    name = "subtract"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a - b
+
+    @staticmethod
+    def backward(ctx, g):
+        return g, -g
+
+
+class Multiply(Op):
+    name = "multiply"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.inputs
+        need_a, need_b = ctx.needs_input_grad
+        return (g * b if need_a else None), (g * a if need_b else None)
+
+
+class Divide(Op):
+    name = "divide"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a / b
+
+    @staticmethod
+    def backward(ctx, g):
+        _, b = ctx.inputs
+        need_a, need_b = ctx.needs_input_grad
+        ga = g / b if need_a else None
+        gb = -g * ctx.output / b if need_b else None
+        return ga, gb
+
+
+class Power(Op):
+    name = "power"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a**b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.inputs
+        need_a, need_b = ctx.needs_input_grad
+        ga = g * b * a ** (b - 1) if need_a else None
+        gb = None
+        if need_b:
+            # d(a**b)/db = a**b * ln(a), taken as 0 where a <= 0 (ln undefined)
+            positive = ctx.xp.greater(a._data, 0)
+            safe_a = where(_const(positive), a, 1)
+            gb = where(_const(positive), g * ctx.output * log(safe_a), 0)
+        return ga, gb
+
+
+class Maximum(Op):
+    name = "maximum"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return ctx.xp.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.inputs
+        first = ctx.xp.greater_equal(a._data, b._data)  # ties go to the first input
+        return where(_const(first), g, 0), where(_const(first), 0, g)
+
+
+class Minimum(Op):
+    name = "minimum"
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return ctx.xp.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.inputs
+        first = ctx.xp.less_equal(a._data, b._data)
+        return where(_const(first), g, 0), where(_const(first), 0, g)
+
+
+# -- unary ops ----------------------------------------------------------------------
+class Negative(Op):
+    name = "negative"
+
+    @staticmethod
+    def forward(ctx, x):
+        return -x
+
+    @staticmethod
+    def backward(ctx, g):
+        return -g
+
+
+class Exp(Op):
+    name = "exp"
+
+    @staticmethod
+    def forward(ctx, x):
+        return ctx.xp.exp(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * ctx.output
+
+
+class Log(Op):
+    name = "log"
+
+    @staticmethod
+    def forward(ctx, x):
+        return ctx.xp.log(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g / ctx.inputs[0]
+
+
+class Sqrt(Op):
+    name = "sqrt"
+
+    @staticmethod
+    def forward(ctx, x):
+        return ctx.xp.sqrt(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 0.5 / ctx.output
+
+
+class Rsqrt(Op):
+    name = "rsqrt"
+
+    @staticmethod
+    def forward(ctx, x):
+        return 1 / ctx.xp.sqrt(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        y = ctx.output
+        return g * -0.5 * y * y * y
+
+
+class Square(Op):
+    name = "square"
+
+    @staticmethod
+    def forward(ctx, x):
+        return x * x
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * 2.0 * ctx.inputs[0]
+
+
+class Abs(Op):
+    name = "abs"
+
+    @staticmethod
+    def forward(ctx, x):
+        return ctx.xp.abs(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.inputs[0]
+        return g * _const(ctx.xp.sign(x._data))
+
+
+class Tanh(Op):
+    name = "tanh"
+
+    @staticmethod
+    def forward(ctx, x):
+        return ctx.xp.tanh(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        y = ctx.output
+        return g * (1.0 - y * y)
+
+
+class Sigmoid(Op):
+    name = "sigmoid"
+
+    @staticmethod
+    def forward(ctx, x):
+        # 1/(1+e^-x) for x >= 0 and e^x/(1+e^x) for x < 0: never overflows
+        xp = ctx.xp
+        e = xp.exp(-xp.abs(x))
+        return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        y = ctx.output
+        return g * y * (1.0 - y)
+
+
+class Relu(Op):
+    name = "relu"
+
+    @staticmethod
+    def forward(ctx, x):
+        return ctx.xp.maximum(x, 0)
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.inputs[0]
+        return g * _mask(x._data > 0, g.dtype)
+
+
+class LeakyRelu(Op):
+    name = "leaky_relu"
+
+    @staticmethod
+    def forward(ctx, x, alpha):
+        ctx.alpha = alpha
+        return ctx.xp.where(x > 0, x, x * x.dtype.type(alpha))
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.inputs[0]
+        slope = ctx.xp.where(x._data > 0, 1.0, ctx.alpha).astype(g.dtype)
+        return g * _const(slope)
+
+
+class Softplus(Op):
+    name = "softplus"
+
+    @staticmethod
+    def forward(ctx, x):
+        return ctx.xp.logaddexp(x.dtype.type(0), x)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g * sigmoid(ctx.inputs[0])
+
+
+class Clip(Op):
+    name = "clip"
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.lo, ctx.hi = lo, hi
+        return ctx.xp.clip(x, lo, hi).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        xp, x = ctx.xp, ctx.inputs[0]._data
+        inside = xp.ones(x.shape, dtype=bool)
+        if ctx.lo is not None:
+            inside &= x >= ctx.lo
+        if ctx.hi is not None:
+            inside &= x <= ctx.hi
+        return g * _mask(inside, g.dtype)
+
+
+class Where(Op):
+    name = "where"
+
+    @staticmethod
+    def forward(ctx, condition, a, b):
+        return ctx.xp.where(condition, a, b)
+
+    @staticmethod
+    def backward(ctx, g):
+        c = ctx.inputs[0]
+        c = _const(c._data.astype(bool, copy=False))
+        zero = zeros_like(g)
+        return None, where(c, g, zero), where(c, zero, g)
+
+
+class Cast(Op):
+    name = "cast"
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        return x.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g  # the engine casts it back to the input's dtype
+
+
+class ToDevice(Op):
+    name = "to_device"
+
+    @staticmethod
+    def forward(ctx, x, device):
+        return backend.to_device(x, device)
+
+    @staticmethod
+    def backward(ctx, g):
+        return to_device(g, ctx.inputs[0].device)
+
+
+# -- ops without a gradient ------------------------------------------------------------
+class StopGradient(Op):
+    name = "stop_gradient"
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, x):
+        return x
+
+
+class Sign(Op):
+    name = "sign"
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, x):
+        return ctx.xp.sign(x)
+
+
+def _comparison(op_name: str, ufunc: str):
+    """A non-differentiable comparison op returning a bool tensor."""
+
+    def forward(ctx, a, b):
+        return getattr(ctx.xp, ufunc)(a, b)
+
+    cls = type(ufunc.title().replace("_", ""), (Op,), {
+        "name": op_name, "differentiable": False, "forward": staticmethod(forward),
+    })
+    return cls
+
+
+Equal = _comparison("equal", "equal")
+NotEqual = _comparison("not_equal", "not_equal")
+Less = _comparison("less", "less")
+LessEqual = _comparison("less_equal", "less_equal")
+Greater = _comparison("greater", "greater")
+GreaterEqual = _comparison("greater_equal", "greater_equal")
+
+
+class FullLike(Op):
+    name = "full_like"
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, x, value, dtype):
+        return ctx.xp.full(x.shape, value, dtype=x.dtype if dtype is None else dtype)
+
+
+# -- the functions users call -------------------------------------------------------------
+def add(a, b) -> Tensor:
+    """``a + b``, broadcasting like NumPy."""
+    a, b = _pair(a, b)
+    return apply(Add, a, b)
+
+
+def subtract(a, b) -> Tensor:
+    """``a - b``, broadcasting like NumPy."""
+    a, b = _pair(a, b)
+    return apply(Subtract, a, b)
+
+
+def multiply(a, b) -> Tensor:
+    """``a * b``, broadcasting like NumPy."""
+    a, b = _pair(a, b)
+    return apply(Multiply, a, b)
+
+
+def divide(a, b) -> Tensor:
+    """``a / b`` (true division), broadcasting like NumPy."""
+    a, b = _pair(a, b)
+    return apply(Divide, a, b)
+
+
+def power(a, b) -> Tensor:
+    """``a ** b``; the gradient for ``b`` is taken as 0 where ``a <= 0``."""
+    a, b = _pair(a, b)
+    return apply(Power, a, b)
+
+
+def maximum(a, b) -> Tensor:
+    """Elementwise maximum; at ties the gradient goes to ``a``."""
+    a, b = _pair(a, b)
+    return apply(Maximum, a, b)
+
+
+def minimum(a, b) -> Tensor:
+    """Elementwise minimum; at ties the gradient goes to ``a``."""
+    a, b = _pair(a, b)
+    return apply(Minimum, a, b)
+
+
+def negative(x) -> Tensor:
+    """``-x``."""
+    return apply(Negative, as_tensor(x))
+
+
+def exp(x) -> Tensor:
+    """``e ** x``."""
+    return apply(Exp, as_tensor(x))
+
+
+def log(x) -> Tensor:
+    """Natural logarithm."""
+    return apply(Log, as_tensor(x))
+
+
+def sqrt(x) -> Tensor:
+    """``x ** 0.5``."""
+    return apply(Sqrt, as_tensor(x))
+
+
+def rsqrt(x) -> Tensor:
+    """``1 / sqrt(x)``."""
+    return apply(Rsqrt, as_tensor(x))
+
+
+def square(x) -> Tensor:
+    """``x * x``."""
+    return apply(Square, as_tensor(x))
+
+
+def abs(x) -> Tensor:  # noqa: A001  (NumPy's name)
+    """``|x|``; its gradient at 0 is 0."""
+    return apply(Abs, as_tensor(x))
+
+
+def tanh(x) -> Tensor:
+    """Hyperbolic tangent."""
+    return apply(Tanh, as_tensor(x))
+
+
+def sigmoid(x) -> Tensor:
+    """``1 / (1 + exp(-x))``, computed without overflow."""
+    return apply(Sigmoid, as_tensor(x))
+
+
+def relu(x) -> Tensor:
+    """``max(x, 0)``; its gradient at 0 is 0."""
+    return apply(Relu, as_tensor(x))
+
+
+def leaky_relu(x, alpha: float = 0.2) -> Tensor:
+    """``x`` where ``x > 0``, else ``alpha * x`` (Keras's default alpha is 0.2)."""
+    return apply(LeakyRelu, as_tensor(x), alpha=float(alpha))
+
+
+def softplus(x) -> Tensor:
+    """``log(1 + exp(x))``, computed without overflow."""
+    return apply(Softplus, as_tensor(x))
+
+
+def clip(x, min=None, max=None) -> Tensor:  # noqa: A002  (NumPy's names)
+    """Limit values to ``[min, max]`` (either may be None); gradient 1 inside, 0 outside."""
+    if min is None and max is None:
+        raise ValueError("clip needs at least one of min and max.")
+    return apply(Clip, as_tensor(x), lo=min, hi=max)
+
+
+def where(condition, a, b) -> Tensor:
+    """``a`` where ``condition`` holds, else ``b`` (all three broadcast)."""
+    condition = condition if isinstance(condition, Tensor) else Tensor(condition)
+    a, b = _pair(a, b)
+    return apply(Where, condition, a, b)
+
+
+def cast(x, dtype) -> Tensor:
+    """``x`` converted to ``dtype``; differentiable between floating dtypes."""
+    x = as_tensor(x)
+    dtype = backend.check_dtype(dtype)
+    if x.dtype == dtype:
+        return x
+    return apply(Cast, x, dtype=dtype)
+
+
+def to_device(x, device: str) -> Tensor:
+    """``x`` on ``device`` ("cpu" or "cuda"); gradients flow back to the original device."""
+    x = as_tensor(x)
+    device = backend.check_device(device)
+    if x.device == device:
+        return x
+    return apply(ToDevice, x, device=device)
+
+
+def stop_gradient(x) -> Tensor:
+    """``x``, but no gradient flows through it."""
+    return apply(StopGradient, as_tensor(x))
+
+
+def sign(x) -> Tensor:
+    """-1, 0 or 1 (no gradient)."""
+    return apply(Sign, as_tensor(x))
+
+
+def equal(a, b) -> Tensor:
+    """``a == b`` as a bool tensor (no gradient)."""
+    return apply(Equal, *_pair(a, b))
+
+
+def not_equal(a, b) -> Tensor:
+    """``a != b`` as a bool tensor (no gradient)."""
+    return apply(NotEqual, *_pair(a, b))
+
+
+def less(a, b) -> Tensor:
+    """``a < b`` as a bool tensor (no gradient)."""
+    return apply(Less, *_pair(a, b))
+
+
+def less_equal(a, b) -> Tensor:
+    """``a <= b`` as a bool tensor (no gradient)."""
+    return apply(LessEqual, *_pair(a, b))
+
+
+def greater(a, b) -> Tensor:
+    """``a > b`` as a bool tensor (no gradient)."""
+    return apply(Greater, *_pair(a, b))
+
+
+def greater_equal(a, b) -> Tensor:
+    """``a >= b`` as a bool tensor (no gradient)."""
+    return apply(GreaterEqual, *_pair(a, b))
+
+
+def zeros_like(x, dtype=None) -> Tensor:
+    """Zeros of ``x``'s shape, dtype (or ``dtype``) and device."""
+    return apply(FullLike, as_tensor(x), value=0, dtype=dtype)
+
+
+def ones_like(x, dtype=None) -> Tensor:
+    """Ones of ``x``'s shape, dtype (or ``dtype``) and device."""
+    return apply(FullLike, as_tensor(x), value=1, dtype=dtype)
+
+
+def full_like(x, value, dtype=None) -> Tensor:
+    """``value`` everywhere, in ``x``'s shape, dtype (or ``dtype``) and device."""
+    return apply(FullLike, as_tensor(x), value=value, dtype=dtype)
+
+
+__all__ = [
+    "add",
+    "subtract",
+    "multiply",
+    "divide",
+    "power",
+    "maximum",
+    "minimum",
+    "negative",
+    "exp",
+    "log",
+    "sqrt",
+    "rsqrt",
+    "square",
+    "abs",
+    "tanh",
+    "sigmoid",
+    "relu",
+    "leaky_relu",
+    "softplus",
+    "clip",
+    "where",
+    "cast",
+    "to_device",
+    "stop_gradient",
+    "sign",
+    "equal",
+    "not_equal",
+    "less",
+    "less_equal",
+    "greater",
+    "greater_equal",
+    "zeros_like",
+    "ones_like",
+    "full_like",
+]

@@ -1,0 +1,344 @@
+"""GradientTape: record ops, then walk the record backwards.
+
+    with minigrad.GradientTape() as tape:
+        y = f(x)                       # ops whose inputs are watched get recorded
+    dx = tape.gradient(y, x)
+
+The record is a list of ``(op, ctx, inputs, outputs, needs)`` in execution
+order. ``gradient`` walks it in reverse with a dict of gradients keyed by
+tensor identity: no recursion (a 10,000-op chain is fine), no topological
+sort, and a tensor used twice (a diamond) simply accumulates. Every backward is
+written in minigrad ops, so an outer tape records the inner tape's gradient
+computation: nest tapes for second derivatives.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from minigrad import ops
+from minigrad.errors import GradientShapeError, TapeReuseError, UnsupportedDtypeError
+from minigrad.ops.base import active_tapes
+from minigrad.tensor import Tensor, as_tensor
+from minigrad.variable import Variable, VariableRead
+
+
+class GradientTape:
+    """Records operations for automatic differentiation, as TensorFlow's does.
+
+    Args:
+        persistent: if False (default), ``gradient`` may be called once and the
+            record is freed afterwards; if True, any number of times.
+        watch_accessed_variables: if True (default), every trainable Variable an
+            op reads while the tape is recording is watched automatically.
+    """
+
+    def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True):
+        self.persistent = persistent
+        self.watch_accessed_variables = watch_accessed_variables
+        self._entries: list | None = []
+        self._tracked: dict[int, Tensor] = {}  # id -> tensor whose gradient is wanted
+        self._watched_vars: dict[int, Variable] = {}  # explicitly watched or accessed
+        self._reads: dict[int, list] = {}  # id(variable) -> its recorded reads
+
+    # -- recording ------------------------------------------------------------------
+    def __enter__(self) -> GradientTape:
+        if self in active_tapes:
+            raise RuntimeError("this GradientTape is already recording; use a new tape to nest.")
+        active_tapes.append(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self in active_tapes:
+            active_tapes.remove(self)
+
+    @contextmanager
+    def stop_recording(self):
+        """Pause recording inside the block: ops there are not differentiated."""
+        if self not in active_tapes:
+            raise RuntimeError("stop_recording() needs a tape that is recording (inside `with`).")
+        position = active_tapes.index(self)
+        active_tapes.remove(self)
+        try:
+            yield
+        finally:
+            active_tapes.insert(position, self)
+
+    def reset(self) -> None:
+        """Forget everything recorded so far (the tape keeps recording if active)."""
+        self._entries = []
+        self._tracked.clear()
+        self._watched_vars.clear()
+        self._reads.clear()
+
+    def watch(self, tensor) -> None:
+        """Ask for gradients with respect to ``tensor`` (a Tensor, Variable or nest of them).
+
+        Raises:
+            UnsupportedDtypeError: for a tensor that is not floating point.
+        """
+        for t in _flatten(tensor)[0]:
+            if not isinstance(t, Tensor):
+                raise TypeError(f"watch() takes Tensors or Variables, got {type(t).__name__}.")
+            if t.dtype.kind != "f":
+                raise UnsupportedDtypeError(
+                    f"cannot watch a tensor of dtype {t.dtype}: gradients exist only for "
+                    "floating-point tensors. Cast it first, e.g. x.astype('float32')."
+                )
+            if isinstance(t, Variable):
+                self._watched_vars[id(t)] = t
+            else:
+                self._tracked[id(t)] = t
+
+    def watched_variables(self) -> tuple:
+        """The Variables this tape watched, explicitly or by access, in order."""
+        return tuple(self._watched_vars.values())
+
+    def _record(self, op, ctx, inputs, outputs) -> None:
+        """Called by ``ops.base.apply`` for each differentiable op while recording."""
+        if self._entries is None:
+            return
+        tracked = self._tracked
+        needs = []
+        for x in inputs:
+            key = id(x)
+            if key in tracked:
+                needs.append(True)
+            elif type(x) is VariableRead and self._watches(x.variable):
+                tracked[key] = x
+                self._reads.setdefault(id(x.variable), []).append(x)
+                needs.append(True)
+            else:
+                needs.append(False)
+        if True not in needs:
+            return
+        self._entries.append((op, ctx, inputs, outputs, needs))
+        for out in outputs:
+            if out._data.dtype.kind == "f":
+                tracked[id(out)] = out
+
+    def _watches(self, variable: Variable) -> bool:
+        if id(variable) in self._watched_vars:
+            return True
+        if self.watch_accessed_variables and variable._trainable and variable.dtype.kind == "f":
+            self._watched_vars[id(variable)] = variable
+            return True
+        return False
+
+    # -- differentiating ---------------------------------------------------------
+    def gradient(self, target, sources, output_gradients=None, unconnected_gradients="none"):
+        """Gradients of ``target`` with respect to ``sources``.
+
+        For a non-scalar target this is the gradient of ``sum(target * output_gradients)``
+        (``output_gradients`` defaults to ones); a list of targets adds up their gradients.
+
+        Args:
+            target: a Tensor, or a list/tuple of Tensors.
+            sources: a Tensor or Variable, or a list, tuple or dict (nested) of them.
+            output_gradients: ``d(loss)/d(target)``, one per target; None means ones.
+            unconnected_gradients: "none" (default) gives None for a source the
+                target does not depend on; "zero" gives zeros of its shape.
+
+        Returns:
+            The gradients, in the structure of ``sources``.
+
+        Raises:
+            TapeReuseError: on a second call to a non-persistent tape.
+            GradientShapeError: if an op's backward returns a gradient of the wrong shape.
+        """
+        if self._entries is None:
+            raise TapeReuseError(
+                "this GradientTape has already computed gradients once and freed its "
+                "record: a non-persistent tape answers gradient() a single time. Compute "
+                "all gradients in one call (pass a list of sources), or make the tape "
+                "with GradientTape(persistent=True)."
+            )
+        if unconnected_gradients not in ("none", "zero"):
+            raise ValueError(f"unconnected_gradients must be 'none' or 'zero', got {unconnected_gradients!r}.")
+        targets = _flatten(target)[0]
+        flat_sources, rebuild = _flatten(sources)
+        seeds = [None] * len(targets) if output_gradients is None else _flatten(output_gradients)[0]
+        if len(seeds) != len(targets):
+            raise ValueError(f"got {len(seeds)} output_gradients for {len(targets)} targets.")
+
+        grads: dict[int, Tensor] = {}
+        for t, seed in zip(targets, seeds):
+            t = t.value() if isinstance(t, Variable) else t
+            seed = ops.ones_like(t) if seed is None else as_tensor(seed, like=t)
+            if seed.shape != t.shape:
+                raise ValueError(
+                    f"output_gradients has shape {seed.shape} but the target has shape {t.shape}."
+                )
+            _accumulate(grads, id(t), seed)
+
+        keep = set()
+        for s in flat_sources:
+            keep.add(id(s))
+            keep.update(id(r) for r in self._reads.get(id(s), ()))
+
+        paused = self in active_tapes
+        if paused:
+            position = active_tapes.index(self)
+            active_tapes.remove(self)
+        try:
+            self._backward(grads, keep)
+        finally:
+            if paused:
+                active_tapes.insert(position, self)
+
+        results = [self._gradient_of(s, grads, unconnected_gradients) for s in flat_sources]
+        if not self.persistent:
+            self._entries = None
+            self._tracked.clear()
+        return rebuild(results)
+
+    def _backward(self, grads: dict, keep: set) -> None:
+        for op, ctx, inputs, outputs, needs in reversed(self._entries):
+            if len(outputs) == 1:
+                key = id(outputs[0])
+                g = grads.get(key)
+                if g is None:
+                    continue
+                if key not in keep:
+                    del grads[key]
+                ctx.needs_input_grad = needs
+                in_grads = op.backward(ctx, g)
+            else:
+                gs = [grads.get(id(o)) for o in outputs]
+                if all(g is None for g in gs):
+                    continue
+                gs = [ops.zeros_like(o) if g is None else g for o, g in zip(outputs, gs)]
+                ctx.needs_input_grad = needs
+                in_grads = op.backward(ctx, *gs)
+            if not isinstance(in_grads, (tuple, list)):
+                in_grads = (in_grads,)
+            if len(in_grads) != len(inputs):
+                raise GradientShapeError(
+                    f"backward of op {op.name!r} returned {len(in_grads)} gradients for "
+                    f"{len(inputs)} inputs: return one per input (None where there is none)."
+                )
+            for i, (x, gx, need) in enumerate(zip(inputs, in_grads, needs)):
+                if need and gx is not None:
+                    _accumulate(grads, id(x), _fit(gx, x, op.name, i))
+
+    def _gradient_of(self, source, grads, unconnected):
+        if isinstance(source, Variable):
+            parts = [grads[id(r)] for r in self._reads.get(id(source), ()) if id(r) in grads]
+            g = None
+            for p in parts:
+                g = p if g is None else g + p
+        elif isinstance(source, Tensor):
+            g = grads.get(id(source))
+        else:
+            raise TypeError(f"gradient() sources must be Tensors or Variables, got {type(source).__name__}.")
+        if g is None and unconnected == "zero":
+            g = ops.zeros_like(source)
+        return g
+
+
+def _accumulate(grads: dict, key: int, g: Tensor) -> None:
+    prev = grads.get(key)
+    grads[key] = g if prev is None else prev + g
+
+
+def _fit(g, x: Tensor, op_name: str, i: int) -> Tensor:
+    """Bring gradient ``g`` to input ``x``'s shape and dtype, or explain why it can't."""
+    if not isinstance(g, Tensor):
+        raise TypeError(
+            f"backward of op {op_name!r} returned a {type(g).__name__} for input {i}; it must "
+            "return minigrad Tensors, computed with minigrad ops, so that an outer tape can "
+            "record them (that is how second derivatives work)."
+        )
+    if g.shape != x.shape:
+        g = _unbroadcast(g, x.shape, op_name, i)
+    if g.dtype != x.dtype:
+        g = ops.cast(g, x.dtype)
+    return g
+
+
+def _unbroadcast(g: Tensor, shape: tuple, op_name: str, i: int) -> Tensor:
+    """Sum ``g`` over the axes along which an input of ``shape`` was broadcast."""
+    lead = g.ndim - len(shape)
+    ok = lead >= 0 and all(s == 1 or s == gs for s, gs in zip(shape, g.shape[lead:]))
+    if not ok:
+        raise GradientShapeError(
+            f"backward of op {op_name!r} returned a gradient of shape {g.shape} for input {i}, "
+            f"whose shape is {shape}. A gradient must have its input's shape (or a shape "
+            "the input was broadcast to); check the backward of this op."
+        )
+    axes = tuple(range(lead)) + tuple(
+        lead + k for k, s in enumerate(shape) if s == 1 and g.shape[lead + k] != 1
+    )
+    if axes:
+        g = ops.sum(g, axis=axes)
+    return ops.reshape(g, shape) if g.shape != shape else g
+
+
+def _flatten(structure):
+    """Flatten a Tensor or a nest of lists, tuples and dicts; return (leaves, rebuild)."""
+    if isinstance(structure, dict):
+        keys = list(structure)
+        parts = [_flatten(structure[k]) for k in keys]
+    elif isinstance(structure, (list, tuple)):
+        parts = [_flatten(s) for s in structure]
+    else:
+        return [structure], lambda leaves: leaves[0]
+    leaves, sizes = [], []
+    for part_leaves, _ in parts:
+        leaves.extend(part_leaves)
+        sizes.append(len(part_leaves))
+
+    def rebuild(flat):
+        out, start = [], 0
+        for (_, part_rebuild), n in zip(parts, sizes):
+            out.append(part_rebuild(flat[start : start + n]))
+            start += n
+        if isinstance(structure, dict):
+            return dict(zip(keys, out))
+        return type(structure)(out) if isinstance(structure, tuple) else out
+
+    return leaves, rebuild
+
+
+def value_and_grad(f, argnums=0):
+    """Turn ``f(*args)`` into a function returning ``(f(*args), gradient)``.
+
+    Args:
+        f: a function of Tensors returning a scalar Tensor.
+        argnums: which positional argument(s) to differentiate (int or tuple).
+
+    Returns:
+        A function with the signature of ``f`` returning ``(value, grads)``; grads is
+        one Tensor for an int ``argnums``, a tuple for a tuple. Unconnected
+        arguments get zeros, so ``grad(grad(f))`` works.
+    """
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+
+    def wrapped(*args, **kwargs):
+        args = list(args)
+        with GradientTape() as tape:
+            for i in nums:
+                if not isinstance(args[i], Tensor):
+                    args[i] = Tensor(args[i])
+                tape.watch(args[i])
+            value = f(*args, **kwargs)
+        grads = tape.gradient(value, [args[i] for i in nums], unconnected_gradients="zero")
+        return value, (grads[0] if isinstance(argnums, int) else tuple(grads))
+
+    return wrapped
+
+
+def grad(f, argnums=0):
+    """Turn ``f(*args)`` (returning a scalar) into a function returning its gradient.
+
+    ``minigrad.grad(minigrad.grad(f))`` gives the second derivative.
+    """
+    vg = value_and_grad(f, argnums)
+
+    def wrapped(*args, **kwargs):
+        return vg(*args, **kwargs)[1]
+
+    return wrapped
+
+
+__all__ = ["GradientTape", "grad", "value_and_grad"]

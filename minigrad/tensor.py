@@ -1,0 +1,313 @@
+"""Tensor: an immutable array value with a dtype, a shape and a device.
+
+A Tensor wraps one backend array (NumPy on "cpu", CuPy on "cuda") and never
+changes it: every operation returns a new Tensor. That is what lets a
+GradientTape keep the inputs of an op for its backward pass without copying
+them. Mutable state lives in ``minigrad.Variable``.
+
+Operators and methods (``a + b``, ``x.sum(axis=0)``, ``x.T``, ``x[1:, idx]``)
+call the functions of ``minigrad.ops``, which are what the tape records.
+"""
+
+from __future__ import annotations
+
+from minigrad import backend
+from minigrad.errors import InPlaceWriteError
+
+
+class Tensor:
+    """An immutable n-dimensional array that GradientTape can differentiate.
+
+    Make one with ``minigrad.tensor(data, dtype=None, device=None)``.
+    """
+
+    __slots__ = ("_data",)
+    _is_variable = False  # Variable overrides this; the tape reads it
+
+    def __init__(self, data, dtype=None, device: str | None = None):
+        self._data = backend.as_array(data, dtype, device)
+
+    @classmethod
+    def _wrap(cls, array) -> Tensor:
+        """A Tensor around a backend array, with no checks (for ops)."""
+        t = object.__new__(cls)
+        t._data = array
+        return t
+
+    # -- what it is ---------------------------------------------------------------
+    @property
+    def shape(self) -> tuple:
+        return self._data.shape
+
+    @property
+    def dtype(self):
+        return self._data.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self._data.ndim
+
+    @property
+    def size(self) -> int:
+        return self._data.size
+
+    @property
+    def device(self) -> str:
+        return backend.device_of(self._data)
+
+    def __len__(self) -> int:
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor: it has no first axis.")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        for i in range(len(self)):
+            yield self[i]
+
+    # -- getting the values out ---------------------------------------------------
+    def numpy(self):
+        """A NumPy copy of the value (copied back to the host from a GPU)."""
+        return backend.to_device(self._data, "cpu").copy()
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise ValueError(
+                f"item() needs a tensor with one element, this one has shape {self.shape}; "
+                "index it first (x[0, 1].item()) or reduce it (x.sum().item())."
+            )
+        return self._data.item()
+
+    def __array__(self, dtype=None, copy=None):
+        arr = backend.to_device(self._data, "cpu")
+        if dtype is not None:
+            arr = arr.astype(dtype)
+        if arr is self._data:  # hand out a read-only view: the tape may hold this array
+            arr = arr.view()
+            arr.flags.writeable = False
+        return arr
+
+    def __bool__(self) -> bool:
+        if self._data.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor of shape {self.shape} is ambiguous: "
+                "use minigrad.all(x) / x.any() style reductions or compare one element."
+            )
+        return bool(self._data.item())
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self._data.dtype.kind not in "iu":
+            raise TypeError(f"only integer tensors can be used as an index, not {self.dtype}.")
+        return int(self.item())
+
+    def __repr__(self) -> str:
+        body = repr(backend.to_device(self._data, "cpu"))
+        body = body[body.index("(") + 1 : body.rindex(")")] if body.startswith("array(") else body
+        body = body.split(", dtype=")[0]
+        device = "" if self.device == "cpu" else f", device={self.device}"
+        kind = type(self).__name__
+        return f"{kind}({body}, shape={self.shape}, dtype={self.dtype}{device})"
+
+    __hash__ = object.__hash__  # == is elementwise, so hash by identity (as PyTorch does)
+
+    def __setitem__(self, index, value):
+        raise InPlaceWriteError(
+            "Tensors are immutable: a GradientTape may have saved this value for a backward "
+            "pass, and writing into it would silently corrupt the gradients. Build a new "
+            "tensor instead (minigrad.where(mask, new, x), minigrad.concatenate, ...), or "
+            "keep mutable state in a minigrad.Variable and use assign()."
+        )
+
+    # -- conversions --------------------------------------------------------------
+    def astype(self, dtype) -> Tensor:
+        """A copy cast to ``dtype`` (differentiable between float dtypes)."""
+        return ops.cast(self, dtype)
+
+    def to(self, device: str) -> Tensor:
+        """This tensor on ``device`` ("cpu" or "cuda")."""
+        return ops.to_device(self, device)
+
+    # -- operators (each one is an op of minigrad.ops) ------------------------------
+    def __add__(self, other):
+        return ops.add(self, other)
+
+    def __radd__(self, other):
+        return ops.add(other, self)
+
+    def __sub__(self, other):
+        return ops.subtract(self, other)
+
+    def __rsub__(self, other):
+        return ops.subtract(other, self)
+
+    def __mul__(self, other):
+        return ops.multiply(self, other)
+
+    def __rmul__(self, other):
+        return ops.multiply(other, self)
+
+    def __truediv__(self, other):
+        return ops.divide(self, other)
+
+    def __rtruediv__(self, other):
+        return ops.divide(other, self)
+
+    def __pow__(self, other):
+        return ops.power(self, other)
+
+    def __rpow__(self, other):
+        return ops.power(other, self)
+
+    def __matmul__(self, other):
+        return ops.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return ops.matmul(other, self)
+
+    def __neg__(self):
+        return ops.negative(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return ops.abs(self)
+
+    def __eq__(self, other):  # type: ignore[override]
+        return ops.equal(self, other)
+
+    def __ne__(self, other):  # type: ignore[override]
+        return ops.not_equal(self, other)
+
+    def __lt__(self, other):
+        return ops.less(self, other)
+
+    def __le__(self, other):
+        return ops.less_equal(self, other)
+
+    def __gt__(self, other):
+        return ops.greater(self, other)
+
+    def __ge__(self, other):
+        return ops.greater_equal(self, other)
+
+    def __getitem__(self, index):
+        return ops.getitem(self, index)
+
+    @property
+    def T(self) -> Tensor:
+        """The tensor with its axes reversed."""
+        return ops.transpose(self)
+
+    # -- NumPy-style methods --------------------------------------------------------
+    def sum(self, axis=None, keepdims=False):
+        return ops.sum(self, axis=axis, keepdims=keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return ops.mean(self, axis=axis, keepdims=keepdims)
+
+    def max(self, axis=None, keepdims=False):
+        return ops.max(self, axis=axis, keepdims=keepdims)
+
+    def min(self, axis=None, keepdims=False):
+        return ops.min(self, axis=axis, keepdims=keepdims)
+
+    def var(self, axis=None, keepdims=False, ddof=0):
+        return ops.var(self, axis=axis, keepdims=keepdims, ddof=ddof)
+
+    def std(self, axis=None, keepdims=False, ddof=0):
+        return ops.std(self, axis=axis, keepdims=keepdims, ddof=ddof)
+
+    def argmax(self, axis=None, keepdims=False):
+        return ops.argmax(self, axis=axis, keepdims=keepdims)
+
+    def argmin(self, axis=None, keepdims=False):
+        return ops.argmin(self, axis=axis, keepdims=keepdims)
+
+    def reshape(self, *shape):
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = shape[0]
+        return ops.reshape(self, tuple(shape))
+
+    def transpose(self, *axes):
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = axes[0]
+        return ops.transpose(self, tuple(axes) if axes else None)
+
+    def squeeze(self, axis=None):
+        return ops.squeeze(self, axis=axis)
+
+    def expand_dims(self, axis):
+        return ops.expand_dims(self, axis)
+
+    def broadcast_to(self, shape):
+        return ops.broadcast_to(self, shape)
+
+    def exp(self):
+        return ops.exp(self)
+
+    def log(self):
+        return ops.log(self)
+
+    def sqrt(self):
+        return ops.sqrt(self)
+
+    def tanh(self):
+        return ops.tanh(self)
+
+    def sigmoid(self):
+        return ops.sigmoid(self)
+
+    def relu(self):
+        return ops.relu(self)
+
+    def clip(self, min=None, max=None):
+        return ops.clip(self, min, max)
+
+
+def tensor(data, dtype=None, device: str | None = None) -> Tensor:
+    """Make a Tensor.
+
+    Args:
+        data: a number, a (nested) list of numbers, a NumPy or CuPy array, or a Tensor.
+        dtype: e.g. "float32"; by default float32 for Python floats and lists of
+            floats, int64 for ints, and an array's own dtype for arrays.
+        device: "cpu" or "cuda"; by default the current default device (or the
+            array's own device).
+
+    Returns:
+        A new Tensor.
+
+    Raises:
+        UnsupportedDtypeError: for strings, objects or complex numbers.
+        DeviceUnavailableError: for "cuda" without CuPy or a GPU.
+    """
+    if isinstance(data, Tensor):
+        data = data._data
+    return Tensor(data, dtype, device)
+
+
+def as_tensor(value, like: Tensor | None = None) -> Tensor:
+    """Return ``value`` as a Tensor; a Python number takes the dtype of ``like``.
+
+    ``x * 2.0`` must stay float32 when ``x`` is float32 (as in NumPy, PyTorch and
+    TensorFlow), so a plain number is made with the dtype and device of the
+    tensor it is combined with, unless that would lose it (a float with an int tensor).
+    """
+    if isinstance(value, Tensor):
+        return value
+    if like is not None and isinstance(value, (int, float, bool)):
+        dt = like._data.dtype
+        if isinstance(value, float) and dt.kind != "f":
+            dt = None
+        return Tensor._wrap(backend.as_array(value, dt, like.device))
+    return Tensor(value)
+
+
+from minigrad import ops  # noqa: E402  (ops build on Tensor, so they come after it)

@@ -1,0 +1,127 @@
+"""Variable: mutable state, such as the weights of a layer.
+
+A Variable is a Tensor whose value can be replaced with ``assign``,
+``assign_add`` and ``assign_sub``. Assigning never writes into the old array:
+it makes a new one. A GradientTape that saved the old value for a backward
+pass therefore still sees the value the forward pass used.
+
+The tape does not record the Variable object itself but a *read* of it: a
+plain Tensor sharing the Variable's current array (``value()``). Every op that
+uses the same value sees the same read, so nested tapes agree on it, and the
+tape adds up the gradients of all reads of a Variable when you ask for the
+Variable's gradient.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+from minigrad import backend
+from minigrad.tensor import Tensor
+
+_uid = itertools.count()
+
+
+class VariableRead(Tensor):
+    """The value of a Variable at one moment, as seen by ops and tapes."""
+
+    __slots__ = ("variable",)
+
+
+class Variable(Tensor):
+    """A mutable tensor: a weight, a moving statistic, an optimizer slot.
+
+    Args:
+        initial_value: anything ``minigrad.tensor`` accepts, or a zero-argument
+            callable returning it.
+        trainable: if True, every GradientTape watches it automatically
+            (``watch_accessed_variables=True``) and optimizers update it.
+        name: a name for printing and saving; defaults to "Variable".
+        dtype: the dtype to store; defaults to the initial value's.
+        constraint: an optional function applied by optimizers after each update
+            (``v.assign(constraint(v))``), e.g. a max-norm.
+
+    Raises:
+        UnsupportedDtypeError: for a non-numeric initial value.
+    """
+
+    __slots__ = ("_trainable", "name", "constraint", "_read", "_uid")
+    _is_variable = True
+
+    def __init__(self, initial_value, trainable: bool = True, name: str | None = None,
+                 dtype=None, constraint=None, device: str | None = None):
+        if callable(initial_value):
+            initial_value = initial_value()
+        if isinstance(initial_value, Tensor):
+            initial_value = initial_value._data
+        self._data = backend.as_array(initial_value, dtype, device)
+        self._trainable = bool(trainable)
+        self.name = "Variable" if name is None else name
+        if constraint is not None and not callable(constraint):
+            raise TypeError(f"constraint must be callable, got {constraint!r}.")
+        self.constraint = constraint
+        self._read = None
+        self._uid = next(_uid)
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+
+    def value(self) -> Tensor:
+        """The current value as a Tensor (what ops and tapes see)."""
+        read = self._read
+        if read is None:
+            read = VariableRead._wrap(self._data)
+            read.variable = self
+            self._read = read
+        return read
+
+    read_value = value
+
+    def assign(self, value) -> Variable:
+        """Replace the value (same shape; cast to this variable's dtype).
+
+        Raises:
+            ValueError: if ``value`` has another shape.
+        """
+        if isinstance(value, Tensor):
+            value = value._data
+        new = backend.as_array(value, self._data.dtype, self.device)
+        if new.shape != self._data.shape:
+            raise ValueError(
+                f"cannot assign a value of shape {new.shape} to variable {self.name!r} "
+                f"of shape {self._data.shape}: a Variable keeps its shape; make a new "
+                "Variable for a new shape."
+            )
+        if new is value and backend.is_array(value):
+            new = new.copy()  # never share an array the caller may still write into
+        self._data = new
+        self._read = None
+        return self
+
+    def assign_add(self, delta) -> Variable:
+        """``v <- v + delta`` (a new array; the old one is left untouched)."""
+        delta = delta._data if isinstance(delta, Tensor) else delta
+        return self._replace(self._data + delta, "assign_add")
+
+    def assign_sub(self, delta) -> Variable:
+        """``v <- v - delta`` (a new array; the old one is left untouched)."""
+        delta = delta._data if isinstance(delta, Tensor) else delta
+        return self._replace(self._data - delta, "assign_sub")
+
+    def _replace(self, new, what: str) -> Variable:
+        if new.shape != self._data.shape:
+            raise ValueError(
+                f"{what} on variable {self.name!r} of shape {self._data.shape} would give "
+                f"shape {new.shape}: the delta must broadcast to the variable's shape."
+            )
+        self._data = new.astype(self._data.dtype, copy=False)
+        self._read = None
+        return self
+
+    def __repr__(self) -> str:
+        return f"<Variable {self.name!r} " + Tensor.__repr__(self).split("(", 1)[1][:-1] + ">"
