@@ -1,0 +1,1 @@
+"""Side-by-side timings of minigrad against PyTorch: run ``python -m benchmarks.NAME``."""
