@@ -11,6 +11,7 @@
 from minigrad import errors, nn, random  # noqa: F401
 from minigrad.backend import get_default_device, set_default_device  # noqa: F401
 from minigrad.ops import *  # noqa: F401,F403
+from minigrad.gradcheck import gradcheck  # noqa: F401
 from minigrad.tape import GradientTape, grad, value_and_grad  # noqa: F401
 from minigrad.tensor import Tensor, tensor  # noqa: F401
 from minigrad.variable import Variable  # noqa: F401
