@@ -123,7 +123,11 @@ class Power(Op):
     def backward(ctx, g):
         a, b = ctx.inputs
         need_a, need_b = ctx.needs_input_grad
-        ga = g * b * a ** (b - 1) if need_a else None
+        ga = None
+        if need_a:
+            # exponent 1 where b == 0, so b * a ** (b - 1) is 0 * a there, never 0 * inf
+            exponent = where(_const(ctx.xp.equal(b._data, 0)), 1.0, b - 1.0)
+            ga = g * b * a**exponent
         gb = None
         if need_b:
             # d(a**b)/db = a**b * ln(a), taken as 0 where a <= 0 (ln undefined)
