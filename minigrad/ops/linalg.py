@@ -3,6 +3,9 @@
     matmul    y = a @ b (batched over leading axes, broadcast like NumPy)
               dy/da applied to g: g @ b^T       dy/db applied to g: a^T @ g
 
+A 1-D operand is made a matrix with a reshape first (a row for ``a``, a column
+for ``b``), so the op itself only sees operands of rank >= 2.
+
 The engine sums the gradient of an operand that was broadcast over batch axes
 back to its own shape.
 """
@@ -38,26 +41,59 @@ class Matmul(Op):
         return ga, gb
 
 
+def _batch_shape(a: Tensor, b: Tensor) -> None:
+    """Check that the batch axes (all but the last two) broadcast against each other."""
+    sa, sb = a.shape[:-2], b.shape[:-2]
+    for x, y in zip(reversed(sa), reversed(sb)):
+        if x != y and x != 1 and y != 1:
+            raise ValueError(
+                f"matmul: the batch axes of shapes {a.shape} and {b.shape} ({sa} and {sb}) do "
+                "not broadcast: each pair of batch lengths, aligned from the right, must be "
+                "equal or one of them 1."
+            )
+
+
 def matmul(a, b) -> Tensor:
-    """Matrix product ``a @ b`` with NumPy's rules (batched; a 1-D operand is a vector).
+    """Matrix product ``y = a @ b`` with NumPy's rules: ``y[..., i, j] = sum_k a[..., i, k] b[..., k, j]``.
+
+    Leading (batch) axes broadcast, so ``(B, m, k) @ (k, n)``, ``(m, k) @ (B, k, n)`` and
+    ``(B, 1, m, k) @ (C, k, n)`` all work. A 1-D operand is a vector: ``a`` as a row
+    (``(k,) @ (k, n) -> (n,)``), ``b`` as a column (``(m, k) @ (k,) -> (m,)``), and two
+    vectors give their dot product (a 0-d tensor).
+
+    Args:
+        a: a tensor of rank >= 1.
+        b: a tensor of rank >= 1.
+
+    Returns:
+        The product, of shape ``broadcast(batch_a, batch_b) + (m, n)`` (without the vector axes).
 
     Raises:
-        ValueError: for a 0-d operand or inner dimensions that differ.
+        ValueError: for a 0-d operand, inner dimensions that differ, or batch axes
+            that do not broadcast.
     """
     a, b = _pair(a, b)
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError("matmul needs operands of rank >= 1; use multiply for scalars.")
+        raise ValueError(
+            f"matmul needs operands of rank >= 1, got shapes {a.shape} and {b.shape}; "
+            "use multiply (a * b) to scale by a scalar."
+        )
     if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
         raise ValueError(
             f"matmul: shapes {a.shape} and {b.shape} do not line up: the last axis of the "
-            "first operand must equal the second-to-last axis of the second."
+            "first operand must equal the second-to-last axis of the second "
+            f"({a.shape[-1]} != {b.shape[-2 if b.ndim > 1 else 0]})."
         )
+    if a.ndim == 1 and b.ndim == 1:  # a dot product: (1, k) @ (k, 1) -> (1, 1) -> ()
+        out = matmul(reshape(a, (1, a.shape[0])), reshape(b, (b.shape[0], 1)))
+        return reshape(out, ())
     if a.ndim == 1:  # a row vector: (k,) -> (1, k), then drop that axis again
         out = matmul(reshape(a, (1, a.shape[0])), b)
         return reshape(out, out.shape[:-2] + out.shape[-1:])
     if b.ndim == 1:  # a column vector: (k,) -> (k, 1)
         out = matmul(a, reshape(b, (b.shape[0], 1)))
         return reshape(out, out.shape[:-1])
+    _batch_shape(a, b)
     return apply(Matmul, a, b)
 
 

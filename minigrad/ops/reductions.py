@@ -1,39 +1,42 @@
 """Reductions over ``axis`` (None, an int or a tuple) with ``keepdims``.
 
-    op          y                          dy/dx (g broadcast back over the reduced axes)
-    sum         sum x                      g
-    mean        sum x / n                  g / n
+``n`` is the number of elements reduced, ``x̄`` their mean and ``y`` the output;
+every gradient is ``g`` broadcast back over the reduced axes, times:
+
+    op          y                              dy/dx
+    sum         sum x                          1
+    mean        sum x / n                      1 / n
+    max         max x                          [x == y] / #{x == y}   (ties share equally, as TF)
+    min         min x                          [x == y] / #{x == y}
+    var         sum (x - x̄)² / (n - ddof)      2 (x - x̄) / (n - ddof)
+    std         sqrt(var x)                    (x - x̄) / ((n - ddof) y)
+    logsumexp   m + log sum e ** (x - m)       e ** (x - y)  (the softmax of x; m = max x)
+    argmax      index of the first maximum     none (an integer result)
+    argmin      index of the first minimum     none
+    all, any    logical and / or               none (a bool result)
 """
 
 from __future__ import annotations
 
 from minigrad.ops.base import Op, apply
-from minigrad.ops.shape import broadcast_to, reshape
+from minigrad.ops.elementwise import exp
+from minigrad.ops.shape import broadcast_to, normalize_axis, reshape
 from minigrad.tensor import Tensor, as_tensor
 
 
-def normalize_axis(axis, ndim: int) -> tuple:
-    """``axis`` (None, int or tuple, negatives allowed) as a sorted tuple of non-negative ints.
-
-    Raises:
-        ValueError: for an axis out of range or repeated.
-    """
-    if axis is None:
-        return tuple(range(ndim))
-    axes = (axis,) if isinstance(axis, int) else tuple(axis)
-    out = []
-    for a in axes:
-        if not isinstance(a, int) or not -ndim <= a < max(ndim, 1):
-            raise ValueError(f"axis {a!r} is out of range for a tensor of rank {ndim}.")
-        out.append(a % ndim if ndim else 0)
-    if len(set(out)) != len(out):
-        raise ValueError(f"axis {axis!r} repeats an axis.")
-    return tuple(sorted(out))
-
-
+# -- axis bookkeeping -------------------------------------------------------------------
 def kept_shape(shape: tuple, axes: tuple) -> tuple:
     """``shape`` with the reduced ``axes`` set to 1 (the keepdims shape)."""
     return tuple(1 if i in axes else s for i, s in enumerate(shape))
+
+
+def reduced_size(shape: tuple, axes: tuple) -> int:
+    """How many elements each output element of a reduction over ``axes`` combines."""
+    n = 1
+    for a in axes:
+        if a < len(shape):
+            n *= shape[a]
+    return n
 
 
 def expand_to_input(g: Tensor, ctx) -> Tensor:
@@ -42,6 +45,39 @@ def expand_to_input(g: Tensor, ctx) -> Tensor:
     return broadcast_to(reshape(g, kept_shape(x.shape, ctx.axes)), x.shape)
 
 
+def _check_not_empty(op_name: str, x: Tensor, axes: tuple) -> None:
+    """Raise ValueError for a reduction over no elements when the result would be undefined."""
+    if reduced_size(x.shape, axes) == 0:
+        raise ValueError(
+            f"{op_name} over axis {axes} of a tensor of shape {x.shape} reduces zero elements, "
+            f"and the {op_name} of nothing is undefined. Reduce over non-empty axes, or check "
+            "the input is not empty (x.size > 0) first."
+        )
+
+
+def _center(ctx) -> Tensor:
+    """``x - mean(x)`` over the reduced axes, in minigrad ops (differentiable again)."""
+    x = ctx.inputs[0]
+    return x - mean(x, axis=ctx.axes, keepdims=True)
+
+
+def _extremum_share(ctx, dtype) -> Tensor:
+    """``[x == y] / #{x == y}``: the output gradient's share of each input (ties split).
+
+    A NaN counts as the extremum (it is what the forward returned), as in PyTorch.
+    """
+    xp = ctx.xp
+    x = ctx.inputs[0]._data
+    y = ctx.output._data.reshape(kept_shape(x.shape, ctx.axes))
+    hit = x == y
+    if x.dtype.kind == "f":
+        hit |= xp.isnan(x)
+    hit = hit.astype(dtype)
+    count = hit.sum(axis=ctx.axes, keepdims=True)
+    return Tensor._wrap(hit / count)
+
+
+# -- differentiable reductions ----------------------------------------------------------
 class Sum(Op):
     name = "sum"
 
@@ -65,23 +101,373 @@ class Mean(Op):
 
     @staticmethod
     def backward(ctx, g):
-        x = ctx.inputs[0]
-        n = 1
-        for a in ctx.axes:
-            n *= x.shape[a]
+        n = reduced_size(ctx.inputs[0].shape, ctx.axes)
         return expand_to_input(g, ctx) / float(n)
 
 
+class Max(Op):
+    name = "max"
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdims):
+        ctx.axes = axes
+        return x.max(axis=axes, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return expand_to_input(g, ctx) * _extremum_share(ctx, g.dtype)
+
+
+class Min(Op):
+    name = "min"
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdims):
+        ctx.axes = axes
+        return x.min(axis=axes, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx, g):
+        return expand_to_input(g, ctx) * _extremum_share(ctx, g.dtype)
+
+
+class Var(Op):
+    name = "var"
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdims, ddof):
+        ctx.axes, ctx.ddof = axes, ddof
+        return x.var(axis=axes, keepdims=keepdims, ddof=ddof)
+
+    @staticmethod
+    def backward(ctx, g):
+        dof = reduced_size(ctx.inputs[0].shape, ctx.axes) - ctx.ddof
+        return expand_to_input(g, ctx) * _center(ctx) * (2.0 / dof)
+
+
+class Std(Op):
+    name = "std"
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdims, ddof):
+        ctx.axes, ctx.ddof = axes, ddof
+        return x.std(axis=axes, keepdims=keepdims, ddof=ddof)
+
+    @staticmethod
+    def backward(ctx, g):
+        dof = reduced_size(ctx.inputs[0].shape, ctx.axes) - ctx.ddof
+        return expand_to_input(g / ctx.output, ctx) * _center(ctx) * (1.0 / dof)
+
+
+class Logsumexp(Op):
+    name = "logsumexp"
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdims):
+        xp = ctx.xp
+        ctx.axes = axes
+        m = x.max(axis=axes, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, 0)  # all -inf (or an inf) in a slice: shift by 0
+        out = xp.log(xp.exp(x - m).sum(axis=axes, keepdims=True)) + m
+        if not keepdims:
+            out = out.reshape(tuple(s for i, s in enumerate(out.shape) if i not in axes))
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.inputs[0]
+        y = broadcast_to(reshape(ctx.output, kept_shape(x.shape, ctx.axes)), x.shape)
+        return expand_to_input(g, ctx) * exp(x - y)
+
+
+# -- reductions without a gradient --------------------------------------------------------
+class Argmax(Op):
+    name = "argmax"
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdims):
+        return x.argmax(axis=axis, keepdims=keepdims)
+
+
+class Argmin(Op):
+    name = "argmin"
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdims):
+        return x.argmin(axis=axis, keepdims=keepdims)
+
+
+class All(Op):
+    name = "all"
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdims):
+        return x.all(axis=axes, keepdims=keepdims)
+
+
+class Any(Op):
+    name = "any"
+    differentiable = False
+
+    @staticmethod
+    def forward(ctx, x, axes, keepdims):
+        return x.any(axis=axes, keepdims=keepdims)
+
+
+# -- the functions users call ---------------------------------------------------------------
 def sum(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's name)
-    """Sum over ``axis`` (all axes by default)."""
+    """Sum over ``axis``: ``y = sum_i x_i``.
+
+    Args:
+        x: a tensor.
+        axis: None (all axes), an int or a tuple of ints; negatives count from the end.
+        keepdims: if True, the reduced axes stay, with length 1.
+
+    Returns:
+        The sums (0 for an empty reduction).
+
+    Raises:
+        ValueError, TypeError: for a bad ``axis``.
+    """
     x = as_tensor(x)
     return apply(Sum, x, axes=normalize_axis(axis, x.ndim), keepdims=keepdims)
 
 
 def mean(x, axis=None, keepdims: bool = False) -> Tensor:
-    """Arithmetic mean over ``axis`` (all axes by default)."""
+    """Arithmetic mean over ``axis``: ``y = sum_i x_i / n``.
+
+    Args:
+        x: a tensor.
+        axis: None (all axes), an int or a tuple of ints.
+        keepdims: if True, the reduced axes stay, with length 1.
+
+    Returns:
+        The means.
+
+    Raises:
+        ValueError: for a bad ``axis`` or a reduction over zero elements (0 / 0).
+    """
     x = as_tensor(x)
-    return apply(Mean, x, axes=normalize_axis(axis, x.ndim), keepdims=keepdims)
+    axes = normalize_axis(axis, x.ndim)
+    _check_not_empty("mean", x, axes)
+    return apply(Mean, x, axes=axes, keepdims=keepdims)
 
 
-__all__ = ["sum", "mean", "normalize_axis"]
+def max(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's name)
+    """Largest element over ``axis``: ``y = max_i x_i``.
+
+    The gradient goes to the elements equal to the maximum; tied maxima share it
+    equally (``g / k`` each for ``k`` ties), as TensorFlow's ``reduce_max`` does.
+
+    Args:
+        x: a tensor.
+        axis: None (all axes), an int or a tuple of ints.
+        keepdims: if True, the reduced axes stay, with length 1.
+
+    Returns:
+        The maxima.
+
+    Raises:
+        ValueError: for a bad ``axis`` or a reduction over zero elements.
+    """
+    x = as_tensor(x)
+    axes = normalize_axis(axis, x.ndim)
+    _check_not_empty("max", x, axes)
+    return apply(Max, x, axes=axes, keepdims=keepdims)
+
+
+def min(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's name)
+    """Smallest element over ``axis``: ``y = min_i x_i`` (ties share the gradient equally).
+
+    Args:
+        x: a tensor.
+        axis: None (all axes), an int or a tuple of ints.
+        keepdims: if True, the reduced axes stay, with length 1.
+
+    Returns:
+        The minima.
+
+    Raises:
+        ValueError: for a bad ``axis`` or a reduction over zero elements.
+    """
+    x = as_tensor(x)
+    axes = normalize_axis(axis, x.ndim)
+    _check_not_empty("min", x, axes)
+    return apply(Min, x, axes=axes, keepdims=keepdims)
+
+
+def _dof(op_name: str, x: Tensor, axes: tuple, ddof) -> float:
+    if isinstance(ddof, bool) or not isinstance(ddof, (int, float)):
+        raise TypeError(f"{op_name}: ddof must be a number (0 or 1 usually), got {ddof!r}.")
+    n = reduced_size(x.shape, axes)
+    if n - ddof <= 0:
+        raise ValueError(
+            f"{op_name} over axis {axes} of a tensor of shape {x.shape} averages {n} elements "
+            f"with ddof={ddof}, leaving {n - ddof} degrees of freedom (the divisor n - ddof must "
+            "be positive). Reduce over more elements or lower ddof (ddof=0 is the population "
+            "variance, ddof=1 the unbiased sample variance)."
+        )
+    return ddof
+
+
+def var(x, axis=None, keepdims: bool = False, ddof=0) -> Tensor:
+    """Variance over ``axis``: ``y = sum_i (x_i - x̄)² / (n - ddof)`` (NumPy's meaning of ddof).
+
+    Args:
+        x: a tensor.
+        axis: None (all axes), an int or a tuple of ints.
+        keepdims: if True, the reduced axes stay, with length 1.
+        ddof: "delta degrees of freedom": 0 (default) for the population variance,
+            1 for the unbiased sample variance.
+
+    Returns:
+        The variances.
+
+    Raises:
+        ValueError: for a bad ``axis`` or when ``n - ddof <= 0`` (e.g. an empty reduction).
+        TypeError: for a ``ddof`` that is not a number.
+    """
+    x = as_tensor(x)
+    axes = normalize_axis(axis, x.ndim)
+    ddof = _dof("var", x, axes, ddof)
+    return apply(Var, x, axes=axes, keepdims=keepdims, ddof=ddof)
+
+
+def std(x, axis=None, keepdims: bool = False, ddof=0) -> Tensor:
+    """Standard deviation over ``axis``: ``y = sqrt(var(x, axis, ddof=ddof))``.
+
+    Its gradient ``(x - x̄) / ((n - ddof) y)`` is infinite where all elements are equal
+    (``y = 0``); add an epsilon inside a square root (``sqrt(var + eps)``) for that case.
+
+    Args:
+        x: a tensor.
+        axis: None (all axes), an int or a tuple of ints.
+        keepdims: if True, the reduced axes stay, with length 1.
+        ddof: 0 (default) for the population, 1 for the sample standard deviation.
+
+    Returns:
+        The standard deviations.
+
+    Raises:
+        ValueError: for a bad ``axis`` or when ``n - ddof <= 0``.
+        TypeError: for a ``ddof`` that is not a number.
+    """
+    x = as_tensor(x)
+    axes = normalize_axis(axis, x.ndim)
+    ddof = _dof("std", x, axes, ddof)
+    return apply(Std, x, axes=axes, keepdims=keepdims, ddof=ddof)
+
+
+def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
+    """``y = log sum_i e ** x_i``, computed as ``m + log sum_i e ** (x_i - m)`` with ``m = max x``.
+
+    Subtracting the maximum keeps ``e ** ...`` in range, so large inputs (``1000.0``)
+    do not overflow. The gradient is the softmax of ``x`` over ``axis``.
+
+    Args:
+        x: a tensor.
+        axis: None (all axes), an int or a tuple of ints.
+        keepdims: if True, the reduced axes stay, with length 1.
+
+    Returns:
+        The log-sum-exps.
+
+    Raises:
+        ValueError: for a bad ``axis`` or a reduction over zero elements.
+    """
+    x = as_tensor(x)
+    axes = normalize_axis(axis, x.ndim)
+    _check_not_empty("logsumexp", x, axes)
+    return apply(Logsumexp, x, axes=axes, keepdims=keepdims)
+
+
+def _arg_axis(op_name: str, x: Tensor, axis):
+    if axis is not None and isinstance(axis, (tuple, list)):
+        raise TypeError(
+            f"{op_name} takes axis=None (the flattened tensor) or one int axis, got {axis!r}; "
+            "reshape first to search several axes at once."
+        )
+    axes = normalize_axis(axis, x.ndim)
+    if x.size == 0 or reduced_size(x.shape, axes) == 0:
+        raise ValueError(
+            f"{op_name} of an empty tensor (shape {x.shape}, axis {axis!r}) has no answer: "
+            "there is no element to point to. Check the input is not empty first."
+        )
+    return None if axis is None else axes[0]
+
+
+def argmax(x, axis=None, keepdims: bool = False) -> Tensor:
+    """Index of the largest element along ``axis`` (the first one at ties); no gradient.
+
+    Args:
+        x: a tensor.
+        axis: None (index into the flattened tensor) or an int.
+        keepdims: if True, the searched axis (all axes for None) stays with length 1.
+
+    Returns:
+        An int64 tensor of indices.
+
+    Raises:
+        TypeError: for a tuple ``axis``.
+        ValueError: for an axis out of range or an empty tensor.
+    """
+    x = as_tensor(x)
+    return apply(Argmax, x, axis=_arg_axis("argmax", x, axis), keepdims=keepdims)
+
+
+def argmin(x, axis=None, keepdims: bool = False) -> Tensor:
+    """Index of the smallest element along ``axis`` (the first one at ties); no gradient.
+
+    Args:
+        x: a tensor.
+        axis: None (index into the flattened tensor) or an int.
+        keepdims: if True, the searched axis (all axes for None) stays with length 1.
+
+    Returns:
+        An int64 tensor of indices.
+
+    Raises:
+        TypeError: for a tuple ``axis``.
+        ValueError: for an axis out of range or an empty tensor.
+    """
+    x = as_tensor(x)
+    return apply(Argmin, x, axis=_arg_axis("argmin", x, axis), keepdims=keepdims)
+
+
+def all(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's name)
+    """True where every element over ``axis`` is nonzero (True for an empty reduction); no gradient.
+
+    Returns:
+        A bool tensor.
+    """
+    x = as_tensor(x)
+    return apply(All, x, axes=normalize_axis(axis, x.ndim), keepdims=keepdims)
+
+
+def any(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's name)
+    """True where some element over ``axis`` is nonzero (False for an empty reduction); no gradient.
+
+    Returns:
+        A bool tensor.
+    """
+    x = as_tensor(x)
+    return apply(Any, x, axes=normalize_axis(axis, x.ndim), keepdims=keepdims)
+
+
+__all__ = [
+    "sum",
+    "mean",
+    "max",
+    "min",
+    "var",
+    "std",
+    "logsumexp",
+    "argmax",
+    "argmin",
+    "all",
+    "any",
+    "normalize_axis",
+]
