@@ -10,8 +10,8 @@
 
 from minigrad import datasets, errors, nn, random  # noqa: F401
 from minigrad.backend import get_default_device, set_default_device  # noqa: F401
-from minigrad.ops import *  # noqa: F401,F403
 from minigrad.gradcheck import gradcheck  # noqa: F401
+from minigrad.ops import *  # noqa: F401,F403
 from minigrad.tape import GradientTape, grad, value_and_grad  # noqa: F401
 from minigrad.tensor import Tensor, tensor  # noqa: F401
 from minigrad.variable import Variable  # noqa: F401

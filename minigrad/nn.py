@@ -1,5 +1,330 @@
 """Neural-network functions: softmax, log_softmax, one_hot, dropout, conv2d, pooling.
 
 The ops themselves (forward and backward) live in ``minigrad/ops/``; this
-module is the namespace users call, as ``minigrad.nn.conv2d(...)``.
+module is the namespace users call, as ``minigrad.nn.conv2d(...)``. It checks
+the arguments, turns Keras-style options (``padding="same"``,
+``data_format="channels_first"``, an int for a pair) into the explicit
+attributes the ops take, and explains what to change when they are wrong.
+
+Layouts follow Keras: images are (N, H, W, C) for "channels_last" (the
+default) or (N, C, H, W) for "channels_first"; a conv kernel is
+(kh, kw, in_channels, out_channels).
 """
+
+from __future__ import annotations
+
+import math
+import numbers
+import operator
+
+from minigrad import backend
+from minigrad.ops.activation import log_softmax, softmax
+from minigrad.ops.conv import conv2d_nhwc
+from minigrad.ops.elementwise import multiply
+from minigrad.ops.pool import avg_pool2d_nhwc, max_pool2d_nhwc
+from minigrad.ops.shape import transpose
+from minigrad.random import generator as _device_generator
+from minigrad.random import new_generator
+from minigrad.tensor import Tensor, as_tensor
+
+__all__ = ["softmax", "log_softmax", "one_hot", "dropout", "conv2d", "max_pool2d", "avg_pool2d"]
+
+_TO_CHANNELS_LAST = (0, 2, 3, 1)
+_TO_CHANNELS_FIRST = (0, 3, 1, 2)
+
+
+# -- one_hot and dropout ------------------------------------------------------------------
+def one_hot(indices, depth: int, dtype="float32") -> Tensor:
+    """One-hot vectors: ``out[..., k] = 1 if indices[...] == k else 0``.
+
+    Args:
+        indices: integer Tensor (or array/list) of any shape, values in [0, depth).
+        depth: the number of classes, a positive int.
+        dtype: dtype of the result ("float32" by default).
+
+    Returns:
+        A Tensor of shape ``indices.shape + (depth,)``, not differentiable.
+
+    Raises:
+        TypeError: for indices that are not integers.
+        ValueError: for a depth below 1 or an index outside [0, depth).
+    """
+    indices = as_tensor(indices)
+    if indices.dtype.kind not in "iu":
+        raise TypeError(
+            f"one_hot needs integer class indices, got dtype {indices.dtype}: "
+            "cast them first, e.g. labels.astype('int64')."
+        )
+    if _positive_int(depth) is None:
+        raise ValueError(f"one_hot depth must be a positive int (the number of classes), got {depth!r}.")
+    depth = operator.index(depth)
+    a = indices._data
+    if a.size and (int(a.min()) < 0 or int(a.max()) >= depth):
+        bad = int(a.min()) if int(a.min()) < 0 else int(a.max())
+        raise ValueError(
+            f"one_hot got index {bad}, outside [0, {depth}): class indices must lie in "
+            f"[0, depth). Check the labels, or raise depth to cover them."
+        )
+    xp = backend.array_module(a)
+    hot = a[..., None] == xp.arange(depth, dtype=a.dtype)
+    return Tensor._wrap(hot.astype(backend.check_dtype(dtype)))
+
+
+def dropout(x, rate: float, seed: int | None = None, generator=None, noise_shape=None) -> Tensor:
+    """Inverted dropout: keep each element with probability ``1 - rate``, scaled by ``1 / (1 - rate)``.
+
+    ``y = x * mask / (1 - rate)`` with ``mask ~ Bernoulli(1 - rate)``, so ``E[y] = x``
+    (TensorFlow's ``tf.nn.dropout``). The mask is a constant: the gradient is
+    ``g * mask / (1 - rate)``. This is always the training behaviour; layers
+    decide when to call it.
+
+    Args:
+        x: floating-point Tensor.
+        rate: the probability of dropping an element, in [0, 1). 0 returns ``x``.
+        seed: if given, the mask comes from a fresh generator seeded with it, so
+            the same seed gives the same mask.
+        generator: a generator to draw from (e.g. ``minigrad.random.new_generator(0)``);
+            by default the shared generator of ``x``'s device (``minigrad.random.seed``).
+        noise_shape: shape of the mask, broadcast against ``x`` (e.g. ``(N, 1, 1, C)``
+            drops whole channels); defaults to ``x.shape``.
+
+    Returns:
+        A Tensor like ``x``.
+
+    Raises:
+        ValueError: for a rate outside [0, 1), or a noise_shape that does not broadcast.
+        TypeError: for a non-floating ``x``.
+    """
+    x = as_tensor(x)
+    if x.dtype.kind != "f":
+        raise TypeError(f"dropout needs a floating-point tensor, got {x.dtype}: cast it first.")
+    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate < 1:
+        raise ValueError(
+            f"dropout rate must be a number in [0, 1) (the fraction of elements dropped), got {rate!r}."
+        )
+    shape = x.shape if noise_shape is None else tuple(noise_shape)
+    if len(shape) != x.ndim or any(s not in (1, xs) for s, xs in zip(shape, x.shape)):
+        raise ValueError(
+            f"noise_shape {shape} does not broadcast to the input's shape {x.shape}: use the input's "
+            "sizes, or 1 on the axes that share one mask entry."
+        )
+    if rate == 0:
+        return x
+    if seed is not None:
+        gen = new_generator(seed, x.device)
+    elif generator is not None:
+        gen = generator
+    else:
+        gen = _device_generator(x.device)
+    u = gen.random(shape, dtype="float32" if x.dtype.itemsize <= 4 else "float64")
+    mask = (u >= rate).astype(x.dtype)
+    mask *= x.dtype.type(1.0 / (1.0 - float(rate)))
+    return multiply(x, Tensor._wrap(mask))
+
+
+# -- argument checks shared by conv and pooling ---------------------------------------------
+def _positive_int(value) -> int | None:
+    """``value`` as an int if it is a positive integer (Python or NumPy, not bool), else None."""
+    if isinstance(value, bool):
+        return None
+    try:
+        n = operator.index(value)
+    except TypeError:
+        return None
+    return n if n >= 1 else None
+
+
+def _pair(value, what: str) -> tuple:
+    """An int or a pair of positive ints, as a pair."""
+    n = _positive_int(value)
+    if n is not None:
+        return n, n
+    pair = tuple(_positive_int(v) for v in value) if isinstance(value, (tuple, list)) else ()
+    if len(pair) != 2 or None in pair:
+        raise ValueError(f"{what} must be a positive int or a pair of positive ints, got {value!r}.")
+    return pair
+
+
+def _padding_mode(padding) -> str:
+    mode = padding.lower() if isinstance(padding, str) else padding
+    if mode not in ("valid", "same"):
+        raise ValueError(
+            f"padding must be 'valid' (no padding) or 'same' (output size ceil(input / stride)), "
+            f"got {padding!r}."
+        )
+    return mode
+
+
+def _check_format(data_format) -> bool:
+    """True for channels_first."""
+    if data_format not in ("channels_last", "channels_first"):
+        raise ValueError(
+            f"data_format must be 'channels_last' (N, H, W, C) or 'channels_first' (N, C, H, W), "
+            f"got {data_format!r}."
+        )
+    return data_format == "channels_first"
+
+
+def _image(x, what: str, channels_first: bool) -> Tensor:
+    x = as_tensor(x)
+    if x.ndim != 4:
+        layout = "(N, C, H, W)" if channels_first else "(N, H, W, C)"
+        raise ValueError(
+            f"{what} needs a rank-4 batch of images {layout}, got shape {x.shape}; "
+            "add a batch axis for a single image (x[None])."
+        )
+    if x.dtype.kind != "f":
+        raise TypeError(f"{what} needs a floating-point tensor, got {x.dtype}: cast it first.")
+    return x
+
+
+def _same_pads(size: int, k: int, stride: int, dilation: int) -> tuple:
+    """TensorFlow's SAME: total = max((ceil(n/s) - 1) s + (k-1) d + 1 - n, 0), the extra at the end."""
+    total = max((math.ceil(size / stride) - 1) * stride + (k - 1) * dilation + 1 - size, 0)
+    return total // 2, total - total // 2
+
+
+def _pads(mode: str, hw, window, strides, dilations, what: str) -> tuple:
+    """Explicit ((top, bottom), (left, right)) padding; errors for a window that cannot fit."""
+    if mode == "same":
+        return tuple(_same_pads(n, k, s, d) for n, k, s, d in zip(hw, window, strides, dilations))
+    for n, k, d, axis in zip(hw, window, dilations, ("height", "width")):
+        if (k - 1) * d + 1 > n:
+            raise ValueError(
+                f"{what} with padding='valid': the window spans {(k - 1) * d + 1} pixels along the "
+                f"{axis} but the input has only {n}. Use padding='same', a smaller window, or a "
+                "larger input."
+            )
+    return ((0, 0), (0, 0))
+
+
+# -- convolution ------------------------------------------------------------------------------
+def conv2d(x, kernel, strides=1, padding: str = "valid", data_format: str = "channels_last",
+           dilation_rate=1) -> Tensor:
+    """2-D convolution (cross-correlation, as in every framework), no bias.
+
+    ``y[n, h, w, o] = sum_{i, j, c} xpad[n, h*sh + i*dh, w*sw + j*dw, c] * kernel[i, j, c, o]``
+
+    With padding "valid" the output has ``floor((H - (kh-1) dh - 1) / sh) + 1`` rows; with
+    "same" it has ``ceil(H / sh)``, padding ``max((ceil(H/sh) - 1) sh + (kh-1) dh + 1 - H, 0)``
+    rows split evenly, the odd one at the bottom (right), as TensorFlow does.
+
+    Args:
+        x: images, (N, H, W, C) or (N, C, H, W) per ``data_format``.
+        kernel: (kh, kw, C, O), the Keras layout.
+        strides: an int or (sh, sw).
+        padding: "valid" or "same" (case-insensitive).
+        data_format: "channels_last" or "channels_first"; the output has the same layout.
+        dilation_rate: an int or (dh, dw); spacing between kernel taps.
+
+    Returns:
+        (N, Ho, Wo, O), or (N, O, Ho, Wo) for channels_first.
+
+    Raises:
+        ValueError: for ranks other than 4, a channel count that differs from the kernel's
+            third axis, a bad padding or data_format, strides > 1 together with
+            dilation > 1 (TensorFlow does not support both), or a kernel larger than the
+            input with "valid" padding.
+        TypeError: for non-floating inputs or a kernel of another dtype than ``x``.
+    """
+    channels_first = _check_format(data_format)
+    x = _image(x, "conv2d", channels_first)
+    kernel = as_tensor(kernel)
+    if kernel.ndim != 4:
+        raise ValueError(
+            f"conv2d kernel must have rank 4, (kh, kw, in_channels, out_channels) as in Keras, "
+            f"got shape {kernel.shape}."
+        )
+    if kernel.dtype != x.dtype:
+        raise TypeError(
+            f"conv2d got an input of dtype {x.dtype} and a kernel of dtype {kernel.dtype}: "
+            "cast one of them so both match."
+        )
+    strides = _pair(strides, "conv2d strides")
+    dilations = _pair(dilation_rate, "conv2d dilation_rate")
+    mode = _padding_mode(padding)
+    if max(strides) > 1 and max(dilations) > 1:
+        raise ValueError(
+            f"conv2d got strides {strides} and dilation_rate {dilations}: strides > 1 together "
+            "with dilation_rate > 1 is not supported (as in TensorFlow). Use one of them, e.g. "
+            "a strided conv followed by a dilated one."
+        )
+    if channels_first:
+        x = transpose(x, _TO_CHANNELS_LAST)
+    channels = x.shape[3]
+    if channels != kernel.shape[2]:
+        raise ValueError(
+            f"conv2d: the input has {channels} channels but the kernel {kernel.shape} expects "
+            f"{kernel.shape[2]} (its third axis). Check data_format "
+            f"({data_format!r}) and the kernel's in_channels."
+        )
+    pads = _pads(mode, x.shape[1:3], kernel.shape[:2], strides, dilations, "conv2d")
+    y = conv2d_nhwc(x, kernel, strides=strides, dilations=dilations, pads=pads)
+    return transpose(y, _TO_CHANNELS_FIRST) if channels_first else y
+
+
+# -- pooling -----------------------------------------------------------------------------------
+def _pool(op, what, x, pool_size, strides, padding, data_format) -> Tensor:
+    channels_first = _check_format(data_format)
+    x = _image(x, what, channels_first)
+    pool = _pair(pool_size, f"{what} pool_size")
+    strides = pool if strides is None else _pair(strides, f"{what} strides")
+    mode = _padding_mode(padding)
+    if channels_first:
+        x = transpose(x, _TO_CHANNELS_LAST)
+    pads = _pads(mode, x.shape[1:3], pool, strides, (1, 1), what)
+    y = op(x, pool=pool, strides=strides, pads=pads)
+    return transpose(y, _TO_CHANNELS_FIRST) if channels_first else y
+
+
+def max_pool2d(x, pool_size=2, strides=None, padding: str = "valid",
+               data_format: str = "channels_last") -> Tensor:
+    """Maximum over each ``pool_size`` window.
+
+    ``y[n, h, w, c] = max_{i, j} xpad[n, h*sh + i, w*sw + j, c]``, where "same" pads with
+    -inf (padding never wins). The gradient goes to the window's maximum; when several
+    elements tie it goes to the first in row-major window order (top-left first), as
+    TensorFlow's CPU kernel and PyTorch do.
+
+    Args:
+        x: images, (N, H, W, C) or (N, C, H, W) per ``data_format``.
+        pool_size: an int or (ph, pw).
+        strides: an int or (sh, sw); None means ``pool_size``.
+        padding: "valid" or "same", with TensorFlow's SAME rule (as for conv2d).
+        data_format: "channels_last" or "channels_first".
+
+    Returns:
+        The pooled images in the input's layout.
+
+    Raises:
+        ValueError: for ranks other than 4, bad sizes, padding or data_format, or a window
+            larger than the input with "valid" padding.
+        TypeError: for a non-floating ``x``.
+    """
+    return _pool(max_pool2d_nhwc, "max_pool2d", x, pool_size, strides, padding, data_format)
+
+
+def avg_pool2d(x, pool_size=2, strides=None, padding: str = "valid",
+               data_format: str = "channels_last") -> Tensor:
+    """Mean over each ``pool_size`` window.
+
+    ``y[n, h, w, c] = sum_{i, j} xpad[n, h*sh + i, w*sw + j, c] / count[h, w]``, where
+    ``count`` is the number of real (unpadded) elements of the window: with "same"
+    padding the border windows average only what they cover, as TensorFlow does.
+
+    Args:
+        x: images, (N, H, W, C) or (N, C, H, W) per ``data_format``.
+        pool_size: an int or (ph, pw).
+        strides: an int or (sh, sw); None means ``pool_size``.
+        padding: "valid" or "same".
+        data_format: "channels_last" or "channels_first".
+
+    Returns:
+        The pooled images in the input's layout.
+
+    Raises:
+        ValueError: for ranks other than 4, bad sizes, padding or data_format, or a window
+            larger than the input with "valid" padding.
+        TypeError: for a non-floating ``x``.
+    """
+    return _pool(avg_pool2d_nhwc, "avg_pool2d", x, pool_size, strides, padding, data_format)
