@@ -8,7 +8,7 @@
     tape.gradient(y, x)      # Tensor([2., 4., 6.])
 """
 
-from minigrad import datasets, errors, nn, random  # noqa: F401
+from minigrad import datasets, errors, losses, metrics, nn, optimizers, random  # noqa: F401
 from minigrad.backend import get_default_device, set_default_device  # noqa: F401
 from minigrad.gradcheck import gradcheck  # noqa: F401
 from minigrad.ops import *  # noqa: F401,F403

@@ -1,0 +1,587 @@
+"""Optimizers with the update rules and defaults of tf.keras (Keras 2, ``optimizer_v2``).
+
+    opt = minigrad.optimizers.SGD(learning_rate=0.1, momentum=0.9)
+    with minigrad.GradientTape() as tape:
+        loss = loss_fn(model(x), y)
+    grads = tape.gradient(loss, weights)
+    opt.apply_gradients(zip(grads, weights))       # or: opt.minimize(lambda: ..., weights)
+
+Each step, for every variable ``w`` with gradient ``g`` (``t`` = step number, from 1):
+
+    SGD       w <- w - lr * g                                     (momentum = 0)
+              v <- momentum * v - lr * g ;  w <- w + v             (momentum > 0)
+              v <- momentum * v - lr * g ;  w <- w + momentum * v - lr * g   (nesterov)
+    Adam      m <- m + (g - m) * (1 - beta_1)
+              v <- v + (g**2 - v) * (1 - beta_2)
+              lr_t = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)
+              w <- w - lr_t * m / (sqrt(v) + epsilon)              (amsgrad: max of v so far)
+    RMSprop   ms <- rho * ms + (1 - rho) * g**2
+              (centered: mg <- rho * mg + (1 - rho) * g ;  ms - mg**2 replaces ms below)
+              w <- w - lr * g / (sqrt(ms) + epsilon)              (momentum = 0)
+              mom <- momentum * mom + lr * g / sqrt(ms + epsilon) ;  w <- w - mom
+
+(RMSprop puts epsilon inside the square root when it has momentum and outside
+when it has none: that is what Keras 2 does, so minigrad does it too.)
+
+Updates compute on the raw arrays of the variables' own device (NumPy or CuPy)
+and store the results with ``Variable.assign``/``assign_add``/``assign_sub``,
+never writing into an array a tape may hold. Nothing here is recorded on a
+GradientTape, even when ``apply_gradients`` runs inside one. Slot variables
+(momentum, m, v, ...) are created on the first update of each variable, on
+that variable's device, with its dtype.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import warnings
+from collections.abc import Callable
+from contextlib import contextmanager
+
+from minigrad import backend
+from minigrad.errors import DeviceMismatchError, UnsupportedDtypeError
+from minigrad.ops.base import active_tapes
+from minigrad.tape import GradientTape
+from minigrad.tensor import Tensor
+from minigrad.variable import Variable
+
+
+@contextmanager
+def _not_recording():
+    """Pause every recording tape: an optimizer step is never part of a gradient."""
+    paused = list(active_tapes)
+    active_tapes.clear()
+    try:
+        yield
+    finally:
+        active_tapes[:0] = paused
+
+
+def _check_non_negative(value, what: str) -> None:
+    if value is not None and not callable(value) and not value >= 0:
+        raise ValueError(f"{what} must be >= 0, got {value!r}.")
+
+
+class Optimizer:
+    """Base class of the optimizers: gradient clipping, learning rate, slots, steps.
+
+    A subclass sets ``_slot_names`` (the slot variables each weight gets) and
+    implements ``_update(var, grad, lr, slots)`` on raw arrays.
+
+    Args:
+        learning_rate: a float >= 0, or a callable giving the learning rate: a
+            schedule taking the step number (``iterations``, from 0) or a
+            function of no arguments.
+        name: a name for the optimizer and the prefix of its slot variables.
+        clipnorm: if set, each gradient ``g`` is rescaled to
+            ``g * clipnorm / max(||g||, clipnorm)`` (its L2 norm is at most clipnorm).
+        clipvalue: if set, each gradient is clipped elementwise to ``[-clipvalue, clipvalue]``.
+        global_clipnorm: if set, all gradients are rescaled together so that their
+            joint L2 norm is at most this (``tf.clip_by_global_norm``).
+        decay: Keras 2's inverse-time decay: the learning rate of step ``k`` is
+            ``lr / (1 + decay * k)``.
+
+    Raises:
+        ValueError: for a negative learning rate, clip value or decay, or both
+            ``clipnorm`` and ``global_clipnorm``.
+    """
+
+    _slot_names: tuple = ()
+
+    def __init__(self, learning_rate=0.001, name: str = "Optimizer", clipnorm: float | None = None,
+                 clipvalue: float | None = None, global_clipnorm: float | None = None,
+                 decay: float = 0.0):
+        for value, what in ((clipnorm, "clipnorm"), (clipvalue, "clipvalue"),
+                            (global_clipnorm, "global_clipnorm"), (decay, "decay")):
+            _check_non_negative(value, what)
+        if clipnorm is not None and global_clipnorm is not None:
+            raise ValueError(
+                f"got both clipnorm={clipnorm} and global_clipnorm={global_clipnorm}: "
+                "clip each gradient (clipnorm) or all of them together (global_clipnorm), not both."
+            )
+        self.name = name
+        self.learning_rate = learning_rate
+        self.clipnorm = clipnorm
+        self.clipvalue = clipvalue
+        self.global_clipnorm = global_clipnorm
+        self.decay = float(decay)
+        self._iterations = Variable(0, trainable=False, name=f"{name}/iter", dtype="int64", device="cpu")
+        self._slots: dict[int, dict[str, Variable]] = {}
+        self._weights: list[Variable] = [self._iterations]
+
+    # -- hyperparameters ------------------------------------------------------------
+    @property
+    def learning_rate(self):
+        """The learning rate as given: a float or a callable (schedule)."""
+        return self._learning_rate
+
+    @learning_rate.setter
+    def learning_rate(self, value) -> None:
+        if isinstance(value, Tensor):
+            value = value.item()
+        if not callable(value):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise TypeError(
+                    f"learning_rate must be a number or a callable schedule, got {value!r}."
+                )
+            _check_non_negative(value, "learning_rate")
+            value = float(value)
+        self._learning_rate = value
+
+    lr = learning_rate
+
+    @property
+    def iterations(self) -> Variable:
+        """The number of steps taken so far (an int64 Variable on the CPU)."""
+        return self._iterations
+
+    def current_learning_rate(self) -> float:
+        """The learning rate the next step will use (schedule and decay applied).
+
+        Raises:
+            ValueError: if a schedule returns a negative learning rate.
+        """
+        step = int(self._iterations._data)
+        lr = self._learning_rate
+        if callable(lr):
+            lr = lr(step) if _takes_an_argument(lr) else lr()
+            lr = float(lr.item() if isinstance(lr, Tensor) else lr)
+            if not lr >= 0:
+                raise ValueError(f"the learning-rate schedule returned {lr} at step {step}: it must be >= 0.")
+        if self.decay > 0:
+            lr = lr / (1.0 + self.decay * step)
+        return lr
+
+    # -- slot variables -------------------------------------------------------------
+    def add_slot(self, var: Variable, slot_name: str) -> Variable:
+        """The slot ``slot_name`` of ``var``: zeros like ``var`` (made on first use)."""
+        slots = self._slots.setdefault(var._uid, {})
+        if slot_name not in slots:
+            zeros = backend.array_module(var._data).zeros_like(var._data)
+            slot = Variable(zeros, trainable=False, name=f"{var.name}/{self.name}/{slot_name}")
+            slots[slot_name] = slot
+            self._weights.append(slot)
+        return slots[slot_name]
+
+    def get_slot(self, var: Variable, slot_name: str) -> Variable:
+        """The slot variable ``slot_name`` of ``var``.
+
+        Raises:
+            KeyError: if ``var`` has no such slot (yet): slots appear on its first update.
+        """
+        try:
+            return self._slots[var._uid][slot_name]
+        except KeyError:
+            raise KeyError(
+                f"variable {var.name!r} has no slot {slot_name!r} in {self.name}: slots are made "
+                f"on a variable's first update; this optimizer's slots are {list(self._slot_names)}."
+            ) from None
+
+    def get_slot_names(self) -> list:
+        """The names of the slots this optimizer keeps for each variable."""
+        return list(self._slot_names)
+
+    def variables(self) -> list:
+        """The optimizer's state: ``iterations`` first, then the slots in creation order."""
+        return list(self._weights)
+
+    @property
+    def weights(self) -> list:
+        return self.variables()
+
+    def get_weights(self) -> list:
+        """The state as NumPy arrays (see ``variables``)."""
+        return [w.numpy() for w in self._weights]
+
+    def set_weights(self, weights) -> None:
+        """Restore the state from ``get_weights`` of an optimizer with the same slots.
+
+        Raises:
+            ValueError: if the number of arrays or a shape does not match.
+        """
+        weights = list(weights)
+        if len(weights) != len(self._weights):
+            raise ValueError(
+                f"{self.name} has {len(self._weights)} state variables (iterations and slots) but "
+                f"got {len(weights)} arrays: take one step first so that the slots exist."
+            )
+        for var, value in zip(self._weights, weights):
+            var.assign(value)
+
+    # -- taking a step --------------------------------------------------------------
+    def apply_gradients(self, grads_and_vars, name: str | None = None) -> Variable:
+        """Update each variable with its gradient, then apply its ``constraint``.
+
+        Args:
+            grads_and_vars: an iterable (e.g. a ``zip``) of ``(gradient, variable)``;
+                a None gradient skips its variable (with a warning).
+            name: unused (Keras compatibility).
+
+        Returns:
+            ``iterations``, increased by one.
+
+        Raises:
+            TypeError: if a variable is not a minigrad.Variable or not floating point.
+            ValueError: if every gradient is None, or a gradient's shape differs from
+                its variable's.
+            DeviceMismatchError: if a gradient is on another device than its variable.
+        """
+        pairs = [self._check_pair(pair) for pair in grads_and_vars]
+        present = [(g, v) for g, v in pairs if g is not None]
+        if not present:
+            names = [v.name for _, v in pairs]
+            raise ValueError(
+                f"No gradients provided for any variable: {names}. The loss does not depend on "
+                "them: check that the loss is computed from the variables inside the "
+                "GradientTape, and that they are trainable (or watched)."
+            )
+        if len(present) < len(pairs):
+            missing = [v.name for g, v in pairs if g is None]
+            warnings.warn(
+                f"Gradients do not exist for variables {missing} when minimizing the loss: "
+                "they are left unchanged.", stacklevel=2,
+            )
+        variables = [v for _, v in present]
+        grads = self._clip([_gradient_array(g, v) for g, v in present])
+        lr = self.current_learning_rate()
+        with _not_recording():
+            for g, var in zip(grads, variables):
+                slots = {s: self.add_slot(var, s) for s in self._slot_names}
+                self._update(var, g, lr, slots)
+                if var.constraint is not None:
+                    var.assign(var.constraint(var))
+        self._iterations.assign_add(1)
+        return self._iterations
+
+    def minimize(self, loss, var_list, grad_loss=None, name: str | None = None,
+                 tape: GradientTape | None = None) -> Variable:
+        """Compute the gradients of ``loss`` on a GradientTape and apply them.
+
+        Args:
+            loss: a function of no arguments returning the loss (a Tensor); or the
+                loss Tensor itself, with the ``tape`` that recorded it.
+            var_list: the Variables to update, or a function of no arguments
+                returning them (called after ``loss``, so that layers built by
+                the first call of ``loss`` can report their weights).
+            grad_loss: optional ``d(objective)/d(loss)`` (as ``output_gradients``).
+            name: unused (Keras compatibility).
+            tape: the tape that recorded ``loss`` when ``loss`` is a Tensor.
+
+        Returns:
+            ``iterations``, increased by one.
+
+        Raises:
+            ValueError: for a Tensor loss without its tape.
+        """
+        if not callable(loss):
+            if tape is None:
+                raise ValueError(
+                    "minimize got a loss Tensor without the tape that recorded it: pass "
+                    "tape=..., or pass the loss as a function of no arguments (lambda: ...)."
+                )
+            variables = var_list() if callable(var_list) else var_list
+        else:
+            tape = GradientTape() if tape is None else tape
+            with tape:
+                if not callable(var_list):
+                    tape.watch(_as_variable_list(var_list))
+                loss = loss()
+                variables = var_list() if callable(var_list) else var_list
+        variables = _as_variable_list(variables)
+        grads = tape.gradient(loss, variables, output_gradients=grad_loss)
+        return self.apply_gradients(zip(grads, variables))
+
+    def _update(self, var: Variable, grad, lr: float, slots: dict) -> None:
+        raise NotImplementedError(f"{type(self).__name__} must implement _update(var, grad, lr, slots).")
+
+    # -- helpers ----------------------------------------------------------------------
+    @staticmethod
+    def _check_pair(pair) -> tuple:
+        try:
+            g, v = pair
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"apply_gradients takes (gradient, variable) pairs, e.g. zip(grads, variables); got {pair!r}."
+            ) from None
+        if not isinstance(v, Variable):
+            raise TypeError(
+                f"an optimizer updates minigrad.Variable objects, got a {type(v).__name__} "
+                f"({v!r:.60}). Keep weights in Variables: minigrad.Variable(initial_value)."
+            )
+        if v.dtype.kind != "f":
+            raise TypeError(
+                f"variable {v.name!r} has dtype {v.dtype}: optimizers update floating-point "
+                "variables only. Make it with dtype='float32'."
+            )
+        return g, v
+
+    def _clip(self, grads: list) -> list:
+        """Keras's order: clipvalue, then clipnorm, then global_clipnorm."""
+        if self.clipvalue is not None:
+            c = self.clipvalue
+            grads = [backend.array_module(g).clip(g, -c, c).astype(g.dtype, copy=False) for g in grads]
+        if self.clipnorm is not None:
+            grads = [g * _norm_scale(_l2(g), self.clipnorm) for g in grads]
+        if self.global_clipnorm is not None:
+            total = math.sqrt(sum(_l2(g) ** 2 for g in grads))
+            scale = _norm_scale(total, self.global_clipnorm)
+            grads = [g * scale for g in grads]
+        return grads
+
+    def get_config(self) -> dict:
+        """The constructor arguments, so that ``type(opt).from_config(config)`` rebuilds it."""
+        config = {"name": self.name, "learning_rate": self._learning_rate, "decay": self.decay}
+        for key in ("clipnorm", "clipvalue", "global_clipnorm"):
+            if getattr(self, key) is not None:
+                config[key] = getattr(self, key)
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict) -> Optimizer:
+        return cls(**config)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} learning_rate={self._learning_rate!r}>"
+
+
+def _takes_an_argument(fn: Callable) -> bool:
+    """True for a schedule ``lr(step)``, False for a function of no arguments."""
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):  # no signature to read: assume a schedule
+        return True
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                  inspect.Parameter.VAR_POSITIONAL)
+    return any(p.kind in positional for p in params)
+
+
+def _gradient_array(g, var: Variable):
+    """The gradient of ``var`` as a raw array of its shape, dtype and device."""
+    if isinstance(g, Tensor):
+        g = g._data
+    elif not backend.is_array(g):
+        try:
+            g = backend.as_array(g, var.dtype, var.device)
+        except UnsupportedDtypeError:
+            raise TypeError(
+                f"the gradient of variable {var.name!r} is a {type(g).__name__}: pass a Tensor or an array."
+            ) from None
+    if backend.device_of(g) != var.device:
+        raise DeviceMismatchError(
+            f"the gradient of variable {var.name!r} is on {backend.device_of(g)} but the variable is "
+            f"on {var.device}: compute the loss on the variable's device, or move the gradient "
+            f"with .to({var.device!r})."
+        )
+    if g.shape != var.shape:
+        raise ValueError(
+            f"the gradient of variable {var.name!r} has shape {g.shape} but the variable has shape "
+            f"{var.shape}: pair each gradient with its own variable, in the same order "
+            "(zip(tape.gradient(loss, variables), variables))."
+        )
+    return g.astype(var.dtype, copy=False)
+
+
+def _l2(g) -> float:
+    return float(backend.array_module(g).sqrt((g.astype("float64") ** 2).sum()))
+
+
+def _norm_scale(norm: float, limit: float) -> float:
+    """``limit / max(norm, limit)``: 1 when the norm is within the limit."""
+    return limit / max(norm, limit) if limit > 0 else 0.0
+
+
+def _as_variable_list(var_list) -> list:
+    if isinstance(var_list, Variable):
+        return [var_list]
+    if isinstance(var_list, dict):
+        var_list = list(var_list.values())
+    var_list = list(var_list)
+    for v in var_list:
+        if not isinstance(v, Variable):
+            raise TypeError(
+                f"var_list must hold minigrad.Variable objects, got a {type(v).__name__}: an "
+                "optimizer can only change Variables."
+            )
+    return var_list
+
+
+class SGD(Optimizer):
+    """Gradient descent, with optional (Nesterov) momentum, as ``tf.keras.optimizers.SGD``.
+
+    ``w <- w - lr * g``; with momentum, ``v <- momentum * v - lr * g`` and
+    ``w <- w + v`` (Nesterov: ``w <- w + momentum * v - lr * g``).
+
+    Args:
+        learning_rate: float >= 0 or a schedule. Defaults to 0.01.
+        momentum: float in [0, 1]. Defaults to 0.0 (plain gradient descent).
+        nesterov: whether to use Nesterov momentum. Defaults to False.
+        name: defaults to "SGD".
+        **kwargs: clipnorm, clipvalue, global_clipnorm, decay (see ``Optimizer``).
+
+    Raises:
+        ValueError: for a momentum outside [0, 1] or a negative learning rate.
+    """
+
+    def __init__(self, learning_rate=0.01, momentum: float = 0.0, nesterov: bool = False,
+                 name: str = "SGD", **kwargs):
+        super().__init__(learning_rate, name, **kwargs)
+        if not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"momentum must be between 0 and 1, got {momentum!r}.")
+        self.momentum = float(momentum)
+        self.nesterov = bool(nesterov)
+        self._slot_names = ("momentum",) if self.momentum > 0 else ()
+
+    def _update(self, var, g, lr, slots):
+        if not slots:
+            var.assign_sub(g * lr)
+            return
+        velocity = slots["momentum"]
+        v = velocity._data * self.momentum - g * lr
+        velocity.assign(v)
+        var.assign_add(v * self.momentum - g * lr if self.nesterov else v)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class Adam(Optimizer):
+    """Adam, exactly as Keras 2's ``tf.keras.optimizers.Adam`` (``optimizer_v2``).
+
+    ``m <- m + (g - m)(1 - beta_1)``, ``v <- v + (g**2 - v)(1 - beta_2)``,
+    ``w <- w - lr_t * m / (sqrt(v) + epsilon)`` with the bias correction folded
+    into ``lr_t = lr * sqrt(1 - beta_2**t) / (1 - beta_1**t)`` (``t`` counts steps
+    from 1). So ``epsilon`` is the paper's "epsilon hat": it is added before the
+    correction, which makes a difference to PyTorch's Adam when ``v`` is tiny.
+    With ``amsgrad=True``, ``vhat <- max(vhat, v)`` replaces ``v`` in the update.
+
+    Args:
+        learning_rate: float >= 0 or a schedule. Defaults to 0.001.
+        beta_1: decay rate of the first-moment average. Defaults to 0.9.
+        beta_2: decay rate of the second-moment average. Defaults to 0.999.
+        epsilon: the "epsilon hat" above. Defaults to 1e-7.
+        amsgrad: use the AMSGrad variant. Defaults to False.
+        name: defaults to "Adam".
+        **kwargs: clipnorm, clipvalue, global_clipnorm, decay (see ``Optimizer``).
+
+    Raises:
+        ValueError: for betas outside [0, 1), a negative epsilon or learning rate.
+    """
+
+    def __init__(self, learning_rate=0.001, beta_1: float = 0.9, beta_2: float = 0.999,
+                 epsilon: float = 1e-7, amsgrad: bool = False, name: str = "Adam", **kwargs):
+        super().__init__(learning_rate, name, **kwargs)
+        for value, what in ((beta_1, "beta_1"), (beta_2, "beta_2")):
+            if not 0.0 <= value < 1.0:
+                raise ValueError(f"{what} must be in [0, 1), got {value!r}.")
+        _check_non_negative(epsilon, "epsilon")
+        self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
+        self.epsilon = float(epsilon)
+        self.amsgrad = bool(amsgrad)
+        self._slot_names = ("m", "v", "vhat") if self.amsgrad else ("m", "v")
+
+    def _update(self, var, g, lr, slots):
+        t = int(self._iterations._data) + 1
+        lr_t = lr * math.sqrt(1.0 - self.beta_2**t) / (1.0 - self.beta_1**t)
+        m, v = slots["m"], slots["v"]
+        m.assign_add((g - m._data) * (1.0 - self.beta_1))
+        v.assign_add((g * g - v._data) * (1.0 - self.beta_2))
+        second = v._data
+        if self.amsgrad:
+            vhat = slots["vhat"]
+            vhat.assign(backend.array_module(second).maximum(vhat._data, second))
+            second = vhat._data
+        xp = backend.array_module(second)
+        var.assign_sub(m._data * lr_t / (xp.sqrt(second) + self.epsilon))
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "beta_1": self.beta_1, "beta_2": self.beta_2,
+                "epsilon": self.epsilon, "amsgrad": self.amsgrad}
+
+
+class RMSprop(Optimizer):
+    """RMSprop, exactly as Keras 2's ``tf.keras.optimizers.RMSprop``.
+
+    ``ms <- rho * ms + (1 - rho) * g**2``; centered: ``mg <- rho * mg + (1 - rho) * g``
+    and ``ms - mg**2`` (the variance) replaces ``ms`` below. Without momentum
+    ``w <- w - lr * g / (sqrt(ms) + epsilon)``; with momentum
+    ``mom <- momentum * mom + lr * g / sqrt(ms + epsilon)`` and ``w <- w - mom``.
+
+    Args:
+        learning_rate: float >= 0 or a schedule. Defaults to 0.001.
+        rho: decay rate of the average of squared gradients. Defaults to 0.9.
+        momentum: float in [0, 1]. Defaults to 0.0.
+        epsilon: a small constant for numerical stability. Defaults to 1e-7.
+        centered: divide by the estimated variance instead of the second moment.
+            Defaults to False.
+        name: defaults to "RMSprop".
+        **kwargs: clipnorm, clipvalue, global_clipnorm, decay (see ``Optimizer``).
+
+    Raises:
+        ValueError: for rho outside [0, 1], momentum outside [0, 1], a negative
+            epsilon or learning rate.
+    """
+
+    def __init__(self, learning_rate=0.001, rho: float = 0.9, momentum: float = 0.0,
+                 epsilon: float = 1e-7, centered: bool = False, name: str = "RMSprop", **kwargs):
+        super().__init__(learning_rate, name, **kwargs)
+        if not 0.0 <= rho <= 1.0:
+            raise ValueError(f"rho must be in [0, 1], got {rho!r}.")
+        if not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"momentum must be between 0 and 1, got {momentum!r}.")
+        _check_non_negative(epsilon, "epsilon")
+        self.rho, self.momentum, self.epsilon = float(rho), float(momentum), float(epsilon)
+        self.centered = bool(centered)
+        self._slot_names = ("rms",) + (("momentum",) if self.momentum > 0 else ()) + (
+            ("mg",) if self.centered else ())
+
+    def _update(self, var, g, lr, slots):
+        xp = backend.array_module(g)
+        rms = slots["rms"]
+        rms.assign(rms._data * self.rho + g * g * (1.0 - self.rho))
+        denominator = rms._data
+        if self.centered:
+            mg = slots["mg"]
+            mg.assign(mg._data * self.rho + g * (1.0 - self.rho))
+            denominator = denominator - mg._data * mg._data
+        if self.momentum > 0:
+            mom = slots["momentum"]
+            mom.assign(mom._data * self.momentum + g * lr / xp.sqrt(denominator + self.epsilon))
+            var.assign_sub(mom._data)
+        else:
+            var.assign_sub(g * lr / (xp.sqrt(denominator) + self.epsilon))
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "rho": self.rho, "momentum": self.momentum,
+                "epsilon": self.epsilon, "centered": self.centered}
+
+
+_BY_NAME = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop}
+
+
+def get(identifier) -> Optimizer:
+    """An optimizer from a Keras name ("sgd", "adam", "rmsprop"; any case), a
+    ``{"class_name": ..., "config": {...}}`` dict, or an Optimizer (returned as is).
+
+    Raises:
+        ValueError: for an unknown name.
+        TypeError: for anything else.
+    """
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, dict):
+        cls = _lookup(identifier.get("class_name", ""))
+        return cls.from_config(dict(identifier.get("config", {})))
+    if isinstance(identifier, str):
+        return _lookup(identifier)()
+    raise TypeError(f"cannot make an optimizer from {identifier!r}: pass a name like 'adam' or an Optimizer.")
+
+
+def _lookup(name: str) -> type:
+    try:
+        return _BY_NAME[name.lower()]
+    except KeyError:
+        raise ValueError(f"unknown optimizer {name!r}: use one of {sorted(_BY_NAME)}.") from None
+
+
+__all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "get"]
