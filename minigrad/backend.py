@@ -130,6 +130,8 @@ def as_array(data, dtype=None, device: str | None = None):
     Python floats and lists of floats become float32, as in TensorFlow and PyTorch;
     NumPy arrays keep their dtype unless ``dtype`` is given.
     """
+    if dtype is not None:
+        dtype = check_dtype(dtype)
     if device is None and is_array(data):
         device = device_of(data)
     xp = module_for_device(device)
@@ -148,6 +150,33 @@ def as_array(data, dtype=None, device: str | None = None):
             ) from exc
     check_dtype(arr.dtype)
     return arr
+
+
+def scalar_like(value, like):
+    """A 0-d array holding the Python number ``value``, ready to combine with array ``like``.
+
+    Python numbers are "weak", as in NumPy 2 (NEP 50): the number takes ``like``'s
+    dtype and device when that dtype can hold its kind (``float32_array * 2.0`` stays
+    float32), and its own default dtype otherwise (``int_array * 0.5`` is a float,
+    ``bool_array + 2`` an int).
+
+    Args:
+        value: a Python bool, int or float.
+        like: a backend array.
+
+    Returns:
+        A 0-d array of ``like``'s array module.
+    """
+    if isinstance(value, bool):
+        kinds = "biuf"
+    elif isinstance(value, int):
+        kinds = "iuf"
+    else:
+        kinds = "f"
+    dtype = like.dtype
+    if dtype.kind in kinds:
+        return _module_of_type.get(type(like), numpy).asarray(value, dtype=dtype)
+    return as_array(value, None, device_of(like))
 
 
 def _default_dtype_for(data):

@@ -17,7 +17,12 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from minigrad import ops
-from minigrad.errors import GradientShapeError, TapeReuseError, UnsupportedDtypeError
+from minigrad.errors import (
+    DeviceMismatchError,
+    GradientShapeError,
+    TapeReuseError,
+    UnsupportedDtypeError,
+)
 from minigrad.ops.base import active_tapes
 from minigrad.tensor import Tensor, as_tensor
 from minigrad.variable import Variable, VariableRead
@@ -95,27 +100,33 @@ class GradientTape:
         return tuple(self._watched_vars.values())
 
     def _record(self, op, ctx, inputs, outputs) -> None:
-        """Called by ``ops.base.apply`` for each differentiable op while recording."""
+        """Called by ``ops.base.apply`` for each differentiable op while recording.
+
+        The op is kept when an input is tracked: watched, or computed from a watched
+        tensor. ``needs[i]`` says whether input ``i`` needs a gradient; the op's float
+        outputs become tracked in turn.
+        """
         if self._entries is None:
             return
         tracked = self._tracked
-        needs = []
+        needs = []  # (a loop: cheaper than a list comprehension in CPython 3.11)
         for x in inputs:
-            key = id(x)
-            if key in tracked:
-                needs.append(True)
-            elif type(x) is VariableRead and self._watches(x.variable):
-                tracked[key] = x
-                self._reads.setdefault(id(x.variable), []).append(x)
-                needs.append(True)
-            else:
-                needs.append(False)
+            needs.append(id(x) in tracked or (type(x) is VariableRead and self._track_read(x)))
         if True not in needs:
             return
         self._entries.append((op, ctx, inputs, outputs, needs))
         for out in outputs:
             if out._data.dtype.kind == "f":
                 tracked[id(out)] = out
+
+    def _track_read(self, read: VariableRead) -> bool:
+        """Track a read of a Variable the tape watches; False for one it does not watch."""
+        variable = read.variable
+        if not self._watches(variable):
+            return False
+        self._tracked[id(read)] = read
+        self._reads.setdefault(id(variable), []).append(read)
+        return True
 
     def _watches(self, variable: Variable) -> bool:
         if id(variable) in self._watched_vars:
@@ -154,16 +165,28 @@ class GradientTape:
                 "with GradientTape(persistent=True)."
             )
         if unconnected_gradients not in ("none", "zero"):
-            raise ValueError(f"unconnected_gradients must be 'none' or 'zero', got {unconnected_gradients!r}.")
+            raise ValueError(
+                f"unconnected_gradients must be 'none' or 'zero', got {unconnected_gradients!r}."
+            )
         targets = _flatten(target)[0]
         flat_sources, rebuild = _flatten(sources)
-        seeds = [None] * len(targets) if output_gradients is None else _flatten(output_gradients)[0]
+        if output_gradients is None:
+            seeds = [None] * len(targets)
+        elif isinstance(target, (list, tuple, dict)):
+            seeds = _flatten(output_gradients)[0]
+        else:  # one target: output_gradients is its gradient, even when given as a list
+            seeds = [output_gradients]
         if len(seeds) != len(targets):
             raise ValueError(f"got {len(seeds)} output_gradients for {len(targets)} targets.")
 
         grads: dict[int, Tensor] = {}
         for t, seed in zip(targets, seeds):
-            t = t.value() if isinstance(t, Variable) else t
+            if isinstance(t, Variable):  # a watched variable as target counts as one of its reads
+                variable, t = t, t.value()
+                if self._watches(variable):
+                    reads = self._reads.setdefault(id(variable), [])
+                    if all(r is not t for r in reads):
+                        reads.append(t)
             seed = ops.ones_like(t) if seed is None else as_tensor(seed, like=t)
             if seed.shape != t.shape:
                 raise ValueError(
@@ -193,33 +216,46 @@ class GradientTape:
         return rebuild(results)
 
     def _backward(self, grads: dict, keep: set) -> None:
+        """Walk the record backwards, adding each op's input gradients into ``grads``.
+
+        ``grads`` maps id(tensor) -> gradient. An output's gradient is complete when
+        its op is reached (everything that used it came later), so it is dropped
+        then, unless it is a source in ``keep``.
+        """
         for op, ctx, inputs, outputs, needs in reversed(self._entries):
-            if len(outputs) == 1:
-                key = id(outputs[0])
-                g = grads.get(key)
-                if g is None:
-                    continue
-                if key not in keep:
-                    del grads[key]
-                ctx.needs_input_grad = needs
-                in_grads = op.backward(ctx, g)
-            else:
+            if op.multiple_outputs:
                 gs = [grads.get(id(o)) for o in outputs]
                 if all(g is None for g in gs):
                     continue
                 gs = [ops.zeros_like(o) if g is None else g for o, g in zip(outputs, gs)]
                 ctx.needs_input_grad = needs
                 in_grads = op.backward(ctx, *gs)
-            if not isinstance(in_grads, (tuple, list)):
-                in_grads = (in_grads,)
+            else:
+                key = id(outputs[0])
+                g = grads.pop(key, None)
+                if g is None:
+                    continue
+                if key in keep:
+                    grads[key] = g
+                ctx.needs_input_grad = needs
+                in_grads = op.backward(ctx, g)
+            if type(in_grads) is not tuple:
+                in_grads = tuple(in_grads) if isinstance(in_grads, list) else (in_grads,)
             if len(in_grads) != len(inputs):
                 raise GradientShapeError(
                     f"backward of op {op.name!r} returned {len(in_grads)} gradients for "
                     f"{len(inputs)} inputs: return one per input (None where there is none)."
                 )
-            for i, (x, gx, need) in enumerate(zip(inputs, in_grads, needs)):
-                if need and gx is not None:
-                    _accumulate(grads, id(x), _fit(gx, x, op.name, i))
+            for i, gx in enumerate(in_grads):
+                if gx is None or not needs[i]:
+                    continue
+                x = inputs[i]
+                # _fit's checks, inlined for the usual case: a Tensor with the input's
+                # array type (device), shape and dtype needs nothing done to it
+                gd, xd = getattr(gx, "_data", None), x._data
+                if type(gd) is not type(xd) or gd.shape != xd.shape or gd.dtype != xd.dtype:
+                    gx = _fit(gx, x, op.name, i)
+                _accumulate(grads, id(x), gx)
 
     def _gradient_of(self, source, grads, unconnected):
         if isinstance(source, Variable):
@@ -237,6 +273,7 @@ class GradientTape:
 
 
 def _accumulate(grads: dict, key: int, g: Tensor) -> None:
+    """``grads[key] += g``, where a missing entry is zero."""
     prev = grads.get(key)
     grads[key] = g if prev is None else prev + g
 
@@ -248,6 +285,12 @@ def _fit(g, x: Tensor, op_name: str, i: int) -> Tensor:
             f"backward of op {op_name!r} returned a {type(g).__name__} for input {i}; it must "
             "return minigrad Tensors, computed with minigrad ops, so that an outer tape can "
             "record them (that is how second derivatives work)."
+        )
+    if g.device != x.device:
+        raise DeviceMismatchError(
+            f"backward of op {op_name!r} returned a gradient on {g.device} for input {i}, "
+            f"which lives on {x.device}: compute the gradient from the op's inputs and "
+            "output gradient, on their device."
         )
     if g.shape != x.shape:
         g = _unbroadcast(g, x.shape, op_name, i)

@@ -23,6 +23,9 @@ class Tensor:
 
     __slots__ = ("_data",)
     _is_variable = False  # Variable overrides this; the tape reads it
+    # ``numpy_array * tensor`` must call Tensor.__rmul__ (and be recorded), not turn the
+    # tensor into an array: a higher priority makes NumPy's operators step aside.
+    __array_priority__ = 1000
 
     def __init__(self, data, dtype=None, device: str | None = None):
         self._data = backend.as_array(data, dtype, device)
@@ -81,9 +84,11 @@ class Tensor:
     def __array__(self, dtype=None, copy=None):
         arr = backend.to_device(self._data, "cpu")
         if dtype is not None:
-            arr = arr.astype(dtype)
-        if arr is self._data:  # hand out a read-only view: the tape may hold this array
-            arr = arr.view()
+            arr = arr.astype(dtype, copy=False)
+        if arr is self._data:
+            if copy:  # np.array(t): a copy of one's own, free to write into
+                return arr.copy()
+            arr = arr.view()  # np.asarray(t): a read-only view, as the tape may hold this array
             arr.flags.writeable = False
         return arr
 
@@ -121,7 +126,7 @@ class Tensor:
             "Tensors are immutable: a GradientTape may have saved this value for a backward "
             "pass, and writing into it would silently corrupt the gradients. Build a new "
             "tensor instead (minigrad.where(mask, new, x), minigrad.concatenate, ...), or "
-            "keep mutable state in a minigrad.Variable and use assign()."
+            "keep mutable state in a minigrad.Variable and change it with Variable.assign()."
         )
 
     # -- conversions --------------------------------------------------------------
@@ -298,16 +303,38 @@ def as_tensor(value, like: Tensor | None = None) -> Tensor:
 
     ``x * 2.0`` must stay float32 when ``x`` is float32 (as in NumPy, PyTorch and
     TensorFlow), so a plain number is made with the dtype and device of the
-    tensor it is combined with, unless that would lose it (a float with an int tensor).
+    tensor it is combined with, unless that would lose it (a float with an int
+    tensor, an int with a bool tensor): see ``backend.scalar_like``.
     """
     if isinstance(value, Tensor):
         return value
     if like is not None and isinstance(value, (int, float, bool)):
-        dt = like._data.dtype
-        if isinstance(value, float) and dt.kind != "f":
-            dt = None
-        return Tensor._wrap(backend.as_array(value, dt, like.device))
+        data = like._data
+        key = (type(value), value, data.dtype, type(data))
+        number = _numbers.get(key)
+        if number is None:
+            number = _number_tensor(key, value, data)
+        return number
     return Tensor(value)
+
+
+# Python numbers already made into constant Tensors: ``1.0 - y * y`` in a backward runs
+# once per step, and a lookup is cheaper than a new array. Tensors are immutable, so
+# sharing one is safe. Keys hold the number's type, since 1 == 1.0 == True in Python.
+# Only CPU constants are kept: a GPU array belongs to the GPU that was current.
+_numbers: dict[tuple, Tensor] = {}
+_NUMBERS_KEPT = 512
+
+
+def _number_tensor(key: tuple, value, like) -> Tensor:
+    """Make (and keep, under ``key``) the constant for ``value`` next to array ``like``."""
+    number = Tensor._wrap(backend.scalar_like(value, like))
+    # 0.0 and -0.0 are equal keys, so zeros are not kept
+    if value and backend.device_of(like) == "cpu":
+        if len(_numbers) >= _NUMBERS_KEPT:
+            _numbers.clear()
+        _numbers[key] = number
+    return number
 
 
 from minigrad import ops  # noqa: E402  (ops build on Tensor, so they come after it)

@@ -57,35 +57,74 @@ class Op:
 def apply(op: type[Op], *inputs: Tensor, **attrs):
     """Run ``op`` on Tensors and record it on the active tapes.
 
+    Every op, forward and backward, runs through here, so this is minigrad's hot
+    path and it is written for speed: unary and binary ops without attributes
+    (most calls) take a short path that passes the arrays to ``forward``
+    directly, and nothing is done for the tape unless one is recording.
+
     Returns:
         A Tensor, or a tuple of Tensors for an op with several outputs.
+
+    Raises:
+        DeviceMismatchError: if the inputs live on different devices.
     """
-    arrays = [t._data for t in inputs]
-    first = type(arrays[0])
-    for a in arrays:
-        if type(a) is not first:
-            backend.check_same_device(op.name, arrays)
     ctx = Context()
-    ctx.xp = backend.array_module(arrays[0])
-    out = op.forward(ctx, *arrays, **attrs)
-    if op.multiple_outputs:
-        result = tuple(Tensor._wrap(_as_array(ctx.xp, o)) for o in out)
-        outputs = result
+    # 1. forward on the raw arrays, which must share one array type (one device)
+    if len(inputs) == 2 and not attrs:
+        a, b = inputs[0]._data, inputs[1]._data
+        kind = type(a)
+        if type(b) is not kind:
+            backend.check_same_device(op.name, (a, b))
+        ctx.xp = xp = _module_of_type.get(kind) or backend.array_module(a)
+        out = op.forward(ctx, a, b)
+    elif len(inputs) == 1 and not attrs:
+        a = inputs[0]._data
+        kind = type(a)
+        ctx.xp = xp = _module_of_type.get(kind) or backend.array_module(a)
+        out = op.forward(ctx, a)
     else:
-        result = Tensor._wrap(out if type(out) is first else _as_array(ctx.xp, out))
-        outputs = (result,)
+        arrays = [t._data for t in inputs]
+        kind = type(arrays[0])
+        for a in arrays:
+            if type(a) is not kind:
+                backend.check_same_device(op.name, arrays)
+        ctx.xp = xp = _module_of_type.get(kind) or backend.array_module(arrays[0])
+        out = op.forward(ctx, *arrays, **attrs)
+
+    # 2. the result as Tensor(s) (Tensor._wrap, inlined); NumPy returns scalars
+    #    from some 0-d computations, which become 0-d arrays
+    if op.multiple_outputs:
+        outputs = tuple(Tensor._wrap(o if type(o) is kind else _as_array(xp, o)) for o in out)
+        result = outputs
+    else:
+        result = _new_object(Tensor)
+        result._data = out if type(out) is kind else _as_array(xp, out)
+
+    # 3. the record, only while a tape is recording
     if active_tapes and op.differentiable:
-        inputs = tuple(t.value() if t._is_variable else t for t in inputs)
+        for t in inputs:
+            if t._is_variable:  # tapes record the read: the value this op saw
+                inputs = tuple([t.value() if t._is_variable else t for t in inputs])
+                break
         ctx.inputs = inputs
         ctx.output = result
+        if not op.multiple_outputs:
+            outputs = (result,)
         for tape in active_tapes:
             tape._record(op, ctx, inputs, outputs)
     return result
 
 
+_new_object = object.__new__
+_module_of_type = backend._module_of_type  # array type -> numpy or cupy (shared, not copied)
+
+
 def _as_array(xp, value):
-    """NumPy returns scalars from some 0-d computations; keep everything an array."""
-    return value if isinstance(value, xp.ndarray) else xp.asarray(value)
+    """NumPy returns scalars from some 0-d computations; keep everything an array.
+
+    An array of another device stays as it is: ``to_device`` returns one.
+    """
+    return value if type(value) in _module_of_type else xp.asarray(value)
 
 
 def missing_backward(op_name: str):
