@@ -96,7 +96,7 @@ class Tensor:
         if self._data.size != 1:
             raise ValueError(
                 f"the truth value of a tensor of shape {self.shape} is ambiguous: "
-                "use minigrad.all(x) / x.any() style reductions or compare one element."
+                "reduce it first with x.all() or x.any(), or compare one element."
             )
         return bool(self._data.item())
 
@@ -228,6 +228,12 @@ class Tensor:
 
     def std(self, axis=None, keepdims=False, ddof=0):
         return ops.std(self, axis=axis, keepdims=keepdims, ddof=ddof)
+
+    def all(self, axis=None, keepdims=False):
+        return ops.all(self, axis=axis, keepdims=keepdims)
+
+    def any(self, axis=None, keepdims=False):
+        return ops.any(self, axis=axis, keepdims=keepdims)
 
     def argmax(self, axis=None, keepdims=False):
         return ops.argmax(self, axis=axis, keepdims=keepdims)

@@ -76,7 +76,12 @@ def apply(op: type[Op], *inputs: Tensor, **attrs):
         if type(b) is not kind:
             backend.check_same_device(op.name, (a, b))
         ctx.xp = xp = _module_of_type.get(kind) or backend.array_module(a)
-        out = op.forward(ctx, a, b)
+        try:
+            out = op.forward(ctx, a, b)
+        except ValueError as exc:
+            if "broadcast" in str(exc):
+                raise _broadcast_error(op, exc, (a, b)) from exc
+            raise
     elif len(inputs) == 1 and not attrs:
         a = inputs[0]._data
         kind = type(a)
@@ -125,6 +130,16 @@ def _as_array(xp, value):
     An array of another device stays as it is: ``to_device`` returns one.
     """
     return value if type(value) in _module_of_type else xp.asarray(value)
+
+
+def _broadcast_error(op, exc: ValueError, arrays) -> ValueError:
+    """NumPy's broadcasting error, with the op's name and what to do about it."""
+    shapes = " and ".join(str(a.shape) for a in arrays)
+    return ValueError(
+        f"{op.name}: inputs of shapes {shapes} do not broadcast ({exc}). Shapes broadcast "
+        "when, aligned from the right, each pair of sizes is equal or one of them is 1; "
+        "reshape or expand_dims one input (e.g. x[:, None]) so that they line up."
+    )
 
 
 def missing_backward(op_name: str):

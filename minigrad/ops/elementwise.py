@@ -79,7 +79,7 @@ class Subtract(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return g, -g
+        return g, (-g if ctx.needs_input_grad[1] else None)
 
 
 class Multiply(Op):
@@ -273,7 +273,8 @@ class Sigmoid(Op):
         # 1/(1+e^-x) for x >= 0 and e^x/(1+e^x) for x < 0: never overflows
         xp = ctx.xp
         e = xp.exp(-xp.abs(x))
-        return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+        r = 1 / (1 + e)
+        return xp.where(x >= 0, r, e * r).astype(x.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, g):

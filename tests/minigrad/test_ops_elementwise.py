@@ -441,3 +441,13 @@ def test_unknown_or_missing_device():
     if not HAS_CUDA:
         with pytest.raises(DeviceUnavailableError, match="CuPy"):
             mg.to_device(mg.tensor([1.0]), "cuda")
+
+
+@pytest.mark.parametrize("fn", [mg.add, mg.subtract, mg.multiply, mg.divide, mg.maximum])
+def test_shapes_that_do_not_broadcast_name_the_op_and_the_fix(fn):
+    a, b = mg.tensor(np.ones((2, 3))), mg.tensor(np.ones((4,)))
+    with pytest.raises(ValueError) as info:
+        fn(a, b)
+    message = str(info.value)
+    assert message.startswith(f"{fn.__name__}: inputs of shapes (2, 3) and (4,) do not broadcast")
+    assert "expand_dims" in message

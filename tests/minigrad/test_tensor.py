@@ -306,3 +306,16 @@ class TestOperators:
         np.testing.assert_allclose(t.tanh().numpy(), np.tanh(m), rtol=1e-6)
         np.testing.assert_allclose(t.relu().numpy(), np.maximum(m, 0))
         np.testing.assert_allclose(t.clip(-1.0, 2.0).numpy(), np.clip(m, -1.0, 2.0))
+
+
+def test_all_and_any_methods_reduce_like_numpy():
+    data = np.array([[True, False], [True, True]])
+    t = mg.tensor(data)
+    assert t.all().item() is False and t.any().item() is True
+    np.testing.assert_array_equal(t.all(axis=0).numpy(), data.all(axis=0))
+    np.testing.assert_array_equal(t.any(axis=1, keepdims=True).numpy(), data.any(axis=1, keepdims=True))
+
+
+def test_truth_value_error_points_to_all_and_any():
+    with pytest.raises(ValueError, match=r"x\.all\(\) or x\.any\(\)"):
+        bool(mg.tensor([1.0, 2.0]))
