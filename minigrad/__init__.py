@@ -12,7 +12,7 @@ from minigrad import datasets, errors, losses, metrics, nn, optimizers, random  
 from minigrad.backend import get_default_device, set_default_device  # noqa: F401
 from minigrad.gradcheck import gradcheck  # noqa: F401
 from minigrad.ops import *  # noqa: F401,F403
-from minigrad.tape import GradientTape, grad, value_and_grad  # noqa: F401
+from minigrad.tape import GradientTape, grad, no_recording, value_and_grad  # noqa: F401
 from minigrad.tensor import Tensor, tensor  # noqa: F401
 from minigrad.variable import Variable  # noqa: F401
 

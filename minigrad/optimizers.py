@@ -37,25 +37,12 @@ import inspect
 import math
 import warnings
 from collections.abc import Callable
-from contextlib import contextmanager
 
 from minigrad import backend
 from minigrad.errors import DeviceMismatchError, UnsupportedDtypeError
-from minigrad.ops.base import active_tapes
-from minigrad.tape import GradientTape
+from minigrad.tape import GradientTape, no_recording
 from minigrad.tensor import Tensor
 from minigrad.variable import Variable
-
-
-@contextmanager
-def _not_recording():
-    """Pause every recording tape: an optimizer step is never part of a gradient."""
-    paused = list(active_tapes)
-    active_tapes.clear()
-    try:
-        yield
-    finally:
-        active_tapes[:0] = paused
 
 
 def _check_non_negative(value, what: str) -> None:
@@ -245,7 +232,7 @@ class Optimizer:
         variables = [v for _, v in present]
         grads = self._clip([_gradient_array(g, v) for g, v in present])
         lr = self.current_learning_rate()
-        with _not_recording():
+        with no_recording():  # an optimizer step is never part of a gradient
             for g, var in zip(grads, variables):
                 slots = {s: self.add_slot(var, s) for s in self._slot_names}
                 self._update(var, g, lr, slots)

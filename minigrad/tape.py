@@ -272,6 +272,24 @@ class GradientTape:
         return g
 
 
+@contextmanager
+def no_recording():
+    """Pause every recording GradientTape inside the block (like ``torch.no_grad``).
+
+    Use it for work that must never be differentiated, such as an optimizer's
+    update or computing metrics inside a training step::
+
+        with minigrad.no_recording():
+            accuracy = (y_pred.argmax(axis=1) == labels).mean()
+    """
+    paused = list(active_tapes)
+    active_tapes.clear()
+    try:
+        yield
+    finally:
+        active_tapes[:0] = paused
+
+
 def _accumulate(grads: dict, key: int, g: Tensor) -> None:
     """``grads[key] += g``, where a missing entry is zero."""
     prev = grads.get(key)
@@ -384,4 +402,4 @@ def grad(f, argnums=0):
     return wrapped
 
 
-__all__ = ["GradientTape", "grad", "value_and_grad"]
+__all__ = ["GradientTape", "grad", "no_recording", "value_and_grad"]

@@ -746,3 +746,21 @@ class TestFunctional:
     def test_unconnected_argument_gets_zeros(self):
         g = mg.grad(lambda x, y: x * 2.0, argnums=1)(mg.tensor(1.0), mg.tensor([1.0, 1.0]))
         close(g, [0.0, 0.0])
+
+
+def test_no_recording_pauses_every_tape_and_restores_them():
+    x = mg.tensor([1.0, 2.0])
+    with mg.GradientTape() as outer, mg.GradientTape() as inner:
+        outer.watch(x)
+        inner.watch(x)
+        with mg.no_recording():
+            hidden = x * 3.0
+    assert outer.gradient(hidden, x) is None and inner.gradient(hidden, x) is None
+    with mg.GradientTape() as outer, mg.GradientTape() as inner:
+        outer.watch(x)
+        inner.watch(x)
+        with mg.no_recording():
+            pass
+        seen = (x * 2.0).sum()
+    np.testing.assert_array_equal(inner.gradient(seen, x).numpy(), [2.0, 2.0])
+    np.testing.assert_array_equal(outer.gradient(seen, x).numpy(), [2.0, 2.0])
