@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from devices import DEVICES, FakeCudaArray, cuda_available, needs_cuda
 
 import minigrad as mg
 from minigrad import backend
@@ -19,19 +20,6 @@ from minigrad.ops.base import REGISTRY, Op, apply
 REPO = Path(__file__).resolve().parents[2]
 OPS_DIR = REPO / "minigrad" / "ops"
 ARRAY_LIBRARIES = ("numpy", "cupy")
-
-
-def _cuda_available() -> bool:
-    try:
-        backend.check_device("cuda")
-    except DeviceUnavailableError:
-        return False
-    return True
-
-
-CUDA = _cuda_available()
-DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(
-    not CUDA, reason="device 'cuda' needs CuPy and an NVIDIA GPU"))]
 
 
 @pytest.fixture
@@ -100,7 +88,7 @@ def test_import_minigrad_does_not_import_cupy():
 
 
 # -- devices -------------------------------------------------------------------------------------
-@pytest.mark.skipif(CUDA, reason="CuPy and a GPU are present: 'cuda' is available here")
+@pytest.mark.skipif(cuda_available(), reason="CuPy and a GPU are present: 'cuda' is available here")
 def test_cuda_without_cupy_or_gpu_names_the_gpu_extra():
     with pytest.raises(DeviceUnavailableError, match=r'pip install -e "\.\[gpu\]"'):
         mg.tensor([1.0], device="cuda")
@@ -167,46 +155,6 @@ def test_tensor_moves_between_devices(device):
     g = tape.gradient(y, x)
     assert g.device == "cpu"
     np.testing.assert_array_equal(g.numpy(), [3.0, 3.0])
-
-
-class FakeCudaArray(np.ndarray):
-    """A NumPy array that the backend is told lives on "cuda" (to test device checks on a CPU)."""
-
-    def get(self):  # what cupy.ndarray.get does: a NumPy copy on the host
-        return np.array(self.view(np.ndarray))
-
-
-class FakeCupy:
-    """A stand-in for the cupy module: NumPy's functions, returning FakeCudaArrays."""
-
-    ndarray = FakeCudaArray
-
-    def __getattr__(self, name):
-        attr = getattr(np, name)
-        if not callable(attr) or isinstance(attr, type):
-            return attr
-
-        def on_fake_gpu(*args, **kwargs):
-            out = attr(*args, **kwargs)
-            return out.view(FakeCudaArray) if isinstance(out, np.ndarray) else out
-
-        return on_fake_gpu
-
-
-@pytest.fixture
-def fake_cuda(monkeypatch):
-    """Pretend a GPU on a CPU machine: FakeCudaArrays are "cuda" arrays, FakeCupy their module."""
-    fake_cupy = FakeCupy()
-    monkeypatch.setitem(backend._module_of_type, FakeCudaArray, fake_cupy)
-    monkeypatch.setitem(backend._device_of_type, FakeCudaArray, "cuda")
-    monkeypatch.setattr(backend, "_cupy", fake_cupy)
-
-    def make(values):
-        t = mg.tensor(values, device="cuda")
-        assert type(t._data) is FakeCudaArray
-        return t
-
-    return make
 
 
 def test_device_mismatch_names_both_devices(fake_cuda):
@@ -277,7 +225,7 @@ def test_backward_returning_a_gradient_on_another_device(fake_cuda):
         REGISTRY.pop("test_wrong_device", None)
 
 
-@pytest.mark.skipif(not CUDA, reason="device 'cuda' needs CuPy and an NVIDIA GPU")
+@needs_cuda
 def test_real_device_mismatch():
     with pytest.raises(DeviceMismatchError, match="cpu and cuda"):
         mg.tensor([1.0]) + mg.tensor([1.0], device="cuda")

@@ -20,10 +20,9 @@ import math
 
 import numpy as np
 import pytest
+from devices import needs_cuda
 
 import minigrad as mg
-from minigrad import backend
-from minigrad.errors import DeviceUnavailableError
 from minigrad.gradcheck import gradcheck
 from minigrad.ops import windows
 from minigrad.ops.conv import conv2d_backprop_input, conv2d_backprop_kernel
@@ -270,15 +269,7 @@ def test_gradcheck_full_jacobian_of_conv2d():
     assert gradcheck(_conv(2, "same"), [x, k], mode="full")
 
 
-def _has_cuda() -> bool:
-    try:
-        backend.check_device("cuda")
-    except DeviceUnavailableError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _has_cuda(), reason="needs CuPy and a GPU")
+@needs_cuda
 @pytest.mark.parametrize("strides, padding", [(1, "same"), (2, "valid")])
 def test_conv2d_on_the_gpu_matches_the_cpu(strides, padding):
     x, k = RNG.standard_normal((2, 7, 9, 3)), RNG.standard_normal((3, 3, 3, 4))

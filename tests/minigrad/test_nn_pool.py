@@ -16,10 +16,9 @@ import math
 
 import numpy as np
 import pytest
+from devices import needs_cuda
 
 import minigrad as mg
-from minigrad import backend
-from minigrad.errors import DeviceUnavailableError
 from minigrad.gradcheck import gradcheck
 from minigrad.ops.pool import (
     _window_argmax,
@@ -227,15 +226,7 @@ def test_scatter_and_gather_are_transposes():
     np.testing.assert_allclose(left, right, rtol=1e-12)
 
 
-def _has_cuda() -> bool:
-    try:
-        backend.check_device("cuda")
-    except DeviceUnavailableError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _has_cuda(), reason="needs CuPy and a GPU")
+@needs_cuda
 @pytest.mark.parametrize("kind", ["max", "avg"])
 @pytest.mark.parametrize("case", [CASES[0], CASES[5]], ids=case_id)
 def test_pooling_on_the_gpu_matches_the_cpu(case, kind):

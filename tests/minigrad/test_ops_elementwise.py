@@ -10,25 +10,13 @@ import warnings
 
 import numpy as np
 import pytest
+from devices import cuda_available, needs_cuda
 
 import minigrad as mg
-from minigrad import backend
 from minigrad.errors import DeviceUnavailableError, UnsupportedDtypeError
 from minigrad.gradcheck import gradcheck
 
 RNG = np.random.default_rng(0)
-
-
-def _has_cuda() -> bool:
-    try:
-        backend.check_device("cuda")
-    except DeviceUnavailableError:
-        return False
-    return True
-
-
-HAS_CUDA = _has_cuda()
-needs_cuda = pytest.mark.skipif(not HAS_CUDA, reason="needs CuPy and a GPU")
 
 
 def normal(*shape):
@@ -438,7 +426,7 @@ def test_cast_to_an_unsupported_dtype():
 def test_unknown_or_missing_device():
     with pytest.raises(ValueError, match="unknown device 'tpu'"):
         mg.to_device(mg.tensor([1.0]), "tpu")
-    if not HAS_CUDA:
+    if not cuda_available():
         with pytest.raises(DeviceUnavailableError, match="CuPy"):
             mg.to_device(mg.tensor([1.0]), "cuda")
 

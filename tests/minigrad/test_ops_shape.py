@@ -7,24 +7,13 @@ by hand (repeated indices add up), and gradient checks.
 
 import numpy as np
 import pytest
+from devices import needs_cuda
 
 import minigrad as mg
-from minigrad import backend
-from minigrad.errors import DeviceMismatchError, DeviceUnavailableError
+from minigrad.errors import DeviceMismatchError
 from minigrad.gradcheck import gradcheck
 
 RNG = np.random.default_rng(2)
-
-
-def _has_cuda() -> bool:
-    try:
-        backend.check_device("cuda")
-    except DeviceUnavailableError:
-        return False
-    return True
-
-
-needs_cuda = pytest.mark.skipif(not _has_cuda(), reason="needs CuPy and a GPU")
 
 
 def normal(*shape):

@@ -8,21 +8,10 @@ import math
 
 import numpy as np
 import pytest
+from devices import needs_cuda
 
 import minigrad as mg
-from minigrad import backend, losses, metrics, optimizers
-from minigrad.errors import DeviceUnavailableError
-
-
-def _has_cuda() -> bool:
-    try:
-        backend.check_device("cuda")
-    except DeviceUnavailableError:
-        return False
-    return True
-
-
-needs_cuda = pytest.mark.skipif(not _has_cuda(), reason="needs CuPy and a GPU")
+from minigrad import losses, metrics, optimizers
 
 
 def half_square(v):
@@ -414,37 +403,11 @@ def test_get():
         optimizers.get(3)
 
 
-class FakeCudaArray(np.ndarray):
-    """A NumPy array the backend is told lives on "cuda": device logic without a GPU."""
-
-    def get(self):  # cupy.ndarray.get: a NumPy copy on the host
-        return np.array(self.view(np.ndarray))
-
-
-class FakeCupy:
-    """NumPy's functions, returning FakeCudaArrays (a stand-in for the cupy module)."""
-
-    ndarray = FakeCudaArray
-
-    def __getattr__(self, name):
-        attr = getattr(np, name)
-        if not callable(attr) or isinstance(attr, type):
-            return attr
-        return lambda *a, **k: _on_fake_gpu(attr(*a, **k))
-
-
-def _on_fake_gpu(out):
-    return out.view(FakeCudaArray) if isinstance(out, np.ndarray) else out
-
-
 @pytest.fixture(params=["fake", pytest.param("real", marks=needs_cuda)])
-def cuda(request, monkeypatch):
+def cuda(request):
     """'cuda' tensors: real CuPy ones where there is a GPU, NumPy ones in disguise elsewhere."""
     if request.param == "fake":
-        fake = FakeCupy()
-        monkeypatch.setitem(backend._module_of_type, FakeCudaArray, fake)
-        monkeypatch.setitem(backend._device_of_type, FakeCudaArray, "cuda")
-        monkeypatch.setattr(backend, "_cupy", fake)
+        request.getfixturevalue("fake_cuda")
     return "cuda"
 
 

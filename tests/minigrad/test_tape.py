@@ -7,29 +7,16 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from devices import DEVICES
 
 import minigrad as mg
-from minigrad import backend
 from minigrad.errors import (
-    DeviceUnavailableError,
     GradientShapeError,
     MissingBackwardError,
     TapeReuseError,
     UnsupportedDtypeError,
 )
 from minigrad.ops.base import REGISTRY, Op, active_tapes, apply
-
-
-def _cuda_available() -> bool:
-    try:
-        backend.check_device("cuda")
-    except DeviceUnavailableError:
-        return False
-    return True
-
-
-DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(
-    not _cuda_available(), reason="device 'cuda' needs CuPy and an NVIDIA GPU"))]
 
 
 def close(t, expected, rtol=1e-6, atol=0.0):

@@ -4,22 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from devices import DEVICES
 
 import minigrad as mg
-from minigrad import backend
-from minigrad.errors import DeviceUnavailableError, InPlaceWriteError, UnsupportedDtypeError
-
-
-def _cuda_available() -> bool:
-    try:
-        backend.check_device("cuda")
-    except DeviceUnavailableError:
-        return False
-    return True
-
-
-DEVICES = ["cpu", pytest.param("cuda", marks=pytest.mark.skipif(
-    not _cuda_available(), reason="device 'cuda' needs CuPy and an NVIDIA GPU"))]
+from minigrad.errors import InPlaceWriteError, UnsupportedDtypeError
 
 
 class TestConstruction:
