@@ -3,6 +3,9 @@
 Each op lists its forward (on raw arrays, ``xp`` is numpy or cupy) and its
 backward (in minigrad ops, so it is differentiable again). Inputs are read in
 backward as ``a, b = ctx.inputs`` and the output as ``y = ctx.output``.
+tanh and sigmoid run their backward as one op each (``tanh_grad``,
+``sigmoid_grad``, with backwards of their own) instead of three, because
+these activations sit in every small network and the tape's cost is per op.
 Binary ops broadcast like NumPy; the engine sums each gradient back to its
 input's shape, so backwards here are written for equal shapes.
 
@@ -21,8 +24,8 @@ input's shape, so backwards here are written for equal shapes.
     rsqrt         x ** -0.5             -0.5 * y ** 3
     square        x ** 2                2 x
     abs           |x|                   sign(x)
-    tanh          tanh x                1 - y ** 2
-    sigmoid       1 / (1 + e ** -x)     y (1 - y)
+    tanh          tanh x                1 - y ** 2          (one op: tanh_grad)
+    sigmoid       1 / (1 + e ** -x)     y (1 - y)           (one op: sigmoid_grad)
     relu          max(x, 0)             [x > 0]
     leaky_relu    x or alpha x          [x > 0] + alpha [x <= 0]
     softplus      ln(1 + e ** x)        sigmoid(x)
@@ -261,8 +264,22 @@ class Tanh(Op):
 
     @staticmethod
     def backward(ctx, g):
-        y = ctx.output
-        return g * (1.0 - y * y)
+        return apply(TanhGrad, ctx.output, g)
+
+
+class TanhGrad(Op):
+    """tanh's backward as one op: ``g * (1 - y**2)`` from ``y = tanh(x)`` (fewer dispatches)."""
+
+    name = "tanh_grad"
+
+    @staticmethod
+    def forward(ctx, y, g):
+        return g * (1 - y * y)
+
+    @staticmethod
+    def backward(ctx, gg):
+        y, g = ctx.inputs
+        return gg * g * -2.0 * y, apply(TanhGrad, y, gg)
 
 
 class Sigmoid(Op):
@@ -278,8 +295,22 @@ class Sigmoid(Op):
 
     @staticmethod
     def backward(ctx, g):
-        y = ctx.output
-        return g * y * (1.0 - y)
+        return apply(SigmoidGrad, ctx.output, g)
+
+
+class SigmoidGrad(Op):
+    """sigmoid's backward as one op: ``g * y * (1 - y)`` from ``y = sigmoid(x)``."""
+
+    name = "sigmoid_grad"
+
+    @staticmethod
+    def forward(ctx, y, g):
+        return g * y * (1 - y)
+
+    @staticmethod
+    def backward(ctx, gg):
+        y, g = ctx.inputs
+        return gg * g * (1.0 - 2.0 * y), apply(SigmoidGrad, y, gg)
 
 
 class Relu(Op):

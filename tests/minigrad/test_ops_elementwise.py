@@ -15,6 +15,8 @@ from devices import cuda_available, needs_cuda
 import minigrad as mg
 from minigrad.errors import DeviceUnavailableError, UnsupportedDtypeError
 from minigrad.gradcheck import gradcheck
+from minigrad.ops import elementwise
+from minigrad.ops.base import apply
 
 RNG = np.random.default_rng(0)
 
@@ -94,6 +96,11 @@ GRADCHECKS = _binary_gradchecks() + [
     ("abs", mg.abs, [away_from_zero(3, 4)]),
     ("tanh", mg.tanh, [normal(3, 4)]),
     ("sigmoid", mg.sigmoid, [3.0 * normal(3, 4)]),
+    # the one-op backwards of tanh and sigmoid, as functions of (y, g)
+    ("tanh_grad", lambda y, g: apply(elementwise.TanhGrad, y, g),
+     [0.9 * np.tanh(normal(3, 4)), normal(3, 4)]),
+    ("sigmoid_grad", lambda y, g: apply(elementwise.SigmoidGrad, y, g),
+     [0.05 + 0.9 * RNG.random((3, 4)), normal(3, 4)]),
     ("relu", mg.relu, [away_from_zero(3, 4)]),
     ("leaky_relu", mg.leaky_relu, [away_from_zero(3, 4)]),
     ("leaky_relu", lambda x: mg.leaky_relu(x, alpha=0.01), [away_from_zero(3, 4)]),
@@ -439,3 +446,14 @@ def test_shapes_that_do_not_broadcast_name_the_op_and_the_fix(fn):
     message = str(info.value)
     assert message.startswith(f"{fn.__name__}: inputs of shapes (2, 3) and (4,) do not broadcast")
     assert "expand_dims" in message
+
+
+@pytest.mark.parametrize("name, f, derivative", [
+    ("tanh_grad", np.tanh, lambda y: 1 - y**2),
+    ("sigmoid_grad", lambda x: 1 / (1 + np.exp(-x)), lambda y: y * (1 - y)),
+])
+def test_one_op_backwards_of_tanh_and_sigmoid_are_their_derivatives(name, f, derivative):
+    op = elementwise.TanhGrad if name == "tanh_grad" else elementwise.SigmoidGrad
+    y, g = f(normal(2, 5)), normal(2, 5)
+    got = apply(op, mg.tensor(y), mg.tensor(g)).numpy()
+    np.testing.assert_allclose(got, g * derivative(y), rtol=1e-12)
