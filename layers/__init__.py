@@ -1,0 +1,26 @@
+"""layers: a Keras-style layer library on minigrad.
+
+    import layers
+    model = layers.Sequential([layers.Dense(64, activation="relu"), layers.Dense(3)])
+"""
+
+from layers import (  # noqa: F401
+    activations,  # noqa: F401
+    backend,
+    constraints,
+    initializers,
+    regularizers,
+)
+from layers.base import InputSpec, Layer, Update  # noqa: F401
+from layers.convolutional import Conv2D, Convolution2D  # noqa: F401
+from layers.core import Activation, Dense, Dropout, Flatten, Reshape  # noqa: F401
+from layers.input_layer import Input, InputLayer  # noqa: F401
+from layers.node import KerasTensor, Node  # noqa: F401
+from layers.pooling import (  # noqa: F401
+    AveragePooling2D,
+    AvgPool2D,
+    GlobalAveragePooling2D,
+    GlobalAvgPool2D,
+    MaxPool2D,
+    MaxPooling2D,
+)

@@ -1,0 +1,853 @@
+"""Layer: the base class of every layer and model, with the Keras API.
+
+A layer is configured in ``__init__``, creates its weights in ``build(input_shape)``
+(with ``add_weight``) the first time it is called, and computes in
+``call(inputs, training=None, mask=None)``. ``__call__`` does the bookkeeping
+around ``call``:
+
+1. converts NumPy data to Tensors; builds the layer on first use;
+2. casts floating inputs to the layer's compute dtype;
+3. resolves ``training`` when the caller did not give it: the enclosing layer's
+   call, else the global learning phase (if set), else ``call``'s own default;
+4. runs ``call``, adds the activity-regularizer loss ``reg(output) / batch_size``;
+5. on symbolic inputs (``layers.Input``) records a Node instead of computing.
+
+It tracks weights (trainable / non-trainable, nested layers included),
+updates (``add_update``: pending update objects the caller runs, V1 style) and
+losses (``add_loss``; weight regularizers are evaluated each time ``losses`` is
+read, so they can be differentiated on a GradientTape).
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+
+import numpy as np
+
+import minigrad as mg
+from layers import backend, constraints, initializers, regularizers
+from layers.nest import flatten, map_structure, pack_as, unwrap_single
+from layers.node import KerasTensor, Node, is_symbolic
+
+# policy name -> (variable dtype, compute dtype); NumPy has no bfloat16, so no "mixed_bfloat16"
+_POLICIES = {"mixed_float16": ("float32", "float16")}
+_BASE_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "input_dim", "autocast"}
+_ADD_WEIGHT_KWARGS = {"partitioner", "use_resource", "synchronization", "aggregation", "getter",
+                      "experimental_autocast", "caching_device"}
+
+
+class InputSpec:
+    """What a layer accepts: rank (``ndim``, ``min_ndim``, ``max_ndim``) and sizes of some axes.
+
+    Args:
+        ndim, min_ndim, max_ndim: rank constraints (None: any).
+        axes: ``{axis: size}`` that the input must have (negative axes count from the end).
+    """
+
+    def __init__(self, ndim=None, min_ndim=None, max_ndim=None, axes=None, dtype=None, shape=None):
+        self.ndim = len(shape) if shape is not None else ndim
+        self.min_ndim, self.max_ndim = min_ndim, max_ndim
+        self.axes = dict(axes or {})
+        self.dtype = dtype
+        self.shape = shape
+
+    def check(self, layer_name: str, index: int, shape: tuple) -> None:
+        """Raise ValueError naming the layer if an input of ``shape`` does not fit."""
+        def fail(what):
+            raise ValueError(
+                f'Input {index} of layer "{layer_name}" is incompatible with the layer: {what}. '
+                f"Full shape received: {shape}"
+            )
+        rank = len(shape)
+        if self.ndim is not None and rank != self.ndim:
+            fail(f"expected ndim={self.ndim}, found ndim={rank}")
+        if self.min_ndim is not None and rank < self.min_ndim:
+            fail(f"expected min_ndim={self.min_ndim}, found ndim={rank}")
+        if self.max_ndim is not None and rank > self.max_ndim:
+            fail(f"expected max_ndim={self.max_ndim}, found ndim={rank}")
+        for axis, size in self.axes.items():
+            if size is None or not -rank <= axis < rank:
+                continue
+            if shape[axis] is not None and shape[axis] != size:
+                fail(f"expected axis {axis} of input shape to have value {size}")
+        if self.shape is not None:
+            for want, got in zip(self.shape, shape):
+                if want is not None and got is not None and want != got:
+                    fail(f"expected shape={self.shape}, found shape={shape}")
+
+
+class Update:
+    """A pending state change, such as a moving-average step: calling it runs it.
+
+    Layers in V1 style (``layers.v1.BatchNormalization``) hand these out through
+    ``updates`` / ``get_updates_for`` instead of changing their state at once, so a
+    custom training loop must run them, as TF1's UPDATE_OPS had to be run.
+    """
+
+    def __init__(self, fn, name: str = "update"):
+        if not callable(fn):
+            raise TypeError(f"an update must be callable, got {type(fn).__name__}.")
+        self._fn = fn
+        self.name = name
+
+    def __call__(self):
+        return self._fn()
+
+    def __repr__(self) -> str:
+        return f"<Update {self.name}>"
+
+
+class Layer:
+    """Base class of all layers.
+
+    Args:
+        trainable: whether the layer's weights are trained (``trainable_weights``).
+        name: a name; by default the snake_case class name made unique (``dense_1``).
+        dtype: the dtype of the weights and of the computation ("float32" by default), or a
+            mixed-precision policy name ("mixed_float16": float32 weights, float16 compute).
+        input_shape: shape of one sample (no batch axis), for the first layer of a
+            Sequential model; ``batch_input_shape`` and ``batch_size`` as in Keras.
+        activity_regularizer: a regularizer applied to the output; its loss is
+            ``regularizer(output) / batch_size``.
+
+    Raises:
+        TypeError: for an unknown keyword argument.
+    """
+
+    is_placeholder = False  # True for InputLayer, where graph walks stop
+
+    def __init__(self, trainable: bool = True, name: str | None = None, dtype=None,
+                 activity_regularizer=None, **kwargs):
+        unknown = set(kwargs) - _BASE_KWARGS
+        if unknown:
+            raise TypeError(f"Keyword argument not understood: {sorted(unknown)[0]!r} "
+                            f"(layer {type(self).__name__}).")
+        self._tracked_layers: list = []  # must exist before any attribute assignment is tracked
+        self._trainable = bool(trainable)
+        if name is not None and not isinstance(name, str):
+            raise TypeError(f"name must be a string, got {name!r}.")
+        self._name = name or backend.unique_name(backend.to_snake_case(type(self).__name__))
+        self._set_dtype(dtype)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self._trainable_weights: list = []
+        self._non_trainable_weights: list = []
+        # (update, condition, from_call) and (tensor or callable, condition, from_call):
+        # condition is None (unconditional) or the inputs it depends on (see _condition);
+        # from_call marks entries made during a call, which the next outermost call replaces
+        self._updates: list = []
+        self._losses: list = []
+        self._regularizer_losses: list = []  # _RegularizerLoss callables added by add_weight
+        self._inbound_nodes: list = []
+        self._generation = None  # the outermost call this layer last ran in
+        self.built = False
+        self.input_spec = None
+        self.supports_masking = False
+        self._batch_input_shape = None
+        if "batch_input_shape" in kwargs:
+            self._batch_input_shape = tuple(kwargs["batch_input_shape"])
+        elif "input_shape" in kwargs or "input_dim" in kwargs:
+            shape = (kwargs["input_dim"],) if "input_dim" in kwargs else tuple(kwargs["input_shape"])
+            self._batch_input_shape = (kwargs.get("batch_size"),) + shape
+        self._autocast = kwargs.get("autocast", True)
+        self._inspect_call_signature()
+        self._initialized = True
+
+    def _inspect_call_signature(self) -> None:
+        """Does ``call`` take ``training`` / ``mask`` (by name or through ``**kwargs``), at which
+        position can ``training`` come, and what is its default?"""
+        params = inspect.signature(self.call).parameters
+        takes_kwargs = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+        self._expects_training_arg = "training" in params or takes_kwargs
+        self._expects_mask_arg = "mask" in params or takes_kwargs
+        default = params["training"].default if "training" in params else None
+        self._default_training_arg = None if default is inspect.Parameter.empty else default
+        positional = [name for name, p in params.items()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        # call(inputs, training) -> training is args[0] of __call__(inputs, *args)
+        self._training_position = positional.index("training") - 1 if "training" in positional else None
+
+    # -- attributes -----------------------------------------------------------------
+    def __setattr__(self, name, value):
+        # a Layer (or list of Layers) stored on a layer is a sublayer: its weights are ours
+        if not name.startswith("_") or name in ("_layers",):
+            candidates = value if isinstance(value, (list, tuple)) else [value]
+            tracked = self.__dict__.get("_tracked_layers")
+            if tracked is not None:
+                for v in candidates:
+                    if isinstance(v, Layer) and v is not self and not any(v is t for t in tracked):
+                        tracked.append(v)
+        object.__setattr__(self, name, value)
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def dtype(self) -> str:
+        """The dtype of the layer's weights."""
+        return self._variable_dtype
+
+    @property
+    def compute_dtype(self) -> str:
+        """The dtype the layer computes in (and casts floating inputs to)."""
+        return self._compute_dtype
+
+    @property
+    def dtype_policy(self) -> str:
+        return self._policy_name
+
+    def _set_dtype(self, dtype) -> None:
+        if isinstance(dtype, dict):  # a Keras 3 DTypePolicy config
+            dtype = dtype.get("config", {}).get("name", "float32")
+        if dtype is None:
+            dtype = backend.floatx()
+        name = dtype if isinstance(dtype, str) else np.dtype(dtype).name
+        if name in _POLICIES:
+            self._variable_dtype, self._compute_dtype = _POLICIES[name]
+        elif "bfloat16" in name:
+            raise ValueError(f"dtype {dtype!r} is not supported: NumPy has no bfloat16. Use "
+                             '"float32", "float64" or "mixed_float16".')
+        else:
+            try:
+                name = np.dtype(name).name
+            except TypeError as exc:
+                raise ValueError(f"dtype {dtype!r} is neither a dtype nor a policy name "
+                                 f"({sorted(_POLICIES)}).") from exc
+            self._variable_dtype = self._compute_dtype = name
+        self._policy_name = name
+
+    @property
+    def trainable(self) -> bool:
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value: bool) -> None:
+        self._trainable = bool(value)
+        for layer in self._tracked_layers:
+            layer.trainable = value
+
+    @property
+    def _layers(self) -> list:
+        return list(self._tracked_layers)
+
+    def _flatten_layers(self, include_self: bool = True) -> list:
+        """This layer and every nested layer, each once, depth first."""
+        seen, out, stack = set(), [], [self] if include_self else list(reversed(self._tracked_layers))
+        while stack:
+            layer = stack.pop()
+            if id(layer) in seen:
+                continue
+            seen.add(id(layer))
+            out.append(layer)
+            stack.extend(reversed(layer._tracked_layers))
+        return out
+
+    # -- the layer's job: subclasses override these -----------------------------------
+    def build(self, input_shape) -> None:
+        """Create the weights, knowing the input shape (the base version only marks built)."""
+        self.built = True
+
+    def call(self, inputs, *args, **kwargs):
+        """The computation (the base version returns its inputs)."""
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        """The output shape for ``input_shape`` (a shape tuple or a nest of them), found by
+        running ``call`` on zeros; None sizes stay None in the batch axis."""
+        placeholders = _shapes_to_placeholders(input_shape, self.compute_dtype)
+        outputs, _ = self._infer_outputs(placeholders, {})
+        return map_structure(lambda t: t.shape, outputs)
+
+    def compute_mask(self, inputs, mask=None):
+        """The output mask: the input mask passed through if the layer supports masking.
+
+        Raises:
+            TypeError: if a mask is given to a layer that does not support masking.
+        """
+        if not self.supports_masking:
+            if any(m is not None for m in flatten(mask)):
+                raise TypeError(f"Layer {self.name} does not support masking, but was passed "
+                                f"an input_mask: {mask}")
+            return None
+        return mask
+
+    # -- calling ----------------------------------------------------------------------
+    def __call__(self, inputs, *args, **kwargs):
+        if not self.__dict__.get("_initialized"):
+            raise RuntimeError(
+                f"It looks like you are subclassing `Layer` ({type(self).__name__}) and forgot "
+                "to call `super().__init__()`. Always start with this line."
+            )
+        inputs = map_structure(_to_tensor, inputs)
+        flat = flatten(inputs)
+        if any(is_symbolic(t) for t in flat):
+            return self._symbolic_call(inputs, args, kwargs)
+        self._check_input_spec(flat)
+        self._maybe_build(inputs)
+        inputs = self._cast_inputs(inputs)
+        args, training = self._resolve_training(args, kwargs)
+        with backend.call_frame(self, training, flat) as frame:
+            self._start_call(frame)
+            outputs = self._checked_call(inputs, args, kwargs)
+            if self.activity_regularizer is not None and not frame.shape_inference:
+                self._add_activity_loss(outputs, flat)
+        return outputs
+
+    def _checked_call(self, inputs, args, kwargs):
+        outputs = self.call(inputs, *args, **kwargs)
+        if outputs is None:
+            raise ValueError(f"the call() of layer {self.name} returned None; it must "
+                             "return its output tensor(s).")
+        return outputs
+
+    def apply(self, inputs, *args, **kwargs):
+        """The same as calling the layer (the TF1 name)."""
+        return self(inputs, *args, **kwargs)
+
+    def _start_call(self, frame) -> None:
+        """The first time this layer runs in a new outermost call, forget the losses and
+        updates that the previous outermost call recorded, here and in every nested layer
+        (also those this call will not run). Later calls in the same outermost call add up."""
+        if frame.shape_inference or self._generation == frame.generation:
+            return
+        for layer in self._flatten_layers():
+            if layer._generation != frame.generation:
+                layer._generation = frame.generation
+                layer._losses = [entry for entry in layer._losses if not entry[2]]
+                layer._updates = [entry for entry in layer._updates if not entry[2]]
+
+    def _resolve_training(self, args: tuple, kwargs: dict):
+        """Fill in ``training`` as Keras V2 does, and return ``(args, training)``.
+
+        The value passed (by keyword or position; an int becomes a bool), else the enclosing
+        layer call's, else the global learning phase if set, else ``call``'s default. A layer
+        whose ``call`` takes no ``training`` does not get it, but its nested layers do.
+        """
+        position = self._training_position
+        positional = position is not None and len(args) > position
+        training = args[position] if positional else kwargs.pop("training", None)
+        if isinstance(training, (int, np.integer, np.bool_)) and not isinstance(training, bool):
+            training = bool(training)
+        if training is None:
+            frame = backend.current_frame()
+            if frame is not None and frame.training is not None:
+                training = frame.training
+            elif self._expects_training_arg and backend.global_learning_phase_is_set():
+                training = bool(backend.learning_phase())
+            elif self._expects_training_arg:
+                training = self._default_training_arg
+        if positional:
+            args = args[:position] + (training,) + args[position + 1:]
+        elif self._expects_training_arg:
+            kwargs["training"] = training
+        return args, training
+
+    def _check_input_spec(self, flat: list) -> None:
+        specs = self.input_spec
+        if specs is None:
+            return
+        specs = specs if isinstance(specs, (list, tuple)) else [specs]
+        if len(specs) != len(flat):
+            raise ValueError(f'Layer "{self.name}" expects {len(specs)} input(s), but it '
+                             f"received {len(flat)} input tensors.")
+        for i, (spec, x) in enumerate(zip(specs, flat)):
+            if spec is not None:
+                spec.check(self.name, i, tuple(x.shape))
+
+    def _maybe_build(self, inputs) -> None:
+        if not self.built:
+            shapes = map_structure(lambda t: tuple(t.shape), inputs)
+            self.build(shapes)
+            self.built = True
+
+    def _cast_inputs(self, inputs):
+        if not self._autocast:
+            return inputs
+        dtype = self.compute_dtype
+
+        def cast(t):
+            if isinstance(t, mg.Tensor) and t.dtype.kind == "f" and t.dtype != dtype:
+                return mg.cast(t, dtype)
+            return t
+        return map_structure(cast, inputs)
+
+    def _add_activity_loss(self, outputs, flat_inputs) -> None:
+        for out in flatten(outputs):
+            batch = out.shape[0] if out.ndim else 1
+            loss = self.activity_regularizer(out) / float(batch)
+            self.add_loss(loss, inputs=flat_inputs)
+
+    # -- symbolic calls (functional models) ---------------------------------------------
+    def _symbolic_call(self, inputs, args, kwargs):
+        flat = flatten(inputs)
+        self._check_input_spec(flat)
+        if not self.built:
+            self.build(map_structure(lambda t: tuple(t.shape), inputs))
+            self.built = True
+        if "mask" in kwargs:  # an explicit mask wins over the inputs' own masks
+            mask = kwargs["mask"]
+        else:
+            masks = [getattr(t, "_keras_mask", None) for t in flat]
+            mask = pack_as(inputs, masks) if any(m is not None for m in masks) else None
+            if mask is not None and self._expects_mask_arg:
+                kwargs["mask"] = mask
+        outputs, output_mask = self._infer_outputs(inputs, kwargs, args, mask)
+        flat_out = flatten(outputs)
+        node = Node(self, flat, flat_out, kwargs, arguments_structure=(inputs, args))
+        self._inbound_nodes.append(node)
+        flat_masks = flatten(output_mask) if output_mask is not None else []
+        for i, t in enumerate(flat_out):
+            t._keras_history = (self, len(self._inbound_nodes) - 1, i)
+            t._keras_mask = flat_masks[i] if i < len(flat_masks) else None
+        return outputs
+
+    def _infer_outputs(self, inputs, kwargs, args=(), mask=None):
+        """Shapes, dtypes and masks of the outputs, by running ``call`` on a batch of size 1
+        (zeros for the data, all-True masks).
+
+        Nothing it does is kept: losses and updates are not recorded, weights that ``call``
+        assigns (e.g. moving statistics) are restored, and it runs in inference mode unless
+        ``training`` was given.
+
+        Returns:
+            ``(outputs, output_mask)`` as KerasTensors (or None for no mask), with a None batch
+            size where the inputs had one.
+        """
+        def concrete(t, fill=np.zeros):
+            if not is_symbolic(t):
+                return t
+            shape = tuple(1 if s is None else s for s in t.shape)
+            return mg.tensor(fill(shape, dtype=t.dtype))
+        data = map_structure(concrete, inputs)
+        data_mask = map_structure(lambda m: concrete(m, np.ones), mask)
+        args, kwargs = list(args), dict(kwargs)
+        position = self._training_position
+        if position is not None and len(args) > position:
+            training = args[position] = bool(args[position])
+        else:
+            training = bool(kwargs.pop("training", None))
+            if self._expects_training_arg:
+                kwargs["training"] = training
+        if "mask" in kwargs:
+            kwargs["mask"] = data_mask
+        if not self.built:
+            self.build(map_structure(lambda t: tuple(t.shape), inputs))
+            self.built = True
+        saved = [(w, w.value()) for w in self.weights]
+        with mg.no_recording(), backend.call_frame(self, training, [], shape_inference=True):
+            data = self._cast_inputs(data)
+            out = self._checked_call(data, tuple(args), kwargs)
+            out_mask = self._output_mask(data, data_mask)
+        for w, value in saved:
+            w.assign(value)
+        batch_unknown = any(is_symbolic(t) and t.shape and t.shape[0] is None for t in flatten(inputs))
+
+        def symbolic(t):
+            if t is None:
+                return None
+            shape = tuple(t.shape)
+            if batch_unknown and shape and shape[0] == 1:
+                shape = (None,) + shape[1:]
+            return KerasTensor(shape, t.dtype)
+        return map_structure(symbolic, out), map_structure(symbolic, out_mask)
+
+    def _output_mask(self, inputs, mask):
+        """``compute_mask``, asked only of layers that support masking or override it (as in
+        Keras: any other layer drops the mask)."""
+        if self.supports_masking or type(self).compute_mask is not Layer.compute_mask:
+            return self.compute_mask(inputs, mask)
+        return None
+
+    # -- weights ------------------------------------------------------------------------
+    def add_weight(self, name: str | None = None, shape=None, dtype=None, initializer=None,
+                   regularizer=None, trainable: bool | None = None, constraint=None, **kwargs):
+        """Create a weight (a minigrad Variable) and track it.
+
+        Args:
+            name: the weight's name; the Variable is named "<layer>/<name>:0".
+            shape: its shape (``()`` by default).
+            dtype: by default the layer's dtype (float32).
+            initializer: an initializer or its name; by default glorot_uniform for floats
+                and zeros for integers and booleans.
+            regularizer: adds the loss ``regularizer(weight)``, evaluated when ``losses`` is read.
+            trainable: whether it goes to ``trainable_weights`` (default True).
+            constraint: applied by optimizers after each update.
+
+        Returns:
+            The new Variable.
+
+        Raises:
+            TypeError: for an unknown keyword argument.
+            ValueError: if no initializer fits the dtype.
+        """
+        unknown = set(kwargs) - _ADD_WEIGHT_KWARGS
+        if unknown:
+            raise TypeError(f"Unknown keyword argument: {sorted(unknown)[0]!r} (add_weight).")
+        shape = () if shape is None else tuple(int(s) for s in shape)
+        dtype = np.dtype(dtype or self.dtype)
+        if initializer is None:
+            if dtype.kind == "f":
+                initializer = "glorot_uniform"
+            elif dtype.kind in "iub":
+                initializer = "zeros"
+            else:
+                raise ValueError(f"An initializer for variable {name} of type {dtype} is required "
+                                 f"for layer {self.name}")
+        initializer = initializers.get(initializer)
+        trainable = True if trainable is None else bool(trainable)
+        if kwargs.get("synchronization") == "on_read":
+            trainable = False
+        variable = mg.Variable(initializer(shape, dtype=dtype), trainable=trainable,
+                               name=f"{self.name}/{name}:0", dtype=dtype,
+                               constraint=constraints.get(constraint))
+        (self._trainable_weights if trainable else self._non_trainable_weights).append(variable)
+        regularizer = regularizers.get(regularizer)
+        if regularizer is not None:
+            self._regularizer_losses.append(_RegularizerLoss(regularizer, variable))
+        return variable
+
+    def add_variable(self, *args, **kwargs):
+        """Deprecated alias of ``add_weight``."""
+        return self.add_weight(*args, **kwargs)
+
+    @property
+    def trainable_weights(self) -> list:
+        """Weights the optimizer trains: [] when ``trainable`` is False."""
+        if not self.trainable:
+            return []
+        own = [v for v in self._trainable_weights]
+        return _dedup(own + [w for layer in self._tracked_layers for w in layer.trainable_weights])
+
+    @property
+    def non_trainable_weights(self) -> list:
+        """The other weights (all of them when ``trainable`` is False)."""
+        if not self.trainable:
+            own = self._trainable_weights + self._non_trainable_weights
+            nested = [w for layer in self._tracked_layers for w in layer.weights]
+        else:
+            own = list(self._non_trainable_weights)
+            nested = [w for layer in self._tracked_layers for w in layer.non_trainable_weights]
+        return _dedup(own + nested)
+
+    @property
+    def weights(self) -> list:
+        """trainable_weights + non_trainable_weights."""
+        return _dedup(self.trainable_weights + self.non_trainable_weights)
+
+    variables = weights
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    def get_weights(self) -> list:
+        """The weights' values as NumPy arrays, in ``weights`` order."""
+        return [w.numpy() for w in self.weights]
+
+    def set_weights(self, weights) -> None:
+        """Set the weights from NumPy arrays (in ``weights`` order); nothing changes on error.
+
+        Raises:
+            ValueError: for a wrong number of arrays or an incompatible shape.
+        """
+        params = self.weights
+        weights = list(weights)
+        if len(params) != len(weights):
+            raise ValueError(
+                f'You called `set_weights(weights)` on layer "{self.name}" with a weight list of '
+                f"length {len(weights)}, but the layer was expecting {len(params)} weights."
+            )
+        arrays = [np.asarray(w) for w in weights]
+        for p, w in zip(params, arrays):
+            if tuple(p.shape) != w.shape:
+                raise ValueError(f"Layer {self.name} weight shape {tuple(p.shape)} is not compatible "
+                                 f"with provided weight shape {w.shape}.")
+        for p, w in zip(params, arrays):
+            p.assign(w)
+
+    def count_params(self) -> int:
+        """The number of scalars in the weights.
+
+        Raises:
+            ValueError: if the layer is not built yet.
+        """
+        if not self.built:
+            raise ValueError(
+                f"You tried to call `count_params` on layer {self.name}, but the layer isn't built. "
+                f"You can build it manually via: `{self.name}.build(batch_input_shape)`."
+            )
+        return int(sum(int(np.prod(w.shape)) for w in self.weights))
+
+    # -- updates --------------------------------------------------------------------------
+    def add_update(self, updates, inputs=None) -> None:
+        """Record pending updates (callables or ``Update`` objects) for the caller to run.
+
+        Args:
+            updates: an update, a zero-argument callable or a list of them.
+            inputs: None for unconditional updates; otherwise the inputs they depend on
+                (``get_updates_for(inputs)`` returns them).
+        """
+        frame = backend.current_frame()
+        if frame is not None and frame.shape_inference:
+            return
+        condition = _condition(inputs, frame)
+        for u in flatten(updates):
+            if u is None:
+                continue
+            self._updates.append((u if isinstance(u, Update) else Update(u), condition,
+                                  frame is not None))
+
+    @property
+    def updates(self) -> list:
+        """Pending updates of this layer and nested ones (none from frozen layers, as in TF1)."""
+        return [u for layer in self._flatten_layers() if layer.trainable
+                for u, _, _ in layer._updates]
+
+    def get_updates_for(self, inputs) -> list:
+        """Updates conditional on ``inputs`` (None: the unconditional ones)."""
+        return [u for layer in self._flatten_layers() if layer.trainable
+                for u, cond, _ in layer._updates if _matches(cond, inputs)]
+
+    # -- losses -----------------------------------------------------------------------------
+    def add_loss(self, losses, inputs=None) -> None:
+        """Add loss tensors or zero-argument callables (None entries are skipped).
+
+        Args:
+            losses: a scalar Tensor, a callable returning one, or a list of them.
+            inputs: None for unconditional losses (e.g. weight regularization); otherwise
+                the inputs they depend on (activity regularization).
+        """
+        frame = backend.current_frame()
+        if frame is not None and frame.shape_inference:
+            return
+        condition = _condition(inputs, frame)
+        for loss in flatten(losses):
+            if loss is None:
+                continue
+            if not callable(loss):
+                loss = _to_tensor(loss)
+            self._losses.append((loss, condition, frame is not None and not callable(loss)))
+
+    @property
+    def losses(self) -> list:
+        """Losses of this layer and nested ones; callables (regularizers) evaluated now."""
+        out = []
+        for layer in self._flatten_layers():
+            out.extend(loss() if callable(loss) else loss for loss, _, _ in layer._losses)
+            out.extend(fn() for fn in layer._regularizer_losses)
+        return out
+
+    def get_losses_for(self, inputs) -> list:
+        """Losses conditional on ``inputs`` (None: the unconditional ones, regularizers included)."""
+        out = []
+        for layer in self._flatten_layers():
+            out.extend(loss() if callable(loss) else loss
+                       for loss, cond, _ in layer._losses if _matches(cond, inputs))
+            if inputs is None:
+                out.extend(fn() for fn in layer._regularizer_losses)
+        return out
+
+    # -- config -----------------------------------------------------------------------------
+    def get_config(self) -> dict:
+        """The arguments that recreate this layer (``from_config``).
+
+        Raises:
+            NotImplementedError: for a subclass whose ``__init__`` takes other arguments but
+                which does not override ``get_config`` (those arguments would be lost).
+        """
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype_policy}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = self._batch_input_shape
+        if type(self).get_config is Layer.get_config and type(self).__init__ is not Layer.__init__:
+            params = inspect.signature(type(self).__init__).parameters.values()
+            extra = [p.name for p in params if p.name != "self" and p.name not in config
+                     and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+            if extra:
+                raise NotImplementedError(
+                    f"Layer {type(self).__name__} has arguments {extra} in `__init__` and "
+                    "therefore must override `get_config()`: return "
+                    "`{**super().get_config(), <each argument>: <its value>}`."
+                )
+        return config
+
+    @classmethod
+    def from_config(cls, config: dict):
+        """A new, unbuilt layer from ``get_config()``'s dict."""
+        return cls(**config)
+
+    def __deepcopy__(self, memo):
+        """An independent copy: its own weights (same values), no graph connections."""
+        clone = object.__new__(type(self))
+        memo[id(self)] = clone
+        for w in self.weights:  # new Variables (copy.deepcopy would keep the optimizer-slot key)
+            if id(w) not in memo:
+                memo[id(w)] = mg.Variable(w.value(), trainable=w.trainable, name=w.name,
+                                          dtype=w.dtype, constraint=w.constraint)
+        for key, value in self.__dict__.items():
+            if key == "_inbound_nodes":
+                object.__setattr__(clone, key, [])
+            else:
+                object.__setattr__(clone, key, copy.deepcopy(value, memo))
+        return clone
+
+    # -- the node API --------------------------------------------------------------------------
+    def _node_attribute(self, node_index: int, attr: str, what: str):
+        if not self._inbound_nodes:
+            raise RuntimeError(f"The layer {self.name} has never been called and thus has no "
+                               f"defined {what}.")
+        if not -len(self._inbound_nodes) <= node_index < len(self._inbound_nodes):
+            raise ValueError(f"Asked to get {what} at node {node_index}, but the layer has only "
+                             f"{len(self._inbound_nodes)} inbound nodes.")
+        return unwrap_single(getattr(self._inbound_nodes[node_index], attr))
+
+    def get_input_at(self, node_index: int):
+        return self._node_attribute(node_index, "input_tensors", "input")
+
+    def get_output_at(self, node_index: int):
+        return self._node_attribute(node_index, "output_tensors", "output")
+
+    def get_input_shape_at(self, node_index: int):
+        return self._node_attribute(node_index, "input_shapes", "input shape")
+
+    def get_output_shape_at(self, node_index: int):
+        return self._node_attribute(node_index, "output_shapes", "output shape")
+
+    def get_input_mask_at(self, node_index: int):
+        return self._node_attribute(node_index, "input_masks", "input mask")
+
+    def get_output_mask_at(self, node_index: int):
+        return self._node_attribute(node_index, "output_masks", "output mask")
+
+    @property
+    def input(self):
+        """The input tensor(s) of the first call on symbolic inputs.
+
+        Raises:
+            AttributeError: if the layer was never called on symbolic inputs.
+        """
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer {self.name} is not connected, no input to return.")
+        return self.get_input_at(0)
+
+    @property
+    def output(self):
+        """The output tensor(s) of the first call on symbolic inputs.
+
+        Raises:
+            AttributeError: if the layer was never called on symbolic inputs.
+        """
+        if not self._inbound_nodes:
+            raise AttributeError(f"Layer {self.name} has no inbound nodes.")
+        return self.get_output_at(0)
+
+    def _single_shape(self, attr: str, what: str):
+        if not self._inbound_nodes:
+            raise AttributeError(f"The layer {self.name} has never been called and thus has no "
+                                 f"defined {what}.")
+        shapes = {repr(getattr(node, attr)) for node in self._inbound_nodes}
+        if len(shapes) != 1:
+            raise AttributeError(
+                f'The layer "{self.name}" has multiple inbound nodes, with different {what}s. '
+                f'Hence the notion of "{what}" is ill-defined for the layer. Use '
+                f"`get_{attr[:-1]}_at(node_index)` instead."
+            )
+        return unwrap_single(getattr(self._inbound_nodes[0], attr))
+
+    @property
+    def input_shape(self):
+        """The input shape, if every call had the same one.
+
+        Raises:
+            AttributeError: if the layer was never called or its calls had different shapes.
+        """
+        return self._single_shape("input_shapes", "input shape")
+
+    @property
+    def output_shape(self):
+        """The output shape, if every call had the same one.
+
+        Raises:
+            AttributeError: if the layer was never called or its calls had different shapes.
+        """
+        return self._single_shape("output_shapes", "output shape")
+
+    @property
+    def input_mask(self):
+        """The mask of ``input`` (None if it has none)."""
+        inputs = self.input
+        return unwrap_single([t._keras_mask for t in flatten(inputs)])
+
+    @property
+    def output_mask(self):
+        """The mask of ``output`` (None if it has none)."""
+        outputs = self.output
+        return unwrap_single([t._keras_mask for t in flatten(outputs)])
+
+    @property
+    def inbound_nodes(self) -> list:
+        return list(self._inbound_nodes)
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"
+
+
+def _to_tensor(x):
+    """NumPy arrays and numbers become Tensors (floats as float32); others pass through."""
+    if isinstance(x, (mg.Tensor, KerasTensor)) or x is None:
+        return x
+    if isinstance(x, (np.ndarray, np.generic, list, float, int)):
+        return mg.tensor(x)  # an array keeps its dtype; __call__ then casts it to the layer's
+    return x
+
+
+def _shapes_to_placeholders(shape, dtype):
+    """A shape (tuple of ints/None) or a nest of shapes -> the same nest of KerasTensors."""
+    if isinstance(shape, (list, tuple)) and all(s is None or isinstance(s, (int, np.integer))
+                                                 for s in shape):
+        return KerasTensor(shape, dtype)
+    if isinstance(shape, dict):
+        return {k: _shapes_to_placeholders(v, dtype) for k, v in shape.items()}
+    return [_shapes_to_placeholders(s, dtype) for s in shape]
+
+
+class _RegularizerLoss:
+    """The loss ``regularizer(variable)``, computed when called (so: when ``losses`` is read).
+
+    A class rather than a lambda so that ``copy.deepcopy`` of a layer gives a loss on the
+    copy's own variable.
+    """
+
+    def __init__(self, regularizer, variable):
+        self.regularizer = regularizer
+        self.variable = variable
+
+    def __call__(self):
+        return self.regularizer(self.variable)
+
+
+def _condition(inputs, frame):
+    """What an update/loss is conditional on: None (unconditional) or ``{id(t): t}`` for the
+    inputs and the outermost call's inputs (which reach every nested layer's inputs).
+    Holding the tensors keeps their ids from being reused by new tensors."""
+    if inputs is None:
+        return None
+    condition = {id(t): t for t in flatten(inputs)}
+    if frame is not None:
+        condition.update((id(t), t) for t in frame.top_inputs)
+    return condition
+
+
+def _matches(condition, inputs) -> bool:
+    if inputs is None:
+        return condition is None
+    if condition is None:
+        return False
+    return any(id(t) in condition for t in flatten(inputs))
+
+
+def _dedup(weights: list) -> list:
+    seen, out = set(), []
+    for w in weights:
+        if id(w) not in seen:
+            seen.add(id(w))
+            out.append(w)
+    return out
