@@ -132,11 +132,10 @@ class Layer:
         self.activity_regularizer = regularizers.get(activity_regularizer)
         self._trainable_weights: list = []
         self._non_trainable_weights: list = []
-        # (update, condition, from_call) and (tensor or callable, condition, from_call):
-        # condition is None (unconditional) or the inputs it depends on (see _condition);
-        # from_call marks entries made during a call, which the next outermost call replaces
-        self._updates: list = []
-        self._losses: list = []
+        # condition: None (unconditional) or the inputs it depends on (see _condition)
+        self._updates: list = []  # (update, condition); the next outermost call replaces them
+        self._losses: list = []  # (tensor or callable, condition, from_call); the next
+        # outermost call replaces those with from_call (tensors added during a call)
         self._regularizer_losses: list = []  # _RegularizerLoss callables added by add_weight
         self._inbound_nodes: list = []
         self._generation = None  # the outermost call this layer last ran in
@@ -315,7 +314,7 @@ class Layer:
             if layer._generation != frame.generation:
                 layer._generation = frame.generation
                 layer._losses = [entry for entry in layer._losses if not entry[2]]
-                layer._updates = [entry for entry in layer._updates if not entry[2]]
+                layer._updates = []
 
     def _resolve_training(self, args: tuple, kwargs: dict):
         """Fill in ``training`` as Keras V2 does, and return ``(args, training)``.
@@ -403,24 +402,17 @@ class Layer:
         return outputs
 
     def _infer_outputs(self, inputs, kwargs, args=(), mask=None):
-        """Shapes, dtypes and masks of the outputs, by running ``call`` on a batch of size 1
-        (zeros for the data, all-True masks).
+        """Shapes, dtypes and masks of the outputs, by running ``call`` on stand-in data.
 
-        Nothing it does is kept: losses and updates are not recorded, weights that ``call``
-        assigns (e.g. moving statistics) are restored, and it runs in inference mode unless
-        ``training`` was given.
+        Unknown sizes (None) are filled in twice, with different values (batch 1 then 2,
+        other axes 32 then 45); an output axis whose size changes between the two runs is
+        unknown (None) too. Nothing the runs do is kept: losses and updates are not
+        recorded, weights that ``call`` assigns (e.g. moving statistics) are restored, and
+        they run in inference mode unless ``training`` was given.
 
         Returns:
-            ``(outputs, output_mask)`` as KerasTensors (or None for no mask), with a None batch
-            size where the inputs had one.
+            ``(outputs, output_mask)`` as KerasTensors (the mask may be None).
         """
-        def concrete(t, fill=np.zeros):
-            if not is_symbolic(t):
-                return t
-            shape = tuple(1 if s is None else s for s in t.shape)
-            return mg.tensor(fill(shape, dtype=t.dtype))
-        data = map_structure(concrete, inputs)
-        data_mask = map_structure(lambda m: concrete(m, np.ones), mask)
         args, kwargs = list(args), dict(kwargs)
         position = self._training_position
         if position is not None and len(args) > position:
@@ -429,28 +421,43 @@ class Layer:
             training = bool(kwargs.pop("training", None))
             if self._expects_training_arg:
                 kwargs["training"] = training
-        if "mask" in kwargs:
-            kwargs["mask"] = data_mask
         if not self.built:
             self.build(map_structure(lambda t: tuple(t.shape), inputs))
             self.built = True
+        unknown = any(None in t.shape for t in flatten(inputs) if is_symbolic(t))
         saved = [(w, w.value()) for w in self.weights]
         with mg.no_recording(), backend.call_frame(self, training, [], shape_inference=True):
-            data = self._cast_inputs(data)
-            out = self._checked_call(data, tuple(args), kwargs)
-            out_mask = self._output_mask(data, data_mask)
+            runs = [self._run_on_stand_ins(inputs, mask, args, kwargs, sizes)
+                    for sizes in ([(1, 32), (2, 45)] if unknown else [(1, 32)])]
         for w, value in saved:
             w.assign(value)
-        batch_unknown = any(is_symbolic(t) and t.shape and t.shape[0] is None for t in flatten(inputs))
 
-        def symbolic(t):
-            if t is None:
+        def symbolic(first, last):
+            if first is None:
                 return None
-            shape = tuple(t.shape)
-            if batch_unknown and shape and shape[0] == 1:
-                shape = (None,) + shape[1:]
-            return KerasTensor(shape, t.dtype)
-        return map_structure(symbolic, out), map_structure(symbolic, out_mask)
+            shape = tuple(a if a == b else None for a, b in zip(first.shape, last.shape))
+            return KerasTensor(shape, first.dtype)
+
+        (out, out_mask), (out_last, out_mask_last) = runs[0], runs[-1]
+        return (pack_as(out, [symbolic(a, b) for a, b in zip(flatten(out), flatten(out_last))]),
+                pack_as(out_mask, [symbolic(a, b) for a, b in zip(flatten(out_mask),
+                                                                  flatten(out_mask_last))]))
+
+    def _run_on_stand_ins(self, inputs, mask, args, kwargs, sizes):
+        """One run of ``call`` and ``compute_mask`` with zeros for the symbolic inputs and
+        all-True masks; unknown sizes become ``sizes = (batch, other axes)``."""
+        def concrete(t, fill=np.zeros):
+            if not is_symbolic(t):
+                return t
+            shape = tuple(s if s is not None else sizes[0] if i == 0 else sizes[1]
+                          for i, s in enumerate(t.shape))
+            return mg.tensor(fill(shape, dtype=t.dtype))
+        data = self._cast_inputs(map_structure(concrete, inputs))
+        data_mask = map_structure(lambda m: concrete(m, np.ones), mask)
+        if "mask" in kwargs:
+            kwargs = {**kwargs, "mask": data_mask}
+        out = self._checked_call(data, tuple(args), kwargs)
+        return out, self._output_mask(data, data_mask)
 
     def _output_mask(self, inputs, mask):
         """``compute_mask``, asked only of layers that support masking or override it (as in
@@ -581,6 +588,9 @@ class Layer:
     def add_update(self, updates, inputs=None) -> None:
         """Record pending updates (callables or ``Update`` objects) for the caller to run.
 
+        Updates belong to one call: the next outermost call of the layer (or of a layer
+        containing it) replaces them, so run them after each call, before the next one.
+
         Args:
             updates: an update, a zero-argument callable or a list of them.
             inputs: None for unconditional updates; otherwise the inputs they depend on
@@ -593,19 +603,18 @@ class Layer:
         for u in flatten(updates):
             if u is None:
                 continue
-            self._updates.append((u if isinstance(u, Update) else Update(u), condition,
-                                  frame is not None))
+            self._updates.append((u if isinstance(u, Update) else Update(u), condition))
 
     @property
     def updates(self) -> list:
         """Pending updates of this layer and nested ones (none from frozen layers, as in TF1)."""
         return [u for layer in self._flatten_layers() if layer.trainable
-                for u, _, _ in layer._updates]
+                for u, _ in layer._updates]
 
     def get_updates_for(self, inputs) -> list:
         """Updates conditional on ``inputs`` (None: the unconditional ones)."""
         return [u for layer in self._flatten_layers() if layer.trainable
-                for u, cond, _ in layer._updates if _matches(cond, inputs)]
+                for u, cond in layer._updates if _matches(cond, inputs)]
 
     # -- losses -----------------------------------------------------------------------------
     def add_loss(self, losses, inputs=None) -> None:

@@ -14,6 +14,7 @@ Variable's gradient.
 
 from __future__ import annotations
 
+import copy
 import itertools
 
 from minigrad import backend
@@ -122,6 +123,14 @@ class Variable(Tensor):
         self._data = new.astype(self._data.dtype, copy=False)
         self._read = None
         return self
+
+    def __deepcopy__(self, memo) -> Variable:
+        """A new Variable with a copy of the value: its own identity, so optimizer slots
+        (keyed by variable) are not shared with the original."""
+        new = Variable(self._data.copy(), trainable=self._trainable, name=self.name,
+                       constraint=copy.deepcopy(self.constraint, memo))
+        memo[id(self)] = new
+        return new
 
     def __repr__(self) -> str:
         return f"<Variable {self.name!r} " + Tensor.__repr__(self).split("(", 1)[1][:-1] + ">"

@@ -191,3 +191,15 @@ class TestVariablesUnderATape:
         with mg.GradientTape() as tape:
             y = v * 2.0
         np.testing.assert_array_equal(values(tape.gradient([y, v], v)), [3.0, 3.0])
+
+
+def test_deepcopy_gives_an_independent_variable_with_its_own_identity():
+    import copy
+
+    v = mg.Variable(np.array([1.0, 2.0], dtype="float32"), trainable=False, name="w")
+    c = copy.deepcopy(v)
+    assert c is not v and c._uid != v._uid
+    assert c.name == "w" and c.trainable is False and c.dtype == v.dtype
+    c.assign([5.0, 6.0])
+    np.testing.assert_array_equal(v.numpy(), [1.0, 2.0])
+    np.testing.assert_array_equal(c.numpy(), [5.0, 6.0])
