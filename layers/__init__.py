@@ -7,6 +7,7 @@
 from layers import (  # noqa: F401
     activations,  # noqa: F401
     backend,
+    callbacks,
     constraints,
     initializers,
     regularizers,
@@ -15,6 +16,7 @@ from layers.base import InputSpec, Layer, Update  # noqa: F401
 from layers.convolutional import Conv2D, Convolution2D  # noqa: F401
 from layers.core import Activation, Dense, Dropout, Flatten, Reshape  # noqa: F401
 from layers.input_layer import Input, InputLayer  # noqa: F401
+from layers.models import Model, Sequential, model_from_config, model_from_json  # noqa: F401
 from layers.node import KerasTensor, Node  # noqa: F401
 from layers.pooling import (  # noqa: F401
     AveragePooling2D,

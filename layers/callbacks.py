@@ -1,0 +1,462 @@
+"""Callbacks: code that ``Model.fit`` / ``evaluate`` / ``predict`` run at fixed moments.
+
+    history = model.fit(x, y, epochs=10, callbacks=[layers.callbacks.EarlyStopping(patience=2)])
+    history.history["loss"]      # one number per epoch
+
+The order of the hooks during ``fit`` (as tf.keras):
+
+    on_train_begin
+      on_epoch_begin(epoch)
+        on_train_batch_begin(step) / on_train_batch_end(step, logs)     for every batch
+        on_test_begin / on_test_batch_begin / on_test_batch_end / on_test_end   (validation)
+      on_epoch_end(epoch, logs)                 logs: loss, metrics, val_loss, val_<metric>
+    on_train_end
+
+Batch logs hold the running means of the epoch so far; epoch logs the means over
+the whole epoch. ``History`` (added to every ``fit``) records the epoch logs, and
+``ProgbarLogger`` (added when ``verbose`` is not 0) shows the progress: a tqdm bar
+per epoch for ``verbose=1`` (plain printing if tqdm is not installed), one line per
+epoch for ``verbose=2``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import warnings
+
+import numpy as np
+
+
+class Callback:
+    """Base class of callbacks: every hook does nothing.
+
+    Attributes:
+        model: the model being trained (set by ``set_model``).
+        params: ``{"verbose", "epochs", "steps"}`` of the running ``fit``/``evaluate``/``predict``.
+    """
+
+    def __init__(self):
+        self.model = None
+        self.params: dict = {}
+        self.validation_data = None
+
+    def set_params(self, params: dict) -> None:
+        self.params = params
+
+    def set_model(self, model) -> None:
+        self.model = model
+
+    # legacy batch hooks: on_train_batch_* call them, as in Keras
+    def on_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        """Called before each training batch (alias kept for old code)."""
+
+    def on_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        """Called after each training batch (alias kept for old code)."""
+
+    def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
+        """Called at the start of an epoch (``epoch`` counts from 0)."""
+
+    def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
+        """Called at the end of an epoch with its loss, metrics and validation results."""
+
+    def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        self.on_batch_begin(batch, logs=logs)
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self.on_batch_end(batch, logs=logs)
+
+    def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        """Called before each batch of ``evaluate`` (and of validation in ``fit``)."""
+
+    def on_test_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        """Called after each batch of ``evaluate`` with the running results."""
+
+    def on_predict_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        """Called before each batch of ``predict``."""
+
+    def on_predict_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        """Called after each batch of ``predict``; ``logs["outputs"]`` holds the batch's outputs."""
+
+    def on_train_begin(self, logs: dict | None = None) -> None:
+        """Called when ``fit`` starts."""
+
+    def on_train_end(self, logs: dict | None = None) -> None:
+        """Called when ``fit`` ends, with the last epoch's logs."""
+
+    def on_test_begin(self, logs: dict | None = None) -> None:
+        """Called when ``evaluate`` (or a validation pass) starts."""
+
+    def on_test_end(self, logs: dict | None = None) -> None:
+        """Called when ``evaluate`` (or a validation pass) ends, with its results."""
+
+    def on_predict_begin(self, logs: dict | None = None) -> None:
+        """Called when ``predict`` starts."""
+
+    def on_predict_end(self, logs: dict | None = None) -> None:
+        """Called when ``predict`` ends."""
+
+
+class CallbackList:
+    """Several callbacks called as one, plus the default ``ProgbarLogger`` and ``History``.
+
+    Args:
+        callbacks: a list of Callback objects (or None).
+        add_history: add a ``History`` callback if the list has none.
+        add_progbar: add a ``ProgbarLogger`` if the list has none (``fit`` does when verbose != 0).
+        model: the model, given to every callback.
+        **params: ``verbose``, ``epochs``, ``steps``, given to every callback.
+
+    Raises:
+        TypeError: if an element is not a Callback.
+    """
+
+    def __init__(self, callbacks=None, add_history: bool = False, add_progbar: bool = False,
+                 model=None, **params):
+        self.callbacks = list(callbacks or [])
+        for cb in self.callbacks:
+            if not isinstance(cb, Callback):
+                raise TypeError(f"callbacks must be instances of layers.callbacks.Callback; got "
+                                f"{cb!r} of type {type(cb).__name__}.")
+        self._history = next((cb for cb in self.callbacks if isinstance(cb, History)), None)
+        self._progbar = next((cb for cb in self.callbacks if isinstance(cb, ProgbarLogger)), None)
+        if self._history is None and add_history:
+            self._history = History()
+            self.callbacks.append(self._history)
+        if self._progbar is None and add_progbar:
+            self._progbar = ProgbarLogger()
+            self.callbacks.insert(0, self._progbar)
+        if model is not None:
+            self.set_model(model)
+        if params:
+            self.set_params(params)
+
+    @property
+    def history(self):
+        """The History callback of this list (None if it has none)."""
+        return self._history
+
+    def append(self, callback: Callback) -> None:
+        self.callbacks.append(callback)
+
+    def set_params(self, params: dict) -> None:
+        self.params = params
+        for cb in self.callbacks:
+            cb.set_params(params)
+
+    def set_model(self, model) -> None:
+        self.model = model
+        for cb in self.callbacks:
+            cb.set_model(model)
+
+    def _call(self, hook: str, *args, logs=None) -> None:
+        logs = {} if logs is None else logs
+        for cb in self.callbacks:
+            getattr(cb, hook)(*args, logs=logs)
+
+    def on_train_begin(self, logs=None):
+        self._call("on_train_begin", logs=logs)
+
+    def on_train_end(self, logs=None):
+        self._call("on_train_end", logs=logs)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._call("on_epoch_begin", epoch, logs=logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._call("on_epoch_end", epoch, logs=logs)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self._call("on_train_batch_begin", batch, logs=logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._call("on_train_batch_end", batch, logs=logs)
+
+    def on_test_begin(self, logs=None):
+        self._call("on_test_begin", logs=logs)
+
+    def on_test_end(self, logs=None):
+        self._call("on_test_end", logs=logs)
+
+    def on_test_batch_begin(self, batch, logs=None):
+        self._call("on_test_batch_begin", batch, logs=logs)
+
+    def on_test_batch_end(self, batch, logs=None):
+        self._call("on_test_batch_end", batch, logs=logs)
+
+    def on_predict_begin(self, logs=None):
+        self._call("on_predict_begin", logs=logs)
+
+    def on_predict_end(self, logs=None):
+        self._call("on_predict_end", logs=logs)
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        self._call("on_predict_batch_begin", batch, logs=logs)
+
+    def on_predict_batch_end(self, batch, logs=None):
+        self._call("on_predict_batch_end", batch, logs=logs)
+
+    def __iter__(self):
+        return iter(self.callbacks)
+
+
+class History(Callback):
+    """Records the logs of every epoch: ``history.history["loss"][i]`` is epoch i's loss.
+
+    ``fit`` adds one to its callbacks and returns it (it is also ``model.history``).
+
+    Attributes:
+        history: ``{name: [value per epoch]}`` for "loss", the metrics and their "val_" versions.
+        epoch: the epoch numbers recorded.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self.history: dict[str, list] = {}
+        self.epoch: list[int] = []
+
+    def on_train_begin(self, logs=None):
+        self.epoch = []
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.epoch.append(epoch)
+        for key, value in (logs or {}).items():
+            self.history.setdefault(key, []).append(value)
+        self.model.history = self
+
+
+def format_logs(logs: dict, skip=("outputs",)) -> str:
+    """``"loss: 0.1234 - accuracy: 0.9500"``: four decimals, or scientific notation below 1e-3."""
+    parts = []
+    for key, value in logs.items():
+        if key in skip:
+            continue
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            continue
+        parts.append(f"{key}: {value:.4f}" if abs(value) > 1e-3 else f"{key}: {value:.4e}")
+    return " - ".join(parts)
+
+
+def _make_bar(total, desc: str):
+    """A tqdm.auto progress bar, or None if tqdm is not installed."""
+    try:
+        from tqdm.auto import tqdm  # noqa: PLC0415 - optional dependency, imported when needed
+    except ImportError:
+        return None
+    return tqdm(total=total, desc=desc, unit="step", leave=True, file=sys.stdout, dynamic_ncols=True)
+
+
+class ProgbarLogger(Callback):
+    """Shows progress: a tqdm bar (verbose=1) or one line per epoch (verbose=2).
+
+    With ``verbose=1`` each epoch gets a ``tqdm.auto`` bar whose postfix shows the running
+    loss and metrics (and the validation results at the end). Without tqdm installed it
+    prints ``Epoch i/n`` and, at the end of the epoch, the same line as ``verbose=2``:
+
+        Epoch 3/10
+        10/10 - 0s - loss: 0.4821 - accuracy: 0.8533 - val_loss: 0.5012 - ... - 41ms/epoch - 4ms/step
+
+    ``evaluate`` and ``predict`` with ``verbose=1`` show one bar (or one line) too.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._bar = None
+        self._called_in_fit = False
+        self._seen = 0
+        self._start = 0.0
+        self._epochs = 1
+
+    def set_params(self, params):
+        super().set_params(params)
+        self.verbose = params.get("verbose", 1)
+        self.steps = params.get("steps")
+        self._epochs = params.get("epochs", 1)
+
+    # -- one pass (an epoch, an evaluation or a prediction) -----------------------------
+    def _begin(self, desc: str | None) -> None:
+        self._seen = 0
+        self._start = time.perf_counter()
+        self._bar = None
+        if self.verbose == 1:
+            self._bar = _make_bar(self.steps, desc or "")
+            if self._bar is None and desc:
+                print(desc, flush=True)
+        elif self.verbose == 2 and desc:
+            print(desc, flush=True)
+
+    def _step(self, logs) -> None:
+        self._seen += 1
+        if self._bar is not None:
+            self._bar.set_postfix_str(format_logs(logs or {}), refresh=False)
+            self._bar.update(1)
+
+    def _end(self, logs) -> None:
+        text = format_logs(logs or {})
+        if self._bar is not None:
+            self._bar.set_postfix_str(text, refresh=False)
+            self._bar.close()
+            self._bar = None
+        elif self.verbose in (1, 2):
+            elapsed = time.perf_counter() - self._start
+            line = f"{self._seen}/{self.steps or self._seen} - {elapsed:.0f}s"
+            line += f" - {text}" if text else ""
+            per_step = 1000.0 * elapsed / max(self._seen, 1)
+            print(f"{line} - {1000.0 * elapsed:.0f}ms/epoch - {per_step:.0f}ms/step", flush=True)
+
+    # -- hooks ------------------------------------------------------------------------
+    def on_train_begin(self, logs=None):
+        self._called_in_fit = True
+
+    def on_train_end(self, logs=None):
+        self._called_in_fit = False
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._begin(f"Epoch {epoch + 1}/{self._epochs}")
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._step(logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._end(logs)
+
+    def on_test_begin(self, logs=None):
+        if not self._called_in_fit:
+            self._begin(None)
+
+    def on_test_batch_end(self, batch, logs=None):
+        if not self._called_in_fit:
+            self._step(logs)
+
+    def on_test_end(self, logs=None):
+        if not self._called_in_fit:
+            self._end(logs)
+
+    def on_predict_begin(self, logs=None):
+        self._begin(None)
+
+    def on_predict_batch_end(self, batch, logs=None):
+        self._step({})
+
+    def on_predict_end(self, logs=None):
+        self._end({})
+
+
+class EarlyStopping(Callback):
+    """Stop training when a monitored quantity has stopped improving (as tf.keras).
+
+    An epoch improves on the best value so far if ``current - min_delta < best`` (mode
+    "min") or ``current - min_delta > best`` (mode "max", with ``min_delta`` taken as
+    positive). After ``patience`` epochs without improvement it sets
+    ``model.stop_training``.
+
+    Args:
+        monitor: the log to watch, e.g. "val_loss" (default) or "val_accuracy".
+        min_delta: the smallest change that counts as an improvement.
+        patience: epochs without improvement after which training stops.
+        verbose: 1 prints a message when it stops training.
+        mode: "min", "max" or "auto" ("max" if the name contains "acc", else "min").
+        baseline: training stops unless the monitored value beats this within ``patience`` epochs.
+        restore_best_weights: put back the weights of the best epoch when stopping.
+        start_from_epoch: epochs to wait before monitoring starts.
+
+    Raises:
+        ValueError: for an unknown mode.
+    """
+
+    def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0,
+                 verbose: int = 0, mode: str = "auto", baseline: float | None = None,
+                 restore_best_weights: bool = False, start_from_epoch: int = 0):
+        super().__init__()
+        if mode not in ("auto", "min", "max"):
+            raise ValueError(f"EarlyStopping mode {mode!r} is unknown: use 'auto', 'min' or 'max'.")
+        if mode == "auto":
+            mode = "max" if ("acc" in monitor or monitor.startswith("fmeasure")) else "min"
+        self.monitor = monitor
+        self.mode = mode
+        self.min_delta = abs(min_delta) if mode == "max" else -abs(min_delta)
+        self.patience = patience
+        self.verbose = verbose
+        self.baseline = baseline
+        self.restore_best_weights = restore_best_weights
+        self.start_from_epoch = start_from_epoch
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best = None
+        self.best_weights = None
+        self.best_epoch = 0
+
+    def _better(self, value: float, reference: float) -> bool:
+        if reference is None:
+            return True
+        shifted = value - self.min_delta
+        return shifted > reference if self.mode == "max" else shifted < reference
+
+    def on_train_begin(self, logs=None):
+        self.wait = 0
+        self.stopped_epoch = 0
+        self.best = np.inf if self.mode == "min" else -np.inf
+        self.best_weights = None
+        self.best_epoch = 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        current = (logs or {}).get(self.monitor)
+        if current is None:
+            warnings.warn(f"Early stopping conditioned on metric `{self.monitor}` which is not "
+                          f"available. Available metrics are: {','.join(logs or {})}", stacklevel=2)
+            return
+        if epoch < self.start_from_epoch:
+            return
+        if self.restore_best_weights and self.best_weights is None:
+            self.best_weights = self.model.get_weights()
+        self.wait += 1
+        if self._better(current, self.best):
+            self.best = current
+            self.best_epoch = epoch
+            if self.restore_best_weights:
+                self.best_weights = self.model.get_weights()
+            if self.baseline is None or self._better(current, self.baseline):
+                self.wait = 0
+            return
+        if self.wait >= self.patience and epoch > 0:
+            self.stopped_epoch = epoch
+            self.model.stop_training = True
+            if self.restore_best_weights and self.best_weights is not None:
+                if self.verbose > 0:
+                    print("Restoring model weights from the end of the best epoch: "
+                          f"{self.best_epoch + 1}.")
+                self.model.set_weights(self.best_weights)
+
+    def on_train_end(self, logs=None):
+        if self.stopped_epoch > 0 and self.verbose > 0:
+            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+
+
+class LambdaCallback(Callback):
+    """A callback made of plain functions: ``LambdaCallback(on_epoch_end=lambda epoch, logs: ...)``.
+
+    Args:
+        on_epoch_begin, on_epoch_end: ``f(epoch, logs)``.
+        on_batch_begin, on_batch_end: ``f(batch, logs)`` (training batches).
+        on_train_begin, on_train_end: ``f(logs)``.
+    """
+
+    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_batch_begin=None,
+                 on_batch_end=None, on_train_begin=None, on_train_end=None):
+        super().__init__()
+        for name, fn in (("on_epoch_begin", on_epoch_begin), ("on_epoch_end", on_epoch_end),
+                         ("on_batch_begin", on_batch_begin), ("on_batch_end", on_batch_end),
+                         ("on_train_begin", on_train_begin), ("on_train_end", on_train_end)):
+            if fn is not None:
+                setattr(self, name, _with_logs_keyword(fn))
+
+
+def _with_logs_keyword(fn):
+    def hook(*args, logs=None):
+        return fn(*args, logs)
+    return hook
+
+
+__all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping", "LambdaCallback"]

@@ -1,0 +1,836 @@
+"""compile / fit / evaluate / predict: the training loop of a tf.keras ``Model``.
+
+``Trainer`` is mixed into ``layers.Model``. One training step (``train_step``) is
+
+    with minigrad.GradientTape() as tape:
+        y_pred = model(x, training=True)
+        loss = compiled_loss(y, y_pred, sample_weight) + sum(model.losses)
+    grads = tape.gradient(loss, model.trainable_weights)
+    optimizer.apply_gradients(zip(grads, model.trainable_weights))    # then constraints
+    run each pending update of model.updates once                      # V1-style layers
+    update the metrics (under minigrad.no_recording())
+
+as the Keras guide writes a custom training loop. The loss reported for an epoch is the
+mean of the batch losses weighted by batch size; each metric is the mean over every
+sample of the epoch. Data are NumPy arrays or minigrad Tensors, or lists / dicts of them
+(one per model input or output).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+
+import numpy as np
+
+import minigrad as mg
+from layers.callbacks import CallbackList
+from layers.nest import flatten, map_structure, pack_as
+
+_ACCURACY = ("accuracy", "acc")
+_CROSSENTROPY = ("crossentropy", "ce")
+
+
+# -- data ------------------------------------------------------------------------------------
+def _is_scalar_list(value) -> bool:
+    """Keras's test for data given as (nested) Python lists of numbers."""
+    while isinstance(value, (list, tuple)) and value:
+        value = value[0]
+    return isinstance(value, (int, float, np.number, bool))
+
+
+def to_arrays(data, what: str):
+    """NumPy arrays for every leaf of ``data`` (Tensors, arrays, lists of numbers).
+
+    Raises:
+        TypeError: for a generator or another kind of object.
+    """
+    if data is None:
+        return None
+    if isinstance(data, (list, tuple)) and _is_scalar_list(data):
+        return np.asarray(data)
+
+    def convert(leaf):
+        if leaf is None:
+            return None
+        if isinstance(leaf, mg.Tensor):
+            return leaf.numpy()
+        if isinstance(leaf, np.ndarray):
+            return leaf
+        if isinstance(leaf, (np.generic, int, float)):
+            return np.asarray(leaf)
+        raise TypeError(
+            f"{what} must be NumPy arrays or minigrad Tensors (or a list / dict of them, one per "
+            f"model input or output); got a {type(leaf).__name__}. Generators and datasets are not "
+            "supported: load the data into arrays."
+        )
+    return map_structure(convert, data)
+
+
+def num_samples(*structures) -> int:
+    """The common length of the first axis of every array.
+
+    Raises:
+        ValueError: if the arrays disagree, or there are none.
+    """
+    sizes = {}
+    for name, structure in zip(("x", "y", "sample_weight"), structures):
+        for leaf in flatten(structure) if structure is not None else []:
+            if leaf is None:
+                continue
+            if leaf.ndim == 0:
+                raise ValueError(f"{name} holds a scalar: data need a batch axis (shape (samples, ...)).")
+            sizes.setdefault(name, set()).add(int(leaf.shape[0]))
+    every = set().union(*sizes.values()) if sizes else set()
+    if not every:
+        raise ValueError("No data: give x (and y) as arrays with a batch axis.")
+    if len(every) > 1:
+        detail = ", ".join(f"{name} sizes: {sorted(s)}" for name, s in sizes.items())
+        raise ValueError(f"Data cardinality is ambiguous: {detail}. Make sure all arrays contain the "
+                         "same number of samples.")
+    n = every.pop()
+    if n == 0:
+        raise ValueError("Expected input data to be non-empty (the arrays have 0 samples).")
+    return n
+
+
+def take(structure, index):
+    """Rows ``index`` (a slice or an index array) of every array in ``structure``."""
+    if structure is None:
+        return None
+    return map_structure(lambda a: None if a is None else a[index], structure)
+
+
+def unpack_data(data) -> tuple:
+    """``(x, y, sample_weight)`` from a tuple of 1 to 3 elements (a list counts as a tuple).
+
+    Raises:
+        ValueError: for any other length.
+    """
+    if isinstance(data, list):
+        data = tuple(data)
+    if not isinstance(data, tuple):
+        return data, None, None
+    if not 1 <= len(data) <= 3:
+        raise ValueError("Data is expected to be in the format `x`, `(x,)`, `(x, y)`, or "
+                         f"`(x, y, sample_weight)`, found a tuple of {len(data)} elements.")
+    return tuple(data) + (None,) * (3 - len(data))
+
+
+def split_validation(arrays: tuple, validation_split: float) -> tuple:
+    """Keras's ``validation_split``: the LAST fraction of the samples, taken before shuffling.
+
+    Returns:
+        ``(train_arrays, validation_arrays)``.
+
+    Raises:
+        ValueError: if the split leaves no training or no validation sample.
+    """
+    if not 0.0 < validation_split < 1.0:
+        raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}.")
+    n = num_samples(*arrays)
+    split_at = int(math.floor(n * (1.0 - validation_split)))
+    if split_at == 0 or split_at == n:
+        raise ValueError(
+            f"Training data contains {n} samples, which is not sufficient to split it into a "
+            f"validation and training set as specified by `validation_split={validation_split}`. "
+            "Either provide more data, or a different value for the `validation_split` argument."
+        )
+    return (tuple(take(a, slice(0, split_at)) for a in arrays),
+            tuple(take(a, slice(split_at, n)) for a in arrays))
+
+
+def class_sample_weights(y, class_weight: dict) -> np.ndarray:
+    """One weight per sample from ``{class index: weight}`` (labels, or argmax of one-hot rows).
+
+    Raises:
+        ValueError: for several outputs or a label missing from ``class_weight``.
+    """
+    leaves = flatten(y)
+    if len(leaves) != 1:
+        raise ValueError("`class_weight` is only supported for Models with a single output.")
+    labels = np.asarray(leaves[0])
+    if labels.ndim == 2 and labels.shape[1] > 1:
+        labels = labels.argmax(axis=1)
+    labels = labels.reshape(labels.shape[0], -1)[:, 0].astype(np.int64)
+    missing = sorted(set(np.unique(labels).tolist()) - {int(k) for k in class_weight})
+    if missing:
+        raise ValueError(f"class_weight has no weight for class(es) {missing}: give one for every "
+                         "class that appears in y.")
+    table = {int(k): float(v) for k, v in class_weight.items()}
+    return np.array([table[int(c)] for c in labels], dtype=np.float32)
+
+
+class BatchStream:
+    """Batches of ``(x, y, sample_weight)`` arrays, reshuffled on every pass through the data.
+
+    Args:
+        arrays: ``(x, y, sample_weight)`` structures of NumPy arrays.
+        batch_size: samples per batch (the last batch of a pass may be smaller).
+        shuffle: draw a new permutation (from ``minigrad.random``) on every pass.
+        steps_per_epoch: batches per epoch; by default one pass through the data.
+        repeat: whether an epoch may go on past the end of the data into a new pass
+            (training); if False, ``steps`` is at most one pass (evaluate, predict).
+    """
+
+    def __init__(self, arrays: tuple, batch_size: int, shuffle: bool, steps_per_epoch=None,
+                 repeat: bool = True):
+        self.arrays = arrays
+        self.n = num_samples(*arrays)
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.batches_per_pass = math.ceil(self.n / batch_size)
+        self.steps = int(steps_per_epoch) if steps_per_epoch else self.batches_per_pass
+        if not repeat:
+            self.steps = min(self.steps, self.batches_per_pass)
+        self._order = None
+        self._next = self.batches_per_pass  # the first batch starts a new pass
+
+    def epoch(self):
+        """The batches of one epoch: ``steps`` of them."""
+        for _ in range(self.steps):
+            if self._next >= self.batches_per_pass:
+                self._order = mg.random.generator("cpu").permutation(self.n) if self.shuffle else None
+                self._next = 0
+            start = self._next * self.batch_size
+            stop = min(start + self.batch_size, self.n)
+            index = slice(start, stop) if self._order is None else self._order[start:stop]
+            self._next += 1
+            yield tuple(take(a, index) for a in self.arrays)
+
+
+def _to_tensors(structure):
+    if structure is None:
+        return None
+    return map_structure(lambda a: None if a is None else (a if isinstance(a, mg.Tensor) else mg.tensor(a)),
+                         structure)
+
+
+def check_batch_size(batch_size) -> int:
+    if batch_size is None:
+        return 32
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+    return int(batch_size)
+
+
+def _verbosity(verbose) -> int:
+    if verbose == "auto":
+        return 1
+    if verbose not in (0, 1, 2):
+        raise ValueError(f"verbose must be 0 (silent), 1 (progress bar), 2 (one line per epoch) or "
+                         f"'auto', got {verbose!r}.")
+    return int(verbose)
+
+
+# -- matching targets to outputs ---------------------------------------------------------
+def match_dtype_and_rank(y_t, y_p, sw) -> tuple:
+    """Keras's ``match_dtype_and_rank``: labels of shape (batch,) against predictions of
+    shape (batch, d) become (batch, 1); float targets take the predictions' dtype."""
+    y_t = y_t if isinstance(y_t, mg.Tensor) else mg.tensor(np.asarray(y_t))
+    if y_t.ndim == 1 and y_p.ndim == 2:
+        y_t = mg.expand_dims(y_t, -1)
+    if sw is not None:
+        sw = sw if isinstance(sw, mg.Tensor) else mg.tensor(np.asarray(sw))
+        if sw.ndim == 1 and y_p.ndim == 2:
+            sw = mg.expand_dims(sw, -1)
+        sw = mg.cast(sw, y_p.dtype)
+    both_float = y_t.dtype.kind == "f" and y_p.dtype.kind == "f"
+    both_int = y_t.dtype.kind in "iu" and y_p.dtype.kind in "iu"
+    if (both_float or both_int) and y_t.dtype != y_p.dtype:
+        y_t = mg.cast(y_t, y_p.dtype)
+    return y_t, y_p, sw
+
+
+def per_output(value, names: list, what: str, broadcast_single: bool = True) -> list:
+    """One entry per output from a single value, a list (in output order) or a dict by name.
+
+    Raises:
+        ValueError: for a list of the wrong length or a dict key that names no output.
+    """
+    n = len(names)
+    if isinstance(value, dict):
+        unknown = sorted(set(value) - set(names))
+        if unknown:
+            raise ValueError(f"Found unexpected keys {unknown} in `{what}`: the model's outputs are "
+                             f"named {names}.")
+        return [value.get(name) for name in names]
+    if isinstance(value, (list, tuple)):
+        if len(value) != n:
+            raise ValueError(f"`{what}` has {len(value)} entries but the model has {n} output(s) "
+                             f"({names}): give one per output, or a dict keyed by output name.")
+        return list(value)
+    return [value] * n if broadcast_single else [value] + [None] * (n - 1)
+
+
+def targets_per_output(y, names: list) -> list:
+    """``y`` (one array, a list in output order, or a dict by output name) as a list per output.
+
+    Raises:
+        ValueError: if its structure does not fit the outputs.
+    """
+    n = len(names)
+    if y is None:
+        return [None] * n
+    if isinstance(y, dict):
+        return per_output(y, names, "y")
+    if n == 1:
+        if isinstance(y, (list, tuple)) and len(y) == 1:
+            return [y[0]]
+        return [y]
+    if isinstance(y, (list, tuple)):
+        return per_output(list(y), names, "y")
+    raise ValueError(f"The model has {n} outputs ({names}): give y as a list of {n} arrays or a "
+                     "dict keyed by output name.")
+
+
+def _loss_object(loss):
+    """A minigrad Loss (which weights and reduces) from a name, function or Loss."""
+    if loss is None:
+        return None
+    if isinstance(loss, mg.losses.Loss):
+        return loss
+    obj = mg.losses.get(loss)
+    if isinstance(obj, mg.losses.Loss):
+        return obj
+    if not callable(obj):
+        raise TypeError(f"Could not interpret loss {loss!r}: use a name like 'mse', a "
+                        "minigrad.losses.Loss or a function loss(y_true, y_pred).")
+    name = loss if isinstance(loss, str) else getattr(obj, "__name__", "loss")
+    return mg.losses.LossFunctionWrapper(obj, name=name)
+
+
+class CompiledLoss:
+    """The compiled loss: per-output losses, weighted, plus the model's own losses.
+
+    ``total = sum_i loss_weight_i * loss_i(y_true_i, y_pred_i, sample_weight_i) + sum(model.losses)``.
+    Tracks the running mean of ``total`` as "loss" (weighted by batch size) and, for
+    several outputs, of each unweighted ``loss_i`` as "<output>_loss".
+    """
+
+    def __init__(self, loss, loss_weights=None):
+        self._loss = loss
+        self._loss_weights = loss_weights
+        self.built = False
+        self.loss_tracker = mg.metrics.Mean(name="loss")
+        self._losses: list = []
+        self._weights: list = []
+        self._trackers: list = []
+
+    def build(self, names: list) -> None:
+        self._losses = [_loss_object(loss) for loss in per_output(self._loss, names, "loss")]
+        weights = per_output(self._loss_weights, names, "loss_weights") if self._loss_weights is not None \
+            else [None] * len(names)
+        self._weights = [1.0 if w is None else float(w) for w in weights]
+        multi = len(names) > 1
+        self._trackers = [mg.metrics.Mean(name=f"{name}_loss") if multi and loss is not None else None
+                          for name, loss in zip(names, self._losses)]
+        self.built = True
+
+    @property
+    def metrics(self) -> list:
+        return [self.loss_tracker] + [t for t in self._trackers if t is not None]
+
+    def __call__(self, y_true: list, y_pred: list, sample_weight: list, regularization_losses: list):
+        total = None
+        batch = None
+        for loss, weight, tracker, y_t, y_p, sw in zip(self._losses, self._weights, self._trackers,
+                                                       y_true, y_pred, sample_weight):
+            if loss is None or y_t is None:
+                continue
+            y_t, y_p, sw = match_dtype_and_rank(y_t, y_p, sw)
+            value = loss(y_t, y_p, sample_weight=sw)
+            batch = y_p.shape[0] if y_p.ndim else 1
+            if tracker is not None:
+                with mg.no_recording():
+                    tracker.update_state(value, sample_weight=batch)
+            value = value * weight if weight != 1.0 else value
+            total = value if total is None else total + value
+        for extra in regularization_losses:
+            total = extra if total is None else total + mg.cast(extra, total.dtype)
+        if total is None:
+            raise ValueError(
+                "No loss to optimize: pass a loss to compile(loss=...) and targets y to fit/evaluate, "
+                "or add losses to the model with add_loss()."
+            )
+        if batch is None:
+            batch = y_pred[0].shape[0] if y_pred and y_pred[0] is not None and y_pred[0].ndim else 1
+        with mg.no_recording():
+            self.loss_tracker.update_state(mg.stop_gradient(total), sample_weight=batch)
+        return total
+
+    def reset_state(self) -> None:
+        for metric in self.metrics:
+            metric.reset_state()
+
+
+def _accuracy_function(y_t, y_p):
+    """Keras's choice for "accuracy": binary for one output unit, sparse for integer labels."""
+    t_rank, p_rank = len(y_t.shape), len(y_p.shape)
+    t_last = y_t.shape[-1] if t_rank else None
+    p_last = y_p.shape[-1] if p_rank else None
+    if p_last == 1:
+        return mg.metrics.binary_accuracy, mg.losses.binary_crossentropy
+    if t_rank < p_rank or (t_last == 1 and p_last is not None and p_last > 1):
+        return mg.metrics.sparse_categorical_accuracy, mg.losses.sparse_categorical_crossentropy
+    return mg.metrics.categorical_accuracy, mg.losses.categorical_crossentropy
+
+
+def _metric_object(spec, y_t, y_p):
+    """A stateful metric from a name, function, Metric class or Metric instance.
+
+    Raises:
+        ValueError / TypeError: for names and objects minigrad.metrics does not know.
+    """
+    if isinstance(spec, mg.metrics.Metric):
+        return spec
+    if isinstance(spec, type) and issubclass(spec, mg.metrics.Metric):
+        return spec()
+    if isinstance(spec, str) and spec in _ACCURACY + _CROSSENTROPY:
+        accuracy, crossentropy = _accuracy_function(y_t, y_p)
+        return mg.metrics.MeanMetricWrapper(accuracy if spec in _ACCURACY else crossentropy, name=spec)
+    obj = mg.metrics.get(spec)
+    if isinstance(obj, mg.metrics.Metric):
+        return obj
+    name = spec if isinstance(spec, str) else getattr(obj, "__name__", "metric")
+    return mg.metrics.MeanMetricWrapper(obj, name=name)
+
+
+def _metric_specs(metrics, names: list, what: str) -> list:
+    """A list of metric specs per output (Keras: a flat list applies to every output)."""
+    n = len(names)
+    if metrics is None:
+        return [[] for _ in names]
+    if isinstance(metrics, dict):
+        return [m if isinstance(m, (list, tuple)) else ([] if m is None else [m])
+                for m in per_output(metrics, names, what)]
+    if isinstance(metrics, (list, tuple)):
+        if any(isinstance(m, (list, tuple)) for m in metrics):
+            if len(metrics) != n:
+                raise ValueError(f"`{what}` is a list of {len(metrics)} lists but the model has {n} "
+                                 "outputs: give one list per output.")
+            return [list(m) if isinstance(m, (list, tuple)) else ([] if m is None else [m]) for m in metrics]
+        return [list(metrics) for _ in names]
+    raise TypeError(f"Type of `{what}` argument not understood. Expected a list or dictionary, found: "
+                    f"{metrics!r}. For one metric write metrics=[{metrics!r}].")
+
+
+class CompiledMetrics:
+    """The compiled metrics, made on the first batch (when the shapes of y are known).
+
+    A metric's log name is its name ("accuracy", "mse", ...), prefixed by the output's
+    name when the model has several outputs. ``weighted_metrics`` are updated with the
+    sample weights (and get a "weighted_" prefix if their name is already taken).
+    """
+
+    def __init__(self, metrics=None, weighted_metrics=None):
+        self._metrics = metrics
+        self._weighted = weighted_metrics
+        self.built = False
+        self._entries: list = []  # (output index, metric, weighted)
+
+    def build(self, y_true: list, y_pred: list, names: list) -> None:
+        multi = len(names) > 1
+        base_names: dict = {}  # id(metric) -> its name before an output prefix was added
+        taken = set()
+        for weighted, specs in ((False, _metric_specs(self._metrics, names, "metrics")),
+                                (True, _metric_specs(self._weighted, names, "weighted_metrics"))):
+            for i, output_specs in enumerate(specs):
+                if y_true[i] is None:
+                    continue
+                y_t, y_p, _ = match_dtype_and_rank(y_true[i], y_pred[i], None)
+                for spec in output_specs:
+                    metric = _metric_object(spec, y_true[i] if hasattr(y_true[i], "shape") else y_t, y_p)
+                    base = base_names.get(id(metric), metric.name)
+                    if id(metric) in base_names:  # one instance named for two outputs: a fresh copy
+                        metric = copy.deepcopy(metric)
+                        metric.reset_state()
+                    base_names[id(metric)] = base
+                    name = f"{names[i]}_{base}" if multi else base
+                    if weighted and name in taken:
+                        name = f"weighted_{name}"
+                    taken.add(name)
+                    metric.name = name
+                    self._entries.append((i, metric, weighted))
+        self.built = True
+
+    @property
+    def metrics(self) -> list:
+        return [metric for _, metric, _ in self._entries]
+
+    def update_state(self, y_true: list, y_pred: list, sample_weight: list) -> None:
+        with mg.no_recording():
+            for i, metric, weighted in self._entries:
+                y_t, y_p, sw = match_dtype_and_rank(y_true[i], mg.stop_gradient(y_pred[i]),
+                                                    sample_weight[i] if weighted else None)
+                metric.update_state(y_t, y_p, sample_weight=sw)
+
+    def reset_state(self) -> None:
+        for metric in self.metrics:
+            metric.reset_state()
+
+
+# -- the mixin -----------------------------------------------------------------------------
+class Trainer:
+    """compile, fit, evaluate, predict and the *_on_batch methods of ``layers.Model``."""
+
+    def _init_trainer(self) -> None:
+        self.optimizer = None
+        self.compiled_loss = None
+        self.compiled_metrics = None
+        self.loss = None
+        self.history = None
+        self.stop_training = False
+        self._is_compiled = False
+
+    # -- compile ---------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
+                weighted_metrics=None, run_eagerly=None) -> None:
+        """Configure the model for training.
+
+        Args:
+            optimizer: a name ("sgd", "adam", "rmsprop") or a minigrad optimizer.
+            loss: a name ("mse", "sparse_categorical_crossentropy", ...), a function
+                ``loss(y_true, y_pred)``, a ``minigrad.losses.Loss``, or a list / dict of
+                them (one per output). None: only the model's own losses (``add_loss``).
+            metrics: a list of metrics (names like "accuracy" or "mse", functions or
+                ``minigrad.metrics.Metric``), applied to every output; or a list of lists /
+                a dict by output name. "accuracy" becomes binary, categorical or sparse
+                categorical accuracy from the shapes of the targets and predictions.
+            loss_weights: a list or dict of floats weighting each output's loss.
+            weighted_metrics: like ``metrics``, but weighted by ``sample_weight``.
+            run_eagerly: accepted for Keras compatibility (minigrad always runs eagerly).
+
+        Raises:
+            ValueError / TypeError: for an unknown optimizer, loss or metric name.
+        """
+        self.optimizer = mg.optimizers.get(optimizer)
+        if isinstance(loss, (list, tuple, dict)):
+            for item in flatten(loss) if not isinstance(loss, dict) else loss.values():
+                _loss_object(item)  # fail now on a bad name
+        else:
+            _loss_object(loss)
+        for value, what in ((metrics, "metrics"), (weighted_metrics, "weighted_metrics")):
+            if value is not None and not isinstance(value, (list, tuple, dict)):
+                _metric_specs(value, ["output"], what)  # raises the TypeError that says what to write
+        for spec in flatten(metrics or []) + flatten(weighted_metrics or []):
+            if isinstance(spec, str) and spec not in _ACCURACY + _CROSSENTROPY:
+                mg.metrics.get(spec)  # fail now on a bad name
+        self.loss = loss
+        self.compiled_loss = CompiledLoss(loss, loss_weights)
+        self.compiled_metrics = CompiledMetrics(metrics, weighted_metrics)
+        self._is_compiled = True
+
+    def _assert_compile_was_called(self) -> None:
+        if not getattr(self, "_is_compiled", False):
+            raise RuntimeError("You must compile your model before training/testing. Use "
+                               "`model.compile(optimizer, loss)`.")
+
+    # -- outputs and metrics ---------------------------------------------------------------
+    def _output_names_for(self, y_pred) -> list:
+        if isinstance(y_pred, dict):
+            return sorted(y_pred)
+        n = len(flatten(y_pred))
+        names = getattr(self, "output_names", None)
+        if names and len(names) == n:
+            return list(names)
+        return [f"output_{i + 1}" for i in range(n)]
+
+    @property
+    def metrics(self) -> list:
+        """The model's metrics: the loss tracker(s) first, then the compiled metrics."""
+        out = []
+        if getattr(self, "compiled_loss", None) is not None:
+            out.extend(self.compiled_loss.metrics if self.compiled_loss.built
+                       else [self.compiled_loss.loss_tracker])
+        if getattr(self, "compiled_metrics", None) is not None:
+            out.extend(self.compiled_metrics.metrics)
+        return out
+
+    @property
+    def metrics_names(self) -> list:
+        """Names of ``metrics``: "loss" first (complete once the model has seen data)."""
+        return [m.name for m in self.metrics]
+
+    def reset_metrics(self) -> None:
+        """Reset every metric (``fit`` does at each epoch, ``evaluate`` at its start)."""
+        for metric in self.metrics:
+            metric.reset_state()
+
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None):
+        """The compiled loss plus ``self.losses`` (regularization, ``add_loss``), as a Tensor."""
+        names = self._output_names_for(y_pred)
+        if not self.compiled_loss.built:
+            self.compiled_loss.build(names)
+        y_pred_list = flatten(y_pred)
+        y_true_list = targets_per_output(y, names)
+        sw_list = per_output(sample_weight, names, "sample_weight") if sample_weight is not None \
+            else [None] * len(names)
+        return self.compiled_loss(y_true_list, y_pred_list, sw_list, self.losses)
+
+    def compute_metrics(self, x, y, y_pred, sample_weight) -> dict:
+        """Update the compiled metrics with a batch and return every metric's running value."""
+        names = self._output_names_for(y_pred)
+        y_pred_list = flatten(y_pred)
+        y_true_list = targets_per_output(y, names)
+        sw_list = per_output(sample_weight, names, "sample_weight") if sample_weight is not None \
+            else [None] * len(names)
+        if not self.compiled_metrics.built:
+            self.compiled_metrics.build(y_true_list, y_pred_list, names)
+        self.compiled_metrics.update_state(y_true_list, y_pred_list, sw_list)
+        return self.get_metrics_result()
+
+    def get_metrics_result(self) -> dict:
+        """``{name: running value}`` of every metric, as Python floats."""
+        return {m.name: float(m.result().item()) for m in self.metrics}
+
+    # -- the steps ---------------------------------------------------------------------------
+    def train_step(self, data) -> dict:
+        """One optimization step on a batch ``(x, y[, sample_weight])``; returns the metric values.
+
+        Override it to customize ``fit`` (as in Keras).
+        """
+        x, y, sample_weight = unpack_data(data)
+        with mg.GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x, y, y_pred, sample_weight)
+        weights = self.trainable_weights
+        if weights:
+            grads = tape.gradient(loss, weights)
+            self.optimizer.apply_gradients(zip(grads, weights))
+        self._run_pending_updates()
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def test_step(self, data) -> dict:
+        """The loss and metrics of a batch ``(x, y[, sample_weight])`` in inference mode."""
+        x, y, sample_weight = unpack_data(data)
+        y_pred = self(x, training=False)
+        self.compute_loss(x, y, y_pred, sample_weight)
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data):
+        """The model's outputs for a batch, in inference mode."""
+        x, _, _ = unpack_data(data)
+        return self(x, training=False)
+
+    def _run_pending_updates(self) -> None:
+        """Run each pending update (``add_update``) of this step once, then forget it."""
+        ran = set()
+        for update in self.updates:
+            if id(update) not in ran:
+                ran.add(id(update))
+                update()
+        if ran:
+            for layer in self._flatten_layers():
+                layer._updates = [(u, c) for u, c in layer._updates if id(u) not in ran]
+
+    # -- fit -------------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs: int = 1, verbose="auto", callbacks=None,
+            validation_split: float = 0.0, validation_data=None, shuffle: bool = True,
+            class_weight=None, sample_weight=None, initial_epoch: int = 0, steps_per_epoch=None,
+            validation_steps=None, validation_batch_size=None, validation_freq=1):
+        """Train the model for ``epochs`` epochs (passes over the data, in batches).
+
+        Args:
+            x: input data: an array / Tensor, or a list / dict of them (one per input).
+            y: targets, likewise (one per output); None for models trained by ``add_loss`` only.
+            batch_size: samples per gradient step. Defaults to 32.
+            epochs: index of the last epoch (training runs from ``initial_epoch`` to it).
+            verbose: 0 silent, 1 a progress bar per epoch (tqdm), 2 one line per epoch,
+                "auto" = 1.
+            callbacks: a list of ``layers.callbacks.Callback``.
+            validation_split: fraction of the data held out for validation: the LAST
+                samples, taken before shuffling (as Keras). Ignored with validation_data.
+            validation_data: ``(x_val, y_val)`` or ``(x_val, y_val, sample_weight_val)``,
+                evaluated at the end of each epoch.
+            shuffle: shuffle the training samples before each epoch.
+            class_weight: ``{class: weight}`` multiplying each sample's loss (one output only).
+            sample_weight: weights of the samples' losses, shape (samples,).
+            initial_epoch: the epoch to start from (to resume training).
+            steps_per_epoch: batches per epoch (default: one pass over the data).
+            validation_steps: batches per validation (default: all the validation data).
+            validation_batch_size: batch size for validation (default: batch_size).
+            validation_freq: validate every this many epochs, or at the epochs (from 1) listed.
+
+        Returns:
+            The ``History`` callback: ``history.history`` maps "loss", the metric names and
+            their "val_" versions to one value per epoch.
+
+        Raises:
+            RuntimeError: if the model was not compiled.
+            ValueError: for data whose sizes disagree or a validation split that leaves nothing.
+        """
+        self._assert_compile_was_called()
+        verbose = _verbosity(verbose)
+        batch_size = check_batch_size(batch_size)
+        x, y = to_arrays(x, "x"), to_arrays(y, "y")
+        sample_weight = to_arrays(sample_weight, "sample_weight")
+        val_arrays = None
+        if validation_data is not None:
+            vx, vy, vsw = unpack_data(validation_data)
+            val_arrays = (to_arrays(vx, "validation x"), to_arrays(vy, "validation y"),
+                          to_arrays(vsw, "validation sample_weight"))
+        elif validation_split:
+            (x, y, sample_weight), val_arrays = split_validation((x, y, sample_weight), validation_split)
+        if class_weight is not None:
+            weights = class_sample_weights(y, class_weight)
+            sample_weight = weights if sample_weight is None else sample_weight * weights
+        stream = BatchStream((x, y, sample_weight), batch_size, shuffle, steps_per_epoch)
+        cbks = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
+            callbacks, add_history=True, add_progbar=verbose != 0, model=self,
+            verbose=verbose, epochs=epochs, steps=stream.steps)
+        self.stop_training = False
+        cbks.on_train_begin()
+        epoch_logs: dict = {}
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            cbks.on_epoch_begin(epoch)
+            logs: dict = {}
+            for step, batch in enumerate(stream.epoch()):
+                cbks.on_train_batch_begin(step)
+                logs = self.train_step(_to_tensors(batch))
+                cbks.on_train_batch_end(step, logs)
+                if self.stop_training:
+                    break
+            epoch_logs = dict(logs)
+            if val_arrays is not None and _should_validate(epoch, validation_freq):
+                vx, vy, vsw = val_arrays
+                val_logs = self.evaluate(vx, vy, sample_weight=vsw, steps=validation_steps, callbacks=cbks,
+                                         batch_size=validation_batch_size or batch_size, verbose=0,
+                                         return_dict=True)
+                epoch_logs.update({f"val_{name}": value for name, value in val_logs.items()})
+            cbks.on_epoch_end(epoch, epoch_logs)
+            if self.stop_training:
+                break
+        cbks.on_train_end(logs=epoch_logs)
+        self.history = cbks.history
+        return self.history
+
+    # -- evaluate / predict -------------------------------------------------------------
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None, steps=None,
+                 callbacks=None, return_dict: bool = False):
+        """The loss and metrics of the model on data, in inference mode.
+
+        Args:
+            x, y, sample_weight: as for ``fit``.
+            batch_size: samples per batch. Defaults to 32.
+            verbose: 0 silent, 1 a progress bar, "auto" = 1.
+            steps: number of batches (default: all the data).
+            callbacks: a list of callbacks (their on_test_* hooks run).
+            return_dict: return ``{name: value}`` instead of a list.
+
+        Returns:
+            The loss (a float) if there are no metrics, else ``[loss, *metrics]`` in
+            ``metrics_names`` order; or a dict with ``return_dict=True``.
+
+        Raises:
+            RuntimeError: if the model was not compiled.
+        """
+        self._assert_compile_was_called()
+        verbose = _verbosity(verbose)
+        batch_size = check_batch_size(batch_size)
+        arrays = (to_arrays(x, "x"), to_arrays(y, "y"), to_arrays(sample_weight, "sample_weight"))
+        stream = BatchStream(arrays, batch_size, shuffle=False, steps_per_epoch=steps, repeat=False)
+        cbks = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
+            callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1, steps=stream.steps)
+        self.reset_metrics()
+        cbks.on_test_begin()
+        logs: dict = {}
+        with mg.no_recording():
+            for step, batch in enumerate(stream.epoch()):
+                cbks.on_test_batch_begin(step)
+                logs = self.test_step(_to_tensors(batch))
+                cbks.on_test_batch_end(step, logs)
+        cbks.on_test_end(logs)
+        return logs if return_dict else _in_order(logs, self.metrics_names)
+
+    def predict(self, x, batch_size=None, verbose=0, steps=None, callbacks=None):
+        """The model's outputs for ``x`` as NumPy arrays, computed batch by batch.
+
+        Args:
+            x: input data, as for ``fit``.
+            batch_size: samples per batch. Defaults to 32.
+            verbose: 0 silent (default), 1 a progress bar.
+            steps: number of batches (default: all the data).
+            callbacks: a list of callbacks (their on_predict_* hooks run).
+
+        Returns:
+            An array (or the model's structure of arrays), batch axis first.
+        """
+        verbose = _verbosity(verbose)
+        batch_size = check_batch_size(batch_size)
+        stream = BatchStream((to_arrays(x, "x"), None, None), batch_size, shuffle=False,
+                             steps_per_epoch=steps, repeat=False)
+        cbks = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
+            callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1, steps=stream.steps)
+        cbks.on_predict_begin()
+        batches = []
+        with mg.no_recording():
+            for step, batch in enumerate(stream.epoch()):
+                cbks.on_predict_batch_begin(step)
+                outputs = self.predict_step(_to_tensors(batch))
+                arrays = map_structure(_as_numpy, outputs)
+                batches.append(arrays)
+                cbks.on_predict_batch_end(step, {"outputs": arrays})
+        cbks.on_predict_end()
+        leaves = [np.concatenate(parts, axis=0) for parts in zip(*[flatten(b) for b in batches])]
+        return pack_as(batches[0], leaves)
+
+    # -- single batches -------------------------------------------------------------------
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None, reset_metrics: bool = True,
+                       return_dict: bool = False):
+        """One gradient step on one batch.
+
+        Returns:
+            The loss (and metrics) on this batch (accumulated over calls if
+            ``reset_metrics=False``), as for ``evaluate``.
+        """
+        self._assert_compile_was_called()
+        if reset_metrics:
+            self.reset_metrics()
+        x, y, sample_weight = to_arrays(x, "x"), to_arrays(y, "y"), to_arrays(sample_weight, "sample_weight")
+        if class_weight is not None:
+            weights = class_sample_weights(y, class_weight)
+            sample_weight = weights if sample_weight is None else sample_weight * weights
+        logs = self.train_step(_to_tensors((x, y, sample_weight)))
+        return logs if return_dict else _in_order(logs, self.metrics_names)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics: bool = True,
+                      return_dict: bool = False):
+        """The loss (and metrics) of one batch in inference mode, as for ``evaluate``."""
+        self._assert_compile_was_called()
+        if reset_metrics:
+            self.reset_metrics()
+        data = (to_arrays(x, "x"), to_arrays(y, "y"), to_arrays(sample_weight, "sample_weight"))
+        with mg.no_recording():
+            logs = self.test_step(_to_tensors(data))
+        return logs if return_dict else _in_order(logs, self.metrics_names)
+
+    def predict_on_batch(self, x):
+        """The model's outputs for one batch, as NumPy arrays."""
+        with mg.no_recording():
+            outputs = self.predict_step((_to_tensors(to_arrays(x, "x")),))
+        return map_structure(_as_numpy, outputs)
+
+
+def _as_numpy(t):
+    return t.numpy() if isinstance(t, mg.Tensor) else np.asarray(t)
+
+
+def _in_order(logs: dict, names: list):
+    values = [logs[name] for name in names if name in logs]
+    return values[0] if len(values) == 1 else values
+
+
+def _should_validate(epoch: int, validation_freq) -> bool:
+    if isinstance(validation_freq, int) and not isinstance(validation_freq, bool):
+        if validation_freq < 1:
+            raise ValueError(f"validation_freq must be a positive integer, got {validation_freq}.")
+        return (epoch + 1) % validation_freq == 0
+    if isinstance(validation_freq, (list, tuple, set)):
+        return (epoch + 1) in validation_freq
+    raise ValueError("validation_freq must be an int or a list of epochs (counted from 1), got "
+                     f"{validation_freq!r}.")
+
+
+__all__ = ["Trainer", "CompiledLoss", "CompiledMetrics", "BatchStream"]
