@@ -22,31 +22,25 @@ A functional model remembers the graph: walking ``_keras_history`` back from the
 outputs finds every node (one call of a layer), which are then ordered by depth
 (the longest path to an output) and replayed on real tensors in ``call``. Every model
 is a Layer (models nest) and a ``Trainer`` (compile / fit / evaluate / predict).
+
+This module holds the two classes; the work behind some of their methods lives next
+to it: ``layers.graph`` (mapping and replaying the functional graph),
+``layers.saving`` (configs, JSON and weight files; ``model_from_config`` and
+``model_from_json`` are re-exported here) and ``layers.summary`` (``summary()``).
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
-import json
-import os
-import re
-import tempfile
-
 import numpy as np
 
-import minigrad as mg
-from layers import backend
-from layers.base import Layer
+from layers import backend, graph, saving
+from layers.base import Layer, _dedup
 from layers.input_layer import Input, InputLayer
-from layers.nest import flatten, map_structure, pack_as, unwrap_single
+from layers.nest import flatten, map_structure, pack_as
 from layers.node import KerasTensor, is_symbolic
+from layers.saving import deserialize_layer, model_from_config, model_from_json, serialize_layer
+from layers.summary import print_summary
 from layers.training import Trainer
-
-# where from_config looks for layer classes after custom_objects and the layers package
-_LAYER_MODULES = ("layers.core", "layers.convolutional", "layers.pooling", "layers.normalization",
-                  "layers.input_layer")
-_WEIGHT_KEY = re.compile(r"^(\d+):(.*)$")
 
 
 class Model(Trainer, Layer):
@@ -96,20 +90,20 @@ class Model(Trainer, Layer):
         if isinstance(outputs, list) and len(flatten(outputs)) == 1:
             outputs = outputs[0]
         flat_inputs, flat_outputs = flatten(inputs), flatten(outputs)
-        _check_graph_ends(self.name, flat_inputs, flat_outputs)
-        nodes_by_depth, layers = _map_graph(flat_inputs, flat_outputs)
+        graph.check_graph_ends(self.name, flat_inputs, flat_outputs)
+        nodes_by_depth, layers = graph.map_graph(flat_inputs, flat_outputs)
         self._nested_inputs, self._nested_outputs = inputs, outputs
         self._inputs_list, self._outputs_list = flat_inputs, flat_outputs
         self._nodes_by_depth = nodes_by_depth
         self._network_nodes = {id(node) for nodes in nodes_by_depth.values() for node in nodes}
         self._run_order = [node for depth in sorted(nodes_by_depth, reverse=True)
-                           for node in nodes_by_depth[depth] if not _is_input_node(node)]
+                           for node in nodes_by_depth[depth] if not graph.is_input_node(node)]
         self._tracked_layers = list(layers)
         self._is_graph_network = True
         self._autocast = False  # each layer casts its own inputs
         self.built = True
         self.input_names = [t._keras_history[0].name for t in flat_inputs]
-        self.output_names = _unique_output_names([t._keras_history[0] for t in flat_outputs])
+        self.output_names = graph.unique_output_names([t._keras_history[0] for t in flat_outputs])
 
     @property
     def inputs(self):
@@ -247,7 +241,7 @@ class Model(Trainer, Layer):
         if len(flat) != len(self._inputs_list):
             raise ValueError(f'Layer "{self.name}" expects {len(self._inputs_list)} input(s), but it '
                              f"received {len(flat)} input tensors.")
-        values = {id(ref): _conform(x, ref, i, self.name)
+        values = {id(ref): graph.conform(x, ref, i, self.name)
                   for i, (ref, x) in enumerate(zip(self._inputs_list, flat))}
         masks = {}
         if mask is not None:
@@ -255,7 +249,7 @@ class Model(Trainer, Layer):
         for node in self._run_order:
             if any(id(t) not in values for t in node.input_tensors):
                 continue  # a branch that does not lead from these inputs
-            _replay(node, values, masks, training)
+            graph.replay(node, values, masks, training)
         return pack_as(self._nested_outputs, [values[id(t)] for t in self._outputs_list])
 
     def _flatten_to_reference_inputs(self, data) -> list:
@@ -290,7 +284,7 @@ class Model(Trainer, Layer):
         if not self.built:
             raise ValueError("This model has not yet been built. Build the model first by calling "
                              "`build()` or by calling the model on a batch of data.")
-        _print_summary(self, line_length, positions, print_fn or print, show_trainable)
+        print_summary(self, line_length, positions, print_fn or print, show_trainable)
 
     # -- weights files ---------------------------------------------------------------------------
     def save_weights(self, filepath, overwrite: bool = True) -> None:
@@ -304,23 +298,7 @@ class Model(Trainer, Layer):
             ValueError: if the model is not built (it has no weights yet).
             FileExistsError: if ``overwrite`` is False and the file exists.
         """
-        if not self.built:
-            raise ValueError(f"Model {self.name} has not been built yet, so it has no weights to save. "
-                             "Call it on a batch of data or call build(input_shape) first.")
-        filepath = os.fspath(filepath)
-        if not overwrite and os.path.exists(filepath):
-            raise FileExistsError(f"{filepath} exists; pass overwrite=True to replace it.")
-        arrays = {f"{i:04d}:{w.name}": w.numpy() for i, w in enumerate(self.weights)}
-        directory = os.path.dirname(os.path.abspath(filepath))
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-weights-", suffix=".npz")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez(f, **arrays)
-            os.replace(tmp, filepath)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        saving.save_weights(self, filepath, overwrite)
 
     def load_weights(self, filepath) -> None:
         """Read weights written by ``save_weights`` (matched by position, checked by shape).
@@ -332,35 +310,7 @@ class Model(Trainer, Layer):
             ValueError: if the model is not built, or the file holds a different number of
                 arrays or an array of another shape, or was not written by save_weights.
         """
-        if not self.built:
-            raise ValueError(f"Unable to load weights into model {self.name}: it has not been built, so "
-                             "its weights do not exist yet. Build it first: call it on a batch of data, "
-                             "call build(input_shape), or give its first layer an input_shape.")
-        filepath = os.fspath(filepath)
-        with np.load(filepath, allow_pickle=False) as data:
-            keyed = []
-            for key in data.files:
-                match = _WEIGHT_KEY.match(key)
-                if match is None:
-                    raise ValueError(f"{filepath} is not a weights file written by save_weights: it "
-                                     f"holds an array named {key!r} (expected names like "
-                                     "'0000:dense/kernel:0').")
-                keyed.append((int(match.group(1)), key))
-            keyed.sort()
-            arrays = [np.asarray(data[key]) for _, key in keyed]
-        if [i for i, _ in keyed] != list(range(len(keyed))):
-            raise ValueError(f"{filepath} is damaged: its arrays are not numbered 0..{len(keyed) - 1}.")
-        weights = self.weights
-        if len(arrays) != len(weights):
-            raise ValueError(f"Weight file {filepath} holds {len(arrays)} arrays, but model {self.name} has "
-                             f"{len(weights)} weights: it was saved from a different architecture.")
-        for (_, key), w, a in zip(keyed, weights, arrays):
-            if tuple(a.shape) != tuple(w.shape):
-                raise ValueError(f"Weight {w.name} of model {self.name} has shape {tuple(w.shape)} but "
-                                 f"{filepath} holds an array of shape {a.shape} for it ({key!r}): it was "
-                                 "saved from a different architecture. No weight was changed.")
-        for w, a in zip(weights, arrays):
-            w.assign(a)
+        saving.load_weights(self, filepath)
 
     # -- config -------------------------------------------------------------------------------
     def get_config(self) -> dict:
@@ -374,7 +324,7 @@ class Model(Trainer, Layer):
                 f"Model {type(self).__name__} is a subclassed model: its structure lives in Python "
                 "code, not in a config. Override get_config() to return its __init__ arguments."
             )
-        return _functional_config(self)
+        return saving.functional_config(self)
 
     @classmethod
     def from_config(cls, config: dict, custom_objects: dict | None = None):
@@ -388,7 +338,7 @@ class Model(Trainer, Layer):
             ValueError: for an unknown layer class or an inconsistent config.
         """
         if "layers" in config and "input_layers" in config:
-            inputs, outputs = _reconstruct_graph(config, custom_objects)
+            inputs, outputs = saving.reconstruct_graph(config, custom_objects)
             kwargs = {"name": config.get("name")}
             if "trainable" in config:
                 kwargs["trainable"] = config["trainable"]
@@ -399,7 +349,7 @@ class Model(Trainer, Layer):
 
     def to_json(self, **kwargs) -> str:
         """The model's class and config as JSON (``model_from_json`` rebuilds it)."""
-        return json.dumps(serialize_layer(self), default=_json_default, **kwargs)
+        return saving.to_json(self, **kwargs)
 
 
 class Sequential(Model):
@@ -544,7 +494,7 @@ class Sequential(Model):
             if mask is not None and layer._expects_mask_arg:
                 kwargs["mask"] = mask
             y = layer(x, **kwargs)
-            mask = _output_mask(layer, x, mask)
+            mask = graph.output_mask(layer, x, mask)
             x = y
         return x
 
@@ -566,179 +516,9 @@ class Sequential(Model):
         return model
 
 
-# -- graph helpers ---------------------------------------------------------------------------
-def _is_input_node(node) -> bool:
-    return isinstance(node.layer, InputLayer)
-
-
-def _parent_nodes(node) -> list:
-    if _is_input_node(node):
-        return []
-    out = []
-    for t in node.input_tensors:
-        layer, index, _ = t._keras_history
-        out.append(layer._inbound_nodes[index])
-    return out
-
-
-def _check_graph_ends(name: str, inputs: list, outputs: list) -> None:
-    for t in inputs:
-        if not is_symbolic(t) or t._keras_history is None:
-            raise ValueError(f"Input tensors to a Model must come from `layers.Input`. Received: {t!r} "
-                             "(missing previous layer metadata).")
-        if not isinstance(t._keras_history[0], InputLayer):
-            raise ValueError(f"Model inputs must come from `layers.Input`, but an input of {name!r} was "
-                             f"made by layer {t._keras_history[0].name!r}: use the Input tensor itself.")
-    if len({id(t) for t in inputs}) != len(inputs):
-        raise ValueError("The list of inputs passed to the model contains the same input multiple times. "
-                         "All inputs should only appear once.")
-    for t in outputs:
-        if not is_symbolic(t) or t._keras_history is None:
-            raise ValueError(f"Output tensors of a Model must be the output of a layer called on "
-                             f"symbolic inputs (layers.Input). Found: {t!r}")
-
-
-def _map_graph(inputs: list, outputs: list) -> tuple:
-    """Nodes by depth and layers in order (Keras's ``_map_graph_network``).
-
-    A node's depth is the longest path from it to an output (outputs have depth 0); a
-    shared layer takes the largest depth of its nodes. Layers are ordered by decreasing
-    depth, ties by the order a depth-first walk from the outputs first met them.
-
-    Raises:
-        ValueError: for a cycle, a tensor not computable from the inputs, or duplicate names.
-    """
-    ordered, layer_order = [], {}
-    finished, in_progress = set(), set()
-
-    def visit(tensor) -> None:
-        layer, index, _ = tensor._keras_history
-        node = layer._inbound_nodes[index]
-        if id(node) in finished:
-            return
-        if id(node) in in_progress:
-            raise ValueError(f'Tensor {tensor!r} from layer "{layer.name}" is part of a cycle.')
-        layer_order.setdefault(id(layer), (len(layer_order), layer))
-        in_progress.add(id(node))
-        for parent_tensor in ([] if _is_input_node(node) else node.input_tensors):
-            visit(parent_tensor)
-        in_progress.discard(id(node))
-        finished.add(id(node))
-        ordered.append(node)
-
-    for t in outputs:
-        visit(t)
-    node_depth, layer_depth = {}, {}
-    for node in reversed(ordered):
-        depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
-        layer_depth[id(node.layer)] = depth
-        node_depth[id(node)] = depth
-        for parent in _parent_nodes(node):
-            node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
-    nodes = {id(node): node for node in ordered}
-    for t in inputs:  # inputs that lead to no output still belong to the model
-        layer = t._keras_history[0]
-        if id(layer) not in layer_depth:
-            layer_depth[id(layer)] = 0
-            layer_order[id(layer)] = (-1, layer)
-            node_depth[id(layer._inbound_nodes[0])] = 0
-            nodes[id(layer._inbound_nodes[0])] = layer._inbound_nodes[0]
-    nodes_by_depth: dict = {}
-    for key, depth in node_depth.items():
-        nodes_by_depth.setdefault(depth, []).append(nodes[key])
-    layers = sorted(layer_order.values(), key=lambda item: (-layer_depth[id(item[1])], item[0]))
-    layers = [layer for _, layer in layers]
-    computable = {id(t) for t in inputs}
-    reached = []
-    for depth in sorted(nodes_by_depth, reverse=True):
-        for node in nodes_by_depth[depth]:
-            if _is_input_node(node):
-                continue
-            for t in node.input_tensors:
-                if id(t) not in computable:
-                    raise ValueError(f'Graph disconnected: cannot obtain value for tensor {t!r} at layer '
-                                     f'"{node.layer.name}". The following previous layers were accessed '
-                                     f"without issue: {reached}")
-            computable.update(id(t) for t in node.output_tensors)
-            reached.append(node.layer.name)
-    names = [layer.name for layer in layers]
-    for name in names:
-        if names.count(name) != 1:
-            raise ValueError(f'The name "{name}" is used {names.count(name)} times in the model. All '
-                             "layer names should be unique.")
-    return nodes_by_depth, layers
-
-
-def _unique_output_names(layers: list) -> list:
-    names, counts = [], {}
-    for layer in layers:
-        proposal = layer.name
-        while proposal in names:
-            count = counts.get(layer.name, 1)
-            proposal = f"{layer.name}_{count}"
-            counts[layer.name] = count + 1
-        names.append(proposal)
-    return names
-
-
-def _conform(x, ref: KerasTensor, index: int, model_name: str):
-    """Keras's ``_conform_to_reference_input``: fix a trailing length-1 axis, check, cast."""
-    if not isinstance(x, mg.Tensor):
-        x = mg.tensor(np.asarray(x))
-    if x.ndim == ref.ndim + 1 and x.shape[-1] == 1:
-        x = mg.squeeze(x, -1)
-    elif x.ndim == ref.ndim - 1 and ref.shape[-1] == 1:
-        x = mg.expand_dims(x, -1)
-    compatible = x.ndim == ref.ndim and all(r is None or r == s for r, s in zip(ref.shape[1:], x.shape[1:]))
-    if not compatible:
-        raise ValueError(f'Input {index} of layer "{model_name}" is incompatible with the layer: expected '
-                         f"shape={ref.shape}, found shape={tuple(x.shape)}")
-    if x.dtype != ref.dtype:
-        x = mg.cast(x, ref.dtype)
-    return x
-
-
-def _output_mask(layer, inputs, mask):
-    """The mask of a layer's output, computed only where masks exist or the layer makes one."""
-    if any(m is not None for m in flatten(mask)) or type(layer).compute_mask is not Layer.compute_mask:
-        return layer.compute_mask(inputs, mask)
-    return None
-
-
-def _replay(node, values: dict, masks: dict, training) -> None:
-    """Call ``node.layer`` as recorded, on the real tensors in ``values``; store its outputs."""
-    def real(t):
-        return values[id(t)] if is_symbolic(t) else t
-    if node.inputs_structure is not None:
-        structure, args = node.inputs_structure
-    else:
-        structure, args = unwrap_single(node.input_tensors), ()
-    inputs = map_structure(real, structure)
-    args = map_structure(real, tuple(args))
-    kwargs = {k: map_structure(real, v) for k, v in node.call_kwargs.items() if k != "mask"}
-    if kwargs.get("training") is None:
-        kwargs.pop("training", None)
-        if training is not None:
-            kwargs["training"] = training
-    in_masks = [masks.get(id(t)) for t in node.input_tensors]
-    mask = unwrap_single(in_masks) if any(m is not None for m in in_masks) else None
-    if mask is not None and node.layer._expects_mask_arg:
-        kwargs["mask"] = mask
-    outputs = node.layer(inputs, *args, **kwargs)
-    flat = flatten(outputs)
-    if len(flat) != len(node.output_tensors):
-        raise ValueError(f"Layer {node.layer.name} returned {len(flat)} tensors but returned "
-                         f"{len(node.output_tensors)} when the model was built.")
-    for ref, y in zip(node.output_tensors, flat):
-        values[id(ref)] = y
-    out_mask = _output_mask(node.layer, inputs, mask)
-    if out_mask is not None:
-        out_masks = flatten(out_mask) if len(flat) > 1 else [out_mask]
-        for ref, m in zip(node.output_tensors, out_masks):
-            masks[id(ref)] = m
-
-
+# -- helpers of Sequential and Model.build ---------------------------------------------------
 def _single_output(outputs):
+    """The one tensor a layer of a Sequential model returned (an error for several)."""
     flat = flatten(outputs)
     if len(flat) != 1:
         raise ValueError("All layers in a Sequential model should have a single output tensor. For "
@@ -781,336 +561,6 @@ def _map_shapes(fn, structure):
     if isinstance(structure, dict):
         return {k: _map_shapes(fn, v) for k, v in structure.items()}
     return [_map_shapes(fn, s) for s in structure]
-
-
-def _dedup(weights: list) -> list:
-    seen, out = set(), []
-    for w in weights:
-        if id(w) not in seen:
-            seen.add(id(w))
-            out.append(w)
-    return out
-
-
-# -- serialization -------------------------------------------------------------------------
-def _class_name(layer) -> str:
-    if type(layer) is Model and layer._is_graph_network:
-        return "Functional"
-    return type(layer).__name__
-
-
-def serialize_layer(layer) -> dict:
-    """``{"class_name": ..., "config": layer.get_config()}``."""
-    return {"class_name": _class_name(layer), "config": layer.get_config()}
-
-
-def _find_class(class_name: str, custom_objects: dict | None):
-    if custom_objects and class_name in custom_objects:
-        return custom_objects[class_name]
-    if class_name in ("Functional", "Model"):
-        return Model
-    if class_name == "Sequential":
-        return Sequential
-    import layers as package  # noqa: PLC0415 - the package imports this module
-
-    found = getattr(package, class_name, None)
-    if isinstance(found, type) and issubclass(found, Layer):
-        return found
-    for module_name in _LAYER_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ImportError:
-            continue
-        found = getattr(module, class_name, None)
-        if isinstance(found, type) and issubclass(found, Layer):
-            return found
-    raise ValueError(f"Unknown layer: '{class_name}'. Please ensure you are using a layers.* class, or pass "
-                     f"your own class in custom_objects={{'{class_name}': {class_name}}}.")
-
-
-def deserialize_layer(data: dict, custom_objects: dict | None = None) -> Layer:
-    """A new layer (or model) from ``{"class_name", "config"}``.
-
-    Raises:
-        ValueError: for an unknown class name or a malformed dict.
-    """
-    if not isinstance(data, dict) or "class_name" not in data:
-        raise ValueError(f"A layer config must be a dict with 'class_name' and 'config'; got {data!r}.")
-    cls = _find_class(data["class_name"], custom_objects)
-    config = dict(data.get("config", {}))
-    if "custom_objects" in inspect.signature(cls.from_config).parameters:
-        return cls.from_config(config, custom_objects=custom_objects)
-    return cls.from_config(config)
-
-
-def model_from_config(config: dict, custom_objects: dict | None = None) -> Layer:
-    """A model (or layer) from ``{"class_name", "config"}``, e.g. ``serialize_layer(model)``."""
-    return deserialize_layer(config, custom_objects)
-
-
-def model_from_json(json_string: str, custom_objects: dict | None = None) -> Layer:
-    """A model from ``model.to_json()``."""
-    return deserialize_layer(json.loads(json_string), custom_objects)
-
-
-def _json_default(obj):
-    if isinstance(obj, (np.integer, np.floating, np.bool_)):
-        return obj.item()
-    if isinstance(obj, np.ndarray):
-        return obj.tolist()
-    if isinstance(obj, np.dtype):
-        return obj.name
-    raise TypeError(f"{obj!r} of type {type(obj).__name__} is not JSON serializable.")
-
-
-def _is_tensor_ref(data) -> bool:
-    return (isinstance(data, (list, tuple)) and len(data) in (3, 4) and isinstance(data[0], str)
-            and isinstance(data[1], (int, np.integer)) and isinstance(data[2], (int, np.integer)))
-
-
-def _map_refs(fn, data):
-    """Apply ``fn`` to each ``[layer_name, node_index, tensor_index(, kwargs)]`` in a nest."""
-    if _is_tensor_ref(data):
-        return fn(data)
-    if isinstance(data, dict):
-        return {k: _map_refs(fn, v) for k, v in data.items()}
-    if isinstance(data, (list, tuple)):
-        return [_map_refs(fn, item) for item in data]
-    return data
-
-
-def _functional_config(model: Model) -> dict:
-    """The config of a functional model, in Keras's format."""
-    kept = {}  # id(node) -> its index among the layer's nodes that belong to this model
-    for layer in model.layers:
-        count = 0
-        for node in layer._inbound_nodes:
-            if id(node) in model._network_nodes:
-                kept[id(node)] = count
-                count += 1
-
-    def ref(t) -> list:
-        layer, node_index, tensor_index = t._keras_history
-        return [layer.name, kept.get(id(layer._inbound_nodes[node_index]), 0), tensor_index]
-
-    layer_configs = []
-    for layer in model.layers:
-        inbound = []
-        if not isinstance(layer, InputLayer):
-            for node in layer._inbound_nodes:
-                if id(node) in model._network_nodes:
-                    inbound.append(_serialize_node(node, ref))
-        entry = serialize_layer(layer)
-        entry["name"] = layer.name
-        entry["inbound_nodes"] = inbound
-        layer_configs.append(entry)
-
-    def ends(nested):
-        packed = pack_as(nested, [ref(t) for t in flatten(nested)])
-        return [packed] if is_symbolic(nested) else packed
-    return {"name": model.name, "trainable": model.trainable, "layers": layer_configs,
-            "input_layers": ends(model._nested_inputs), "output_layers": ends(model._nested_outputs)}
-
-
-def _serialize_node(node, ref) -> list:
-    """One call of a layer: its inputs as ``[layer, node, tensor, kwargs]``, nested as called."""
-    layer = node.layer
-    structure, args = node.inputs_structure if node.inputs_structure is not None else (
-        unwrap_single(node.input_tensors), ())
-    kwargs = {k: v for k, v in node.call_kwargs.items() if k != "mask"}
-    if args:
-        names = list(inspect.signature(layer.call).parameters)[1:]
-        if len(args) > len(names):
-            raise TypeError(f"Layer {layer.name} was called with {len(args)} extra positional arguments "
-                            "that cannot be named in a config.")
-        kwargs.update(zip(names, args))
-
-    def encode(value):
-        if is_symbolic(value):
-            return ref(value)
-        if isinstance(value, np.ndarray):
-            return value.tolist()
-        if isinstance(value, mg.Tensor):
-            return value.numpy().tolist()
-        return value
-    kwargs = map_structure(encode, kwargs)
-    try:
-        json.dumps(kwargs, default=_json_default)
-    except TypeError as exc:
-        raise TypeError(f"Layer {layer.name} was passed non-JSON-serializable arguments {kwargs}: the model "
-                        "cannot be described by a config.") from exc
-    data = map_structure(lambda t: ref(t) + [kwargs], structure)
-    return [data] if is_symbolic(structure) else data
-
-
-def _reconstruct_graph(config: dict, custom_objects: dict | None) -> tuple:
-    """Make the layers of a functional config and call them as its nodes say (Keras's order)."""
-    created, pending = {}, {}
-    for layer_data in config["layers"]:
-        name = layer_data.get("name", layer_data.get("config", {}).get("name"))
-        created[name] = deserialize_layer(layer_data, custom_objects)
-        pending[name] = list(layer_data.get("inbound_nodes", []))
-    node_map, counts = {}, dict.fromkeys(created, 0)
-
-    def tensor(data):
-        name, node_index, tensor_index = data[0], int(data[1]), int(data[2])
-        if name not in created:
-            raise ValueError(f"The model config refers to layer {name!r}, which it does not define.")
-        layer = created[name]
-        index = 0 if isinstance(layer, InputLayer) else node_map.get((name, node_index))
-        if index is None:
-            raise LookupError(name)  # not made yet: try again later
-        return layer._inbound_nodes[index].output_tensors[tensor_index]
-
-    def process(name, node_data) -> bool:
-        leaves = []
-        _map_refs(leaves.append, node_data)
-        kwargs = next((leaf[3] for leaf in leaves if len(leaf) == 4 and leaf[3]), {})
-        try:
-            inputs = _map_refs(tensor, node_data)
-            kwargs = {k: _map_refs(tensor, v) for k, v in kwargs.items()}
-        except LookupError:
-            return False
-        if isinstance(inputs, list) and len(inputs) == 1:
-            inputs = inputs[0]
-        layer = created[name]
-        layer(inputs, **kwargs)
-        node_map[(name, counts[name])] = len(layer._inbound_nodes) - 1
-        counts[name] += 1
-        return True
-
-    while any(pending.values()):
-        progressed = False
-        for name, queue in pending.items():
-            while queue and process(name, queue[0]):
-                queue.pop(0)
-                progressed = True
-        if not progressed:
-            stuck = sorted(name for name, queue in pending.items() if queue)
-            raise ValueError(f"Inconsistent model config: the inputs of layers {stuck} can never be "
-                             "computed.")
-
-    def ends(data):
-        if _is_tensor_ref(data):
-            return tensor(data)
-        return _map_refs(tensor, data)
-    return ends(config["input_layers"]), ends(config["output_layers"])
-
-
-# -- summary ------------------------------------------------------------------------------
-def _readable_size(n_bytes: float) -> str:
-    for unit in ("Byte", "KB", "MB", "GB", "TB"):
-        if n_bytes / 1024 < 1:
-            return f"{n_bytes:.2f} {unit}"
-        n_bytes /= 1024
-    return f"{n_bytes:.2f} PB"
-
-
-def _count(weights: list) -> tuple:
-    weights = _dedup(weights)
-    params = sum(int(np.prod(w.shape)) for w in weights)
-    size = sum(int(np.prod(w.shape)) * np.dtype(w.dtype).itemsize for w in weights)
-    return params, size
-
-
-def _sequential_like(model: Model) -> bool:
-    if not model._is_graph_network or isinstance(model, Sequential):
-        return True
-    seen = set()
-    for nodes in model._nodes_by_depth.values():
-        if len(nodes) > 1 or (len(nodes) == 1 and len(nodes[0].input_tensors) > 1):
-            return False
-        seen.update(id(node) for node in nodes)
-    for layer in model.layers:
-        if sum(id(node) in seen for node in layer._inbound_nodes) > 1:
-            return False
-    return True
-
-
-def _shape_field(model: Model, layer):
-    if model._is_graph_network:
-        nodes = [node for node in layer._inbound_nodes if id(node) in model._network_nodes]
-        if nodes:
-            shapes = [node.output_shapes if isinstance(layer, InputLayer)
-                      else unwrap_single(node.output_shapes) for node in nodes]
-            return shapes[0] if all(s == shapes[0] for s in shapes) else "multiple"
-    try:
-        return layer.output_shape
-    except (AttributeError, RuntimeError):
-        return "multiple"
-
-
-def _connections(model: Model, layer) -> list:
-    out = []
-    for node in layer._inbound_nodes:
-        if id(node) not in model._network_nodes or _is_input_node(node):
-            continue
-        for t in node.input_tensors:
-            parent, node_index, tensor_index = t._keras_history
-            out.append(f"{parent.name}[{node_index}][{tensor_index}]")
-    return out
-
-
-def _print_row(fields: list, positions: list, print_fn) -> None:
-    """Keras's table row: each column cut to its width (at a ``),`` if one is near), wrapping."""
-    left = [str(f) for f in fields]
-    last = len(positions) - 1
-    while any(left):
-        line = ""
-        for col, text in enumerate(left):
-            start = positions[col - 1] if col else 0
-            gap = 0 if col == last else 2
-            width = positions[col] - start - gap - (0 if col == last else 1)
-            piece = text[:width]
-            breaks = [piece.find(m) + len(m) for m in ("),", "},", "],", "',") if piece.find(m) >= 0]
-            if breaks:
-                width = min(breaks)
-                piece = piece[:width]
-            line += (" " if col == 0 else "") + piece + " " * gap
-            left[col] = text[width:]
-            line += " " * (positions[col] - len(line))
-        print_fn(line)
-
-
-def _print_summary(model: Model, line_length, positions, print_fn, show_trainable: bool) -> None:
-    sequential_like = _sequential_like(model)
-    if sequential_like:
-        line_length = line_length or 65
-        positions = list(positions or [0.45, 0.85, 1.0])
-        header = ["Layer (type)", "Output Shape", "Param #"]
-    else:
-        line_length = line_length or 98
-        positions = list(positions or [0.3, 0.6, 0.70, 1.0])
-        header = ["Layer (type)", "Output Shape", "Param #", "Connected to"]
-    if positions[-1] <= 1:
-        positions = [int(line_length * p) for p in positions]
-    if show_trainable:
-        line_length += 11
-        positions.append(line_length)
-        header.append("Trainable")
-    print_fn(f'Model: "{model.name}"')
-    print_fn("_" * line_length)
-    _print_row(header, positions, print_fn)
-    print_fn("=" * line_length)
-    for layer in model.layers:
-        if not layer.built and not getattr(layer, "_is_graph_network", False):
-            params = "0 (unused)"
-        else:
-            params = layer.count_params()
-        fields = [f"{layer.name} ({type(layer).__name__})", _shape_field(model, layer), params]
-        if not sequential_like:
-            fields.append(_connections(model, layer))
-        if show_trainable:
-            fields.append("Y" if layer.trainable else "N")
-        _print_row(fields, positions, print_fn)
-        print_fn(" " * line_length)
-    print_fn("=" * line_length)
-    trainable, trainable_size = _count(model.trainable_weights)
-    frozen, frozen_size = _count(model.non_trainable_weights)
-    print_fn(f"Total params: {trainable + frozen} ({_readable_size(trainable_size + frozen_size)})")
-    print_fn(f"Trainable params: {trainable} ({_readable_size(trainable_size)})")
-    print_fn(f"Non-trainable params: {frozen} ({_readable_size(frozen_size)})")
-    print_fn("_" * line_length)
 
 
 __all__ = ["Model", "Sequential", "serialize_layer", "deserialize_layer", "model_from_config",

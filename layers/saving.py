@@ -1,0 +1,332 @@
+"""Saving models: configs (to rebuild the architecture) and weight files (to restore values).
+
+A layer's config is ``{"class_name": ..., "config": layer.get_config()}``; a functional
+model's config lists its layers, each with the nodes it was called on, in Keras's format
+(``[layer_name, node_index, tensor_index, kwargs]`` references), so that the graph can be
+rebuilt by calling new layers in the same way. Weights go to an ``.npz`` file, one array
+per weight in ``model.weights`` order.
+
+    config = serialize_layer(model)          # model_from_config(config) rebuilds it
+    save_weights(model, "w.npz")             # Model.save_weights / load_weights call these
+    load_weights(model, "w.npz")
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import json
+import os
+import re
+import tempfile
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+import minigrad as mg
+from layers.base import Layer
+from layers.input_layer import InputLayer
+from layers.nest import flatten, map_structure, pack_as, unwrap_single
+from layers.node import is_symbolic
+
+if TYPE_CHECKING:  # for annotations only: layers.models imports this module
+    from layers.models import Model
+
+# where from_config looks for layer classes after custom_objects and the layers package
+_LAYER_MODULES = ("layers.core", "layers.convolutional", "layers.pooling", "layers.normalization",
+                  "layers.input_layer")
+_WEIGHT_KEY = re.compile(r"^(\d+):(.*)$")
+
+
+# -- layers as configs -----------------------------------------------------------------------
+def serialize_layer(layer) -> dict:
+    """``{"class_name": ..., "config": layer.get_config()}``."""
+    return {"class_name": _class_name(layer), "config": layer.get_config()}
+
+
+def deserialize_layer(data: dict, custom_objects: dict | None = None) -> Layer:
+    """A new layer (or model) from ``{"class_name", "config"}``.
+
+    Raises:
+        ValueError: for an unknown class name or a malformed dict.
+    """
+    if not isinstance(data, dict) or "class_name" not in data:
+        raise ValueError(f"A layer config must be a dict with 'class_name' and 'config'; got {data!r}.")
+    cls = _find_class(data["class_name"], custom_objects)
+    config = dict(data.get("config", {}))
+    if "custom_objects" in inspect.signature(cls.from_config).parameters:
+        return cls.from_config(config, custom_objects=custom_objects)
+    return cls.from_config(config)
+
+
+def model_from_config(config: dict, custom_objects: dict | None = None) -> Layer:
+    """A model (or layer) from ``{"class_name", "config"}``, e.g. ``serialize_layer(model)``."""
+    return deserialize_layer(config, custom_objects)
+
+
+def model_from_json(json_string: str, custom_objects: dict | None = None) -> Layer:
+    """A model from ``model.to_json()``."""
+    return deserialize_layer(json.loads(json_string), custom_objects)
+
+
+def to_json(layer, **kwargs) -> str:
+    """``serialize_layer(layer)`` as JSON (NumPy values made plain); kwargs go to ``json.dumps``."""
+    return json.dumps(serialize_layer(layer), default=_json_default, **kwargs)
+
+
+def _class_name(layer) -> str:
+    """The class name a config records: "Functional" for a plain functional ``Model``."""
+    from layers.models import Model  # here, not at the top: layers.models imports this module
+
+    if type(layer) is Model and layer._is_graph_network:
+        return "Functional"
+    return type(layer).__name__
+
+
+def _find_class(class_name: str, custom_objects: dict | None):
+    """The layer class named ``class_name``: custom_objects first, then the ``layers`` package."""
+    from layers.models import Model, Sequential  # here, not at the top: layers.models imports this module
+
+    if custom_objects and class_name in custom_objects:
+        return custom_objects[class_name]
+    if class_name in ("Functional", "Model"):
+        return Model
+    if class_name == "Sequential":
+        return Sequential
+    import layers as package  # noqa: PLC0415 - the package imports this module
+
+    found = getattr(package, class_name, None)
+    if isinstance(found, type) and issubclass(found, Layer):
+        return found
+    for module_name in _LAYER_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        found = getattr(module, class_name, None)
+        if isinstance(found, type) and issubclass(found, Layer):
+            return found
+    raise ValueError(f"Unknown layer: '{class_name}'. Please ensure you are using a layers.* class, or pass "
+                     f"your own class in custom_objects={{'{class_name}': {class_name}}}.")
+
+
+def _json_default(obj):
+    """NumPy scalars, arrays and dtypes as plain JSON values."""
+    if isinstance(obj, (np.integer, np.floating, np.bool_)):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, np.dtype):
+        return obj.name
+    raise TypeError(f"{obj!r} of type {type(obj).__name__} is not JSON serializable.")
+
+
+# -- functional configs ---------------------------------------------------------------------
+def functional_config(model: Model) -> dict:
+    """The config of a functional model, in Keras's format."""
+    kept = {}  # id(node) -> its index among the layer's nodes that belong to this model
+    for layer in model.layers:
+        count = 0
+        for node in layer._inbound_nodes:
+            if id(node) in model._network_nodes:
+                kept[id(node)] = count
+                count += 1
+
+    def ref(t) -> list:
+        layer, node_index, tensor_index = t._keras_history
+        return [layer.name, kept.get(id(layer._inbound_nodes[node_index]), 0), tensor_index]
+
+    layer_configs = []
+    for layer in model.layers:
+        inbound = []
+        if not isinstance(layer, InputLayer):
+            for node in layer._inbound_nodes:
+                if id(node) in model._network_nodes:
+                    inbound.append(_serialize_node(node, ref))
+        entry = serialize_layer(layer)
+        entry["name"] = layer.name
+        entry["inbound_nodes"] = inbound
+        layer_configs.append(entry)
+
+    def ends(nested):
+        packed = pack_as(nested, [ref(t) for t in flatten(nested)])
+        return [packed] if is_symbolic(nested) else packed
+    return {"name": model.name, "trainable": model.trainable, "layers": layer_configs,
+            "input_layers": ends(model._nested_inputs), "output_layers": ends(model._nested_outputs)}
+
+
+def _serialize_node(node, ref) -> list:
+    """One call of a layer: its inputs as ``[layer, node, tensor, kwargs]``, nested as called."""
+    layer = node.layer
+    structure, args = node.inputs_structure if node.inputs_structure is not None else (
+        unwrap_single(node.input_tensors), ())
+    kwargs = {k: v for k, v in node.call_kwargs.items() if k != "mask"}
+    if args:
+        names = list(inspect.signature(layer.call).parameters)[1:]
+        if len(args) > len(names):
+            raise TypeError(f"Layer {layer.name} was called with {len(args)} extra positional arguments "
+                            "that cannot be named in a config.")
+        kwargs.update(zip(names, args))
+
+    def encode(value):
+        if is_symbolic(value):
+            return ref(value)
+        if isinstance(value, np.ndarray):
+            return value.tolist()
+        if isinstance(value, mg.Tensor):
+            return value.numpy().tolist()
+        return value
+    kwargs = map_structure(encode, kwargs)
+    try:
+        json.dumps(kwargs, default=_json_default)
+    except TypeError as exc:
+        raise TypeError(f"Layer {layer.name} was passed non-JSON-serializable arguments {kwargs}: the model "
+                        "cannot be described by a config.") from exc
+    data = map_structure(lambda t: ref(t) + [kwargs], structure)
+    return [data] if is_symbolic(structure) else data
+
+
+def reconstruct_graph(config: dict, custom_objects: dict | None) -> tuple:
+    """Make the layers of a functional config and call them as its nodes say (Keras's order)."""
+    created, pending = {}, {}
+    for layer_data in config["layers"]:
+        name = layer_data.get("name", layer_data.get("config", {}).get("name"))
+        created[name] = deserialize_layer(layer_data, custom_objects)
+        pending[name] = list(layer_data.get("inbound_nodes", []))
+    node_map, counts = {}, dict.fromkeys(created, 0)
+
+    def tensor(data):
+        name, node_index, tensor_index = data[0], int(data[1]), int(data[2])
+        if name not in created:
+            raise ValueError(f"The model config refers to layer {name!r}, which it does not define.")
+        layer = created[name]
+        index = 0 if isinstance(layer, InputLayer) else node_map.get((name, node_index))
+        if index is None:
+            raise LookupError(name)  # not made yet: try again later
+        return layer._inbound_nodes[index].output_tensors[tensor_index]
+
+    def process(name, node_data) -> bool:
+        leaves = []
+        _map_refs(leaves.append, node_data)
+        kwargs = next((leaf[3] for leaf in leaves if len(leaf) == 4 and leaf[3]), {})
+        try:
+            inputs = _map_refs(tensor, node_data)
+            kwargs = {k: _map_refs(tensor, v) for k, v in kwargs.items()}
+        except LookupError:
+            return False
+        if isinstance(inputs, list) and len(inputs) == 1:
+            inputs = inputs[0]
+        layer = created[name]
+        layer(inputs, **kwargs)
+        node_map[(name, counts[name])] = len(layer._inbound_nodes) - 1
+        counts[name] += 1
+        return True
+
+    while any(pending.values()):
+        progressed = False
+        for name, queue in pending.items():
+            while queue and process(name, queue[0]):
+                queue.pop(0)
+                progressed = True
+        if not progressed:
+            stuck = sorted(name for name, queue in pending.items() if queue)
+            raise ValueError(f"Inconsistent model config: the inputs of layers {stuck} can never be "
+                             "computed.")
+
+    def ends(data):
+        if _is_tensor_ref(data):
+            return tensor(data)
+        return _map_refs(tensor, data)
+    return ends(config["input_layers"]), ends(config["output_layers"])
+
+
+def _is_tensor_ref(data) -> bool:
+    """Whether ``data`` is a ``[layer_name, node_index, tensor_index(, kwargs)]`` reference."""
+    return (isinstance(data, (list, tuple)) and len(data) in (3, 4) and isinstance(data[0], str)
+            and isinstance(data[1], (int, np.integer)) and isinstance(data[2], (int, np.integer)))
+
+
+def _map_refs(fn, data):
+    """Apply ``fn`` to each ``[layer_name, node_index, tensor_index(, kwargs)]`` in a nest."""
+    if _is_tensor_ref(data):
+        return fn(data)
+    if isinstance(data, dict):
+        return {k: _map_refs(fn, v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_map_refs(fn, item) for item in data]
+    return data
+
+
+# -- weight files ---------------------------------------------------------------------------
+def save_weights(model: Model, filepath, overwrite: bool = True) -> None:
+    """Write ``model.weights`` to an ``.npz`` file through a temporary file and ``os.replace``.
+
+    Arrays are keyed ``"0000:dense/kernel:0"`` (index, then the weight's name); the temporary
+    file lives in the same directory, so the replace is one atomic step.
+
+    Raises:
+        ValueError: if the model is not built (it has no weights yet).
+        FileExistsError: if ``overwrite`` is False and the file exists.
+    """
+    if not model.built:
+        raise ValueError(f"Model {model.name} has not been built yet, so it has no weights to save. "
+                         "Call it on a batch of data or call build(input_shape) first.")
+    filepath = os.fspath(filepath)
+    if not overwrite and os.path.exists(filepath):
+        raise FileExistsError(f"{filepath} exists; pass overwrite=True to replace it.")
+    arrays = {f"{i:04d}:{w.name}": w.numpy() for i, w in enumerate(model.weights)}
+    directory = os.path.dirname(os.path.abspath(filepath))
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-weights-", suffix=".npz")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+        os.replace(tmp, filepath)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def load_weights(model: Model, filepath) -> None:
+    """Assign the arrays of a ``save_weights`` file to ``model.weights``, by position.
+
+    The file is read with ``allow_pickle=False`` and every array is checked (names,
+    count, shapes) before any weight is assigned.
+
+    Raises:
+        ValueError: if the model is not built, or the file was not written by
+            ``save_weights``, or holds another number of arrays or an array of another shape.
+    """
+    if not model.built:
+        raise ValueError(f"Unable to load weights into model {model.name}: it has not been built, so "
+                         "its weights do not exist yet. Build it first: call it on a batch of data, "
+                         "call build(input_shape), or give its first layer an input_shape.")
+    filepath = os.fspath(filepath)
+    with np.load(filepath, allow_pickle=False) as data:
+        keyed = []
+        for key in data.files:
+            match = _WEIGHT_KEY.match(key)
+            if match is None:
+                raise ValueError(f"{filepath} is not a weights file written by save_weights: it "
+                                 f"holds an array named {key!r} (expected names like "
+                                 "'0000:dense/kernel:0').")
+            keyed.append((int(match.group(1)), key))
+        keyed.sort()
+        arrays = [np.asarray(data[key]) for _, key in keyed]
+    if [i for i, _ in keyed] != list(range(len(keyed))):
+        raise ValueError(f"{filepath} is damaged: its arrays are not numbered 0..{len(keyed) - 1}.")
+    weights = model.weights
+    if len(arrays) != len(weights):
+        raise ValueError(f"Weight file {filepath} holds {len(arrays)} arrays, but model {model.name} has "
+                         f"{len(weights)} weights: it was saved from a different architecture.")
+    for (_, key), w, a in zip(keyed, weights, arrays):
+        if tuple(a.shape) != tuple(w.shape):
+            raise ValueError(f"Weight {w.name} of model {model.name} has shape {tuple(w.shape)} but "
+                             f"{filepath} holds an array of shape {a.shape} for it ({key!r}): it was "
+                             "saved from a different architecture. No weight was changed.")
+    for w, a in zip(weights, arrays):
+        w.assign(a)
+
+
+__all__ = ["serialize_layer", "deserialize_layer", "model_from_config", "model_from_json", "to_json",
+           "functional_config", "reconstruct_graph", "save_weights", "load_weights"]
