@@ -11,13 +11,16 @@ from layers import (  # noqa: F401
     constraints,
     initializers,
     regularizers,
+    v1,
 )
 from layers.base import InputSpec, Layer, Update  # noqa: F401
 from layers.convolutional import Conv2D, Convolution2D  # noqa: F401
 from layers.core import Activation, Dense, Dropout, Flatten, Reshape  # noqa: F401
+from layers.functional import AUTO_REUSE, UPDATE_OPS, batch_normalization, get_collection  # noqa: F401
 from layers.input_layer import Input, InputLayer  # noqa: F401
 from layers.models import Model, Sequential, model_from_config, model_from_json  # noqa: F401
 from layers.node import KerasTensor, Node  # noqa: F401
+from layers.normalization import BatchNormalization  # noqa: F401
 from layers.pooling import (  # noqa: F401
     AveragePooling2D,
     AvgPool2D,

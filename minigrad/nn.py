@@ -1,4 +1,4 @@
-"""Neural-network functions: softmax, log_softmax, one_hot, dropout, conv2d, pooling.
+"""Neural-network functions: softmax, log_softmax, one_hot, dropout, conv2d, pooling, batch norm.
 
 The ops themselves (forward and backward) live in ``minigrad/ops/``; this
 module is the namespace users call, as ``minigrad.nn.conv2d(...)``. It checks
@@ -21,13 +21,15 @@ from minigrad import backend
 from minigrad.ops.activation import log_softmax, softmax
 from minigrad.ops.conv import conv2d_nhwc
 from minigrad.ops.elementwise import multiply
+from minigrad.ops.normalization import batch_norm_infer_op, batch_norm_train_op
 from minigrad.ops.pool import avg_pool2d_nhwc, max_pool2d_nhwc
 from minigrad.ops.shape import transpose
 from minigrad.random import generator as _device_generator
 from minigrad.random import new_generator
 from minigrad.tensor import Tensor, as_tensor
 
-__all__ = ["softmax", "log_softmax", "one_hot", "dropout", "conv2d", "max_pool2d", "avg_pool2d"]
+__all__ = ["softmax", "log_softmax", "one_hot", "dropout", "conv2d", "max_pool2d", "avg_pool2d",
+           "batch_norm_train", "batch_norm_infer"]
 
 _TO_CHANNELS_LAST = (0, 2, 3, 1)
 _TO_CHANNELS_FIRST = (0, 3, 1, 2)
@@ -328,3 +330,127 @@ def avg_pool2d(x, pool_size=2, strides=None, padding: str = "valid",
         TypeError: for a non-floating ``x``.
     """
     return _pool(avg_pool2d_nhwc, "avg_pool2d", x, pool_size, strides, padding, data_format)
+
+
+# -- batch normalization (fused) --------------------------------------------------------------------
+def _batch_norm_args(what: str, x, axis, epsilon, params: dict) -> tuple:
+    """Check batch-norm arguments; return (x, non-negative axis, epsilon, params as Tensors)."""
+    x = as_tensor(x)
+    if x.dtype.kind != "f":
+        raise TypeError(
+            f"{what} needs a floating-point input, got {x.dtype}: cast it first, e.g. x.astype('float32')."
+        )
+    if x.ndim < 2:
+        raise ValueError(
+            f"{what} needs an input of rank >= 2 (a batch axis and a channel axis), got shape {x.shape}; "
+            "add a batch axis for a single example (x[None])."
+        )
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+        raise TypeError(
+            f"{what} takes one int channel axis, got {axis!r}; for several axes use the composite "
+            "(non-fused) BatchNormalization."
+        )
+    if not -x.ndim <= axis < x.ndim:
+        raise ValueError(
+            f"{what}: axis {axis} is out of range for an input of rank {x.ndim}; use an axis in "
+            f"[{-x.ndim}, {x.ndim - 1}] (-1 for channels last, 1 for channels first)."
+        )
+    axis = int(axis) % x.ndim
+    if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real) or not 0 <= epsilon < math.inf:
+        raise ValueError(
+            f"{what} epsilon must be a finite number >= 0 (it is added to the variance under the square "
+            f"root), got {epsilon!r}."
+        )
+    if x.size == 0 and what == "batch_norm_train":
+        raise ValueError(
+            f"{what} got an empty input of shape {x.shape}: the batch statistics of nothing are undefined."
+        )
+    channels = x.shape[axis]
+    dtype = backend.check_dtype("float32") if x.dtype == backend.check_dtype("float16") else x.dtype
+    checked = []
+    for name, p in params.items():
+        if isinstance(p, Tensor):
+            if p.dtype != dtype:
+                rule = " (float16 inputs take float32 parameters)" if dtype != x.dtype else ""
+                raise TypeError(
+                    f"{what}: {name} has dtype {p.dtype} but an input of dtype {x.dtype} needs {dtype} "
+                    f"parameters{rule}; cast it, e.g. {name}.astype('{dtype}')."
+                )
+        else:
+            p = Tensor(p, dtype=dtype, device=x.device)
+        if p.shape != (channels,):
+            raise ValueError(
+                f"{what}: {name} must have shape ({channels},), one value per channel of axis {axis} of the "
+                f"input {x.shape}, got {p.shape}."
+            )
+        checked.append(p)
+    return x, axis, float(epsilon), checked
+
+
+def batch_norm_train(x, gamma, beta, axis: int = -1, epsilon: float = 1e-3) -> tuple:
+    """Batch normalization with the batch's statistics (training mode), as one fused op.
+
+    With ``μ = E[x]`` and the biased variance ``σ² = E[(x - μ)²]`` taken over every axis
+    except ``axis`` (``n`` elements per channel):
+
+        y = γ (x - μ) / sqrt(σ² + ε) + β
+
+    The statistics are two-pass (accurate when ``|μ| >> σ``). float16 inputs compute in
+    float32 with float32 parameters and return a float16 ``y``. The gradient is closed-form
+    (``dx = (γ/s)(g - E[g] - x̂ E[g x̂])`` with ``s = sqrt(σ² + ε)``, ``x̂ = (x - μ)/s``),
+    and ``mean`` and ``variance`` are differentiable too (``dμ/dx = 1/n``,
+    ``dσ²/dx = 2 (x - μ)/n``). A layer that keeps moving averages wraps them in
+    ``stop_gradient`` and applies Bessel's correction ``σ² n / (n - 1)`` itself.
+
+    Args:
+        x: floating-point Tensor of rank >= 2.
+        gamma: scale, shape ``(C,)`` with ``C = x.shape[axis]``.
+        beta: offset, shape ``(C,)``.
+        axis: the one channel axis (-1 for channels last, 1 for channels first).
+        epsilon: added to the variance, >= 0 (Keras' default 1e-3).
+
+    Returns:
+        ``(y, mean, variance)``: ``y`` like ``x``; the batch mean and biased variance, shape
+        ``(C,)``, in the parameters' dtype.
+
+    Raises:
+        TypeError: for a non-floating ``x``, a non-int ``axis``, or parameters of the wrong
+            dtype (``x``'s dtype, float32 for float16 ``x``).
+        ValueError: for rank < 2, an axis out of range, an empty ``x``, a negative
+            ``epsilon``, or parameters not of shape ``(C,)``.
+    """
+    x, axis, epsilon, (gamma, beta) = _batch_norm_args("batch_norm_train", x, axis, epsilon,
+                                                       {"gamma": gamma, "beta": beta})
+    return batch_norm_train_op(x, gamma, beta, axis, epsilon)
+
+
+def batch_norm_infer(x, gamma, beta, mean, variance, axis: int = -1, epsilon: float = 1e-3) -> Tensor:
+    """Batch normalization with given statistics (inference mode), as one fused op.
+
+        y = γ (x - m) / sqrt(v + ε) + β,  computed as  y = x k + (β - m k),  k = γ / sqrt(v + ε)
+
+    as Keras and TensorFlow do, except where ``|m| > 8 sqrt(v + ε)``: there the two terms
+    would cancel (float32 data with mean 1e4), so the float32 part of ``m`` is taken off
+    ``x`` first. float16 inputs compute in float32 with float32 parameters and return
+    float16. Differentiable in every argument.
+
+    Args:
+        x: floating-point Tensor of rank >= 2.
+        gamma, beta: scale and offset, shape ``(C,)`` with ``C = x.shape[axis]``.
+        mean, variance: the statistics to normalize with (e.g. the moving averages), shape ``(C,)``.
+        axis: the one channel axis (-1 for channels last, 1 for channels first).
+        epsilon: added to the variance, >= 0.
+
+    Returns:
+        ``y``, like ``x``.
+
+    Raises:
+        TypeError: for a non-floating ``x``, a non-int ``axis``, or parameters of the wrong dtype.
+        ValueError: for rank < 2, an axis out of range, a negative ``epsilon``, or parameters
+            not of shape ``(C,)``.
+    """
+    x, axis, epsilon, params = _batch_norm_args(
+        "batch_norm_infer", x, axis, epsilon,
+        {"gamma": gamma, "beta": beta, "mean": mean, "variance": variance},
+    )
+    return batch_norm_infer_op(x, *params, axis, epsilon)

@@ -1,0 +1,802 @@
+"""BatchNormalization: Keras V2 (tf.keras / tf-keras) batch normalization, every argument.
+
+The layer normalizes each channel with statistics over the other ("reduced") axes:
+
+    training:   y = gamma * (x - mu) / sqrt(sigma2 + epsilon) + beta      (mu, sigma2 of the batch)
+    inference:  y = gamma * (x - moving_mean) / sqrt(moving_variance + epsilon) + beta
+
+and, after each training call, moves the moving statistics towards the batch's:
+
+    moving_mean     <- moving_mean     - (moving_mean     - mu)     * (1 - momentum)
+    moving_variance <- moving_variance - (moving_variance - sigma2) * (1 - momentum)
+
+``sigma2 = mean((x - mu)**2)`` is the biased variance. The file reads like Keras's own
+``batch_normalization.py``: arguments (``__init__``), ``build``, ``call``, config, then the
+private pieces (moments, renorm, the fused path, the moving-average updates).
+
+``BatchNormalizationBase`` holds everything; ``BatchNormalization`` is the V2 class
+(``trainable=False`` means inference, updates happen at once). The V1 class, with deferred
+updates, is ``layers.normalization_v1.BatchNormalization`` (``layers.v1.BatchNormalization``).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+
+import numpy as np
+
+import minigrad as mg
+from layers import backend, constraints, initializers, regularizers
+from layers.base import InputSpec, Layer, Update
+
+_RENORM_CLIPPING_KEYS = ["rmax", "rmin", "dmax"]
+_FUSED_AXES = (-4, -3, -1, 1, 3, 4)  # the only axes the fused kernel may take (rank 4 or 5)
+_FUSED_DATA_FORMATS = {(4, 1): "NCHW", (4, 3): "NHWC", (5, 1): "NCDHW", (5, 4): "NDHWC"}
+_HALF_DTYPES = ("float16", "bfloat16")
+
+
+class BatchNormalizationBase(Layer):
+    r"""Layer that normalizes its inputs (shared by the V2 and V1 classes).
+
+    Batch normalization keeps each channel's output near mean 0 and standard deviation 1,
+    and it behaves differently in training and in inference.
+
+    **Training** (``training=True``, e.g. in ``fit()``): each channel is normalized with the
+    mean ``mu`` and the biased variance ``sigma2`` of the current batch,
+
+        y = gamma * (x - mu) / sqrt(sigma2 + epsilon) + beta,
+
+    computed as ``(x - mu) * k + beta`` with ``k = gamma / sqrt(sigma2 + epsilon)``
+    (TensorFlow's ``x * k + (beta - mu * k)`` loses float32 precision when
+    ``|mu| >> sigma``), with two-pass statistics. The moving statistics then take one step:
+    ``m <- m - (m - mu)(1 - momentum)``, ``v <- v - (v - sigma2)(1 - momentum)``.
+
+    **Inference** (``training=False``, the default outside ``fit()``): the moving statistics
+    replace the batch's, ``y = gamma * (x - moving_mean) / sqrt(moving_variance + epsilon) + beta``,
+    and nothing changes. Momentum 0.99 weights the *old* value: the moving statistics forget
+    their initial 0 / 1 only after about ``1 / (1 - momentum) = 100`` training steps.
+
+    Args:
+        axis: an int or a list of ints: the axis or axes normalized (the channel axis: -1 for
+            channels-last data, 1 for channels-first). With several axes every combination is
+            normalized separately and the parameters have the input's rank with 1 on the
+            reduced axes (``axis=[1, 3]`` on ``(N, A, B, C)`` gives shape ``(1, A, 1, C)``).
+        momentum: ``rho`` of the moving averages (weight of the old value), e.g. 0.99.
+        epsilon: added to the variance inside the square root (1e-3; PyTorch uses 1e-5).
+        center: add the learned offset ``beta`` (False: ``beta = 0``, no weight made).
+        scale: multiply by the learned ``gamma`` (False: ``gamma = 1``, no weight made).
+        beta_initializer, gamma_initializer, moving_mean_initializer,
+        moving_variance_initializer: initializers (names, config dicts or objects);
+            zeros / ones / zeros / ones by default. The moving ones also seed the renorm
+            variables.
+        beta_regularizer, gamma_regularizer: regularizers of beta / gamma; each adds
+            ``reg(weight)`` to ``layer.losses``.
+        beta_constraint, gamma_constraint: projections applied by the optimizer after each
+            step (``w <- constraint(w)``).
+        renorm: use Batch Renormalization (Ioffe, 2017). In training,
+            ``s_B = sqrt(sigma2 + epsilon)``, ``r = clip(s_B / max(renorm_stddev, sqrt(eps)),
+            rmin, rmax)``, ``d = clip((mu - renorm_mean) / max(renorm_stddev, sqrt(eps)),
+            -dmax, dmax)`` (both constants for the gradient, computed from the renorm
+            statistics *before* this step) and ``y = ((x - mu) / s_B * r + d) * gamma + beta``.
+            Then ``renorm_mean``, ``renorm_stddev`` move towards ``mu``, ``s_B`` with
+            ``renorm_momentum``; ``moving_mean`` and ``moving_stddev`` towards ``mu``, ``s_B``
+            with ``momentum``; and ``moving_variance = relu(moving_stddev**2 - epsilon)``.
+            Inference is the plain formula. Adds the weights ``moving_stddev``,
+            ``renorm_mean``, ``renorm_stddev``.
+        renorm_clipping: a dict with some of the keys ``rmax``, ``rmin``, ``dmax`` (missing
+            ones: +inf, 0, +inf, i.e. no clipping). Checked only when ``renorm=True``.
+        renorm_momentum: momentum of ``renorm_mean`` / ``renorm_stddev``.
+        fused: which implementation runs. ``False``: the composite one, built from primitive
+            minigrad ops and differentiated by the tape (the readable reference). ``True``:
+            the fused primitive ``minigrad.nn.batch_norm_train`` / ``batch_norm_infer``, with
+            a closed-form backward; it needs one channel axis that is 1 or 3 (rank 4) or 1 or 4
+            (rank 5), no renorm, virtual_batch_size, adjustment or synchronized, and a float16
+            or float32 compute dtype, else ValueError (V2). ``None`` (default): fused when
+            possible, decided at build (input rank 4 or 5). Like TensorFlow's fused kernel,
+            the fused path updates the moving variance with the **unbiased** variance
+            ``s2 = sigma2 * n / (n - 1)`` (n values per channel; ``s2 = 0`` when n = 1),
+            while it normalizes with ``sigma2``. So on the same batch with ``momentum=0``,
+            training uses ``sigma2`` and the following inference uses ``s2``: the two outputs
+            differ by the factor ``sqrt((sigma2 + eps) / (s2 + eps))`` on ``x - mu``; the
+            composite path, which stores ``sigma2``, gives identical outputs. Apart from that
+            the two paths agree (to 1e-10 in float64).
+        trainable: V2 (this class): False freezes the layer *and* puts it in inference mode
+            (moving statistics are used and never updated, whatever ``training`` says).
+            V1: False only freezes the weights (see ``layers.v1.BatchNormalization``).
+        virtual_batch_size: Ghost Batch Normalization: split each training batch of size B
+            into ``B / virtual_batch_size`` ghost batches normalized separately. As in
+            Keras, the batch is reshaped to ``(virtual_batch_size, B / virtual_batch_size,
+            ...)``, so ghost batch ``j`` holds the samples ``i`` with
+            ``i mod (B / virtual_batch_size) == j`` (strided, not contiguous). The moving
+            statistics take one step towards the mean of the ghost means and the mean of the
+            ghost (biased) variances. Inference is the plain formula, for any batch size.
+            Unlike Keras, the parameter shapes do not change (so ``from_config(get_config())``
+            works). Must divide B in training.
+        adjustment: a function ``f(shape) -> (a, b)`` called in training with the input's
+            shape; then ``y = ((x - mu) / sqrt(sigma2 + eps) * a + b) * gamma + beta``.
+            Inference ignores it. Not serialized.
+        synchronized: compute the statistics from the sums ``S1 = sum(x)``, ``S2 = sum(x**2)``
+            and the count ``n``: ``mu = S1 / n``, ``sigma2 = max(S2 / n - mu**2, 0)``, so
+            that a multi-process version only has to all-reduce ``(S1, S2, n)``. On one
+            process the numbers are the same (up to rounding; this one-pass formula loses
+            precision when ``|mu| >> sigma``). Forces ``fused=False``. Otherwise the
+            statistics are two-pass: ``mu`` first, then ``mean((x - mu)**2)``.
+        name: the layer's name (default ``batch_normalization``, ``batch_normalization_1``, ...).
+        dtype: the layer's dtype or a policy name ("mixed_float16"). With float16 (or the
+            mixed policy) the parameters and moving statistics are float32 and the statistics
+            are computed in float32; the output has the compute dtype.
+        **kwargs: base Layer arguments (``input_shape``, ``batch_input_shape``, ...).
+
+    Call arguments:
+        inputs: a Tensor of any rank (float16 inputs are computed in float32).
+        training: True (batch statistics, update the moving ones), False (moving
+            statistics) or None, resolved as Keras V2 does: the enclosing call's value, else
+            the global learning phase (0 unless set), so a plain ``layer(x)`` is inference.
+        mask: bool Tensor with the input's shape minus the channel axis (or the input's
+            full rank): masked (False) positions are left out of the batch statistics; every
+            position is still normalized. Ignored in inference and by the fused path (with
+            a warning).
+
+    Input shape:
+        Any. Output shape: the same.
+
+    Raises:
+        TypeError: at construction for an ``axis`` that is neither an int nor a list/tuple
+            of ints.
+        ValueError: at construction for ``fused=True`` with something the fused kernel does
+            not support, ``fused=True`` with ``synchronized=True``, or unknown
+            ``renorm_clipping`` keys (with ``renorm=True``); at build (first call) for an
+            axis out of range or repeated, a channel axis of unknown size,
+            ``virtual_batch_size <= 0``, ``virtual_batch_size`` with 0 in ``axis`` or with
+            ``adjustment``, or ``fused=True`` on input of rank other than 4 or 5; at call for
+            a training batch that ``virtual_batch_size`` does not divide. (TensorFlow raises
+            ``InvalidArgumentError`` from its reshape there; minigrad raises ValueError.)
+
+    Reference:
+        Ioffe and Szegedy, 2015 (https://arxiv.org/abs/1502.03167); Ioffe, 2017 (renorm,
+        https://arxiv.org/abs/1702.03275); Hoffer et al., 2017 (ghost batches).
+    """
+
+    # The V2 class keeps this True; the V1 class sets it to False (see normalization_v1.py).
+    _USE_V2_BEHAVIOR = True
+
+    # -- arguments ----------------------------------------------------------------------------
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones",
+                 moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, renorm=False, renorm_clipping=None, renorm_momentum=0.99,
+                 fused=None, trainable=True, virtual_batch_size=None, adjustment=None, name=None,
+                 synchronized=False, **kwargs):
+        super().__init__(name=name, **kwargs)
+        if isinstance(axis, (list, tuple)) and axis and all(_is_int(a) for a in axis):
+            self.axis = [int(a) for a in axis]
+        elif _is_int(axis):
+            self.axis = int(axis)
+        else:
+            raise TypeError(
+                "Expected an int or a list/tuple of ints for the argument 'axis', but received: "
+                f"{axis!r}. Pass the index of the channel axis, e.g. axis=-1 for channels-last "
+                "data or axis=1 for channels-first."
+            )
+        if synchronized and fused:
+            raise ValueError("`fused=True` is not supported when `synchronized=True`: the "
+                             "fused kernel cannot share its sums. Pass fused=False or None.")
+        self.synchronized = bool(synchronized)
+        if self.synchronized:
+            fused = False
+        _check_number(momentum, "momentum")
+        _check_number(epsilon, "epsilon")
+        self.momentum = momentum
+        self.epsilon = epsilon
+        self.center = bool(center)
+        self.scale = bool(scale)
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.renorm = bool(renorm)
+        self.virtual_batch_size = virtual_batch_size
+        if adjustment is not None and not callable(adjustment):
+            raise TypeError(f"adjustment must be a function shape -> (scale, bias), got {adjustment!r}.")
+        self.adjustment = adjustment
+        if fused not in (None, True, False):
+            raise TypeError(f"fused must be True, False or None, got {fused!r}.")
+        self._fused_argument = fused  # what the caller asked for (serialized when not None)
+        if self._USE_V2_BEHAVIOR:
+            if fused:
+                self._raise_if_fused_cannot_be_used()
+            # None stays None when fused is possible: build decides, knowing the rank
+            elif fused is None and not self._fused_can_be_used():
+                fused = False
+        elif fused is None:
+            fused = True  # V1: "use it if possible", decided at build
+        self.fused = fused
+        self.supports_masking = True
+        self.trainable = trainable
+        if self.renorm:
+            renorm_clipping = dict(renorm_clipping or {})
+            if set(renorm_clipping) - set(_RENORM_CLIPPING_KEYS):
+                raise ValueError(
+                    f"Received invalid keys for `renorm_clipping` argument: {renorm_clipping}. "
+                    f"Supported values: {_RENORM_CLIPPING_KEYS}."
+                )
+            for key, value in renorm_clipping.items():
+                if value is not None:
+                    _check_number(value, f"renorm_clipping[{key!r}]")
+            _check_number(renorm_momentum, "renorm_momentum")
+        self.renorm_clipping = renorm_clipping
+        self.renorm_momentum = renorm_momentum
+
+    def _raise_if_fused_cannot_be_used(self) -> None:
+        """Raise ValueError if the fused kernel cannot run this configuration (the rank, 4 or 5,
+        is checked in ``build``)."""
+        if self.renorm:
+            raise ValueError("Passing both `fused=True` and `renorm=True` is not supported: the "
+                             "fused kernel has no renorm correction. Pass fused=False or None.")
+        axis = [self.axis] if isinstance(self.axis, int) else self.axis
+        if len(axis) > 1 or axis[0] not in _FUSED_AXES:
+            raise ValueError(
+                "Passing `fused=True` is only supported when axis is 1 or 3 for input rank = 4 "
+                f"or 1 or 4 for input rank = 5. Got axis {axis}. Pass fused=False or None for "
+                "other axes."
+            )
+        if self.virtual_batch_size is not None:
+            raise ValueError("Passing `fused=True` is not supported when `virtual_batch_size` is "
+                             "specified. Pass fused=False or None.")
+        if self.adjustment is not None:
+            raise ValueError("Passing `fused=True` is not supported when `adjustment` is "
+                             "specified. Pass fused=False or None.")
+        if self.compute_dtype not in ("float16", "bfloat16", "float32"):
+            raise ValueError(
+                "Passing `fused=True` is only supported when the compute dtype is float16, "
+                f"bfloat16, or float32. Got dtype: {self.compute_dtype}. Pass fused=False or "
+                "None (the composite path computes in any float dtype)."
+            )
+
+    def _fused_can_be_used(self) -> bool:
+        try:
+            self._raise_if_fused_cannot_be_used()
+            return True
+        except ValueError:
+            return False
+
+    @property
+    def _param_dtype(self) -> str:
+        """The parameters' dtype: float32 for a float16 layer (its statistics overflow float16)."""
+        return "float32" if self.dtype in _HALF_DTYPES else self.dtype
+
+    # -- build --------------------------------------------------------------------------------
+    def build(self, input_shape) -> None:
+        """Resolve ``axis`` and ``fused`` for this input rank and create the weights.
+
+        Weights, in this order: ``gamma`` (if scale), ``beta`` (if center), ``moving_mean``,
+        ``moving_variance`` and, with renorm, ``moving_stddev``, ``renorm_mean``,
+        ``renorm_stddev``; gamma and beta are trainable, the others are not.
+
+        Raises:
+            ValueError: for a bad axis, virtual_batch_size or fused (see the class docstring).
+        """
+        input_shape = tuple(input_shape)
+        self.axis = _validate_axis(self.axis, input_shape)
+        rank = len(input_shape)
+
+        if self.virtual_batch_size is not None:
+            vbs = self.virtual_batch_size
+            if not _is_int(vbs) or vbs <= 0:
+                raise ValueError(
+                    "`virtual_batch_size` must be a positive integer that divides the true batch "
+                    f"size of the input tensor. Received: virtual_batch_size={vbs!r}"
+                )
+            if 0 in self.axis:
+                raise ValueError(
+                    "When using `virtual_batch_size`, the batch dimension must be 0 and thus axis "
+                    f"cannot include 0. Received axis={self.axis}. Normalize another axis, or "
+                    "drop virtual_batch_size."
+                )
+            if self.adjustment is not None:
+                raise ValueError("When using `virtual_batch_size`, adjustment cannot be specified: "
+                                 "drop one of the two.")
+
+        if self.fused in (None, True):
+            supported = (rank, self.axis[0]) in _FUSED_DATA_FORMATS and len(self.axis) == 1
+            if not self._USE_V2_BEHAVIOR:
+                self.fused = supported and self._fused_can_be_used()  # V1 never raises
+            elif self.fused is None:
+                self.fused = supported
+            elif rank not in (4, 5):
+                raise ValueError(
+                    "Batch normalization layers with `fused=True` only support 4D or 5D input "
+                    f"tensors. Received tensor with shape: {input_shape}. Pass fused=False or None."
+                )
+            elif not supported:
+                if rank == 5:
+                    self.fused = False  # as Keras: a rank-5 input on another axis is not fused
+                else:
+                    raise ValueError(
+                        "Unsupported axis. The use of `fused=True` is only possible with `axis=1` "
+                        f"or `axis=3` for 4D input tensors. Received: axis={tuple(self.axis)}"
+                    )
+
+        axis_to_dim = {a: input_shape[a] for a in self.axis}
+        if any(dim is None for dim in axis_to_dim.values()):
+            raise ValueError(
+                f"Input has undefined `axis` dimension. Received input with shape {input_shape} "
+                f"and axis={tuple(self.axis)}. The normalized axes need a known size."
+            )
+        self.input_spec = InputSpec(ndim=rank, axes=axis_to_dim)
+        if len(axis_to_dim) == 1:
+            param_shape = (next(iter(axis_to_dim.values())),)
+        else:  # the input's rank, with 1 on the reduced axes
+            param_shape = tuple(axis_to_dim.get(i, 1) for i in range(rank))
+        self._param_shape = param_shape
+        # the shape that broadcasts a parameter against the input
+        self._broadcast_shape = tuple(axis_to_dim.get(i, 1) for i in range(rank))
+
+        dtype = self._param_dtype
+        self.gamma = self.beta = None
+        if self.scale:
+            self.gamma = self.add_weight("gamma", param_shape, dtype, self.gamma_initializer,
+                                         self.gamma_regularizer, True, self.gamma_constraint)
+        if self.center:
+            self.beta = self.add_weight("beta", param_shape, dtype, self.beta_initializer,
+                                        self.beta_regularizer, True, self.beta_constraint)
+        self.moving_mean = self.add_weight("moving_mean", param_shape, dtype,
+                                           self.moving_mean_initializer, trainable=False)
+        self.moving_variance = self.add_weight("moving_variance", param_shape, dtype,
+                                               self.moving_variance_initializer, trainable=False)
+        if self.renorm:
+            # renorm tracks the inference standard deviation rather than the variance
+            def moving_stddev_initializer(shape, dtype=None):
+                return mg.sqrt(mg.tensor(self.moving_variance_initializer(shape, dtype=dtype)))
+
+            self.moving_stddev = self.add_weight("moving_stddev", param_shape, dtype,
+                                                 moving_stddev_initializer, trainable=False)
+            self.renorm_mean = self.add_weight("renorm_mean", param_shape, dtype,
+                                               self.moving_mean_initializer, trainable=False)
+            self.renorm_stddev = self.add_weight("renorm_stddev", param_shape, dtype,
+                                                 moving_stddev_initializer, trainable=False)
+        self.built = True
+
+    # -- call ---------------------------------------------------------------------------------
+    def call(self, inputs, training=None, mask=None):
+        """Normalize ``inputs`` (see the class docstring for the formulas).
+
+        Returns:
+            A Tensor of the input's shape, in the compute dtype.
+
+        Raises:
+            ValueError: in training, for a batch that ``virtual_batch_size`` does not divide,
+                or for a mask whose rank fits neither the input nor the input minus the
+                channel axes.
+        """
+        if inputs.dtype != self.compute_dtype:  # e.g. integer inputs, or autocast=False
+            inputs = mg.cast(inputs, self.compute_dtype)
+        training = self._get_training_value(training)
+        if self.fused:
+            return self._fused_batch_norm(inputs, training=training, mask=mask)
+
+        inputs_dtype = inputs.dtype
+        x = inputs
+        if inputs_dtype.name in _HALF_DTYPES:
+            # all the math in float32: a float16 variance overflows easily (max 65504)
+            x = mg.cast(x, "float32")
+        weights = None if mask is None or not training else self._mask_weights(mask, x)
+
+        ghost = self.virtual_batch_size is not None and training
+        original_shape = tuple(x.shape)
+        axes, bshape = list(self.axis), self._broadcast_shape
+        if ghost:
+            # Ghost batches: (B, ...) -> (vbs, B / vbs, ...); ghost j = samples i with
+            # i mod (B / vbs) == j. Axis 1 indexes the ghost batches and is not reduced.
+            x = self._split_ghost_batches(x)
+            if weights is not None:
+                weights = mg.reshape(weights, x.shape)
+            axes = [a + 1 for a in axes]
+            bshape = bshape[:1] + (1,) + bshape[1:]
+        reduction_axes = tuple(i for i in range(x.ndim) if i not in axes and not (ghost and i == 1))
+
+        scale = None if self.gamma is None else mg.reshape(self.gamma, bshape)
+        offset = None if self.beta is None else mg.reshape(self.beta, bshape)
+
+        if not training:
+            variance = mg.reshape(self.moving_variance, bshape)
+            centered = x - mg.reshape(self.moving_mean, bshape)
+        else:
+            if self.adjustment is not None:
+                adj_scale, adj_bias = self.adjustment(tuple(x.shape))
+                adj_scale = mg.cast(_on_device(adj_scale, x), x.dtype)
+                adj_bias = mg.cast(_on_device(adj_bias, x), x.dtype)
+                scale, offset = _compose_transforms(adj_scale, adj_bias, scale, offset)
+
+            # kept dims, bshape-like; centered = x - mean
+            mean, variance, centered = self._moments(x, reduction_axes, weights)
+            if ghost:  # one moving-average step with the mean of the ghost statistics
+                new_mean = mg.mean(mean, axis=1, keepdims=True)
+                new_variance = mg.mean(variance, axis=1, keepdims=True)
+            else:
+                new_mean, new_variance = mean, variance
+            new_mean = mg.reshape(new_mean, self._param_shape)
+            new_variance = mg.reshape(new_variance, self._param_shape)
+
+            if self.renorm:
+                r, d = self._renorm_correction(new_mean, new_variance, inputs)
+                # (x_hat * r + d) * gamma + beta = x_hat * (r * gamma) + (d * gamma + beta)
+                r, d = mg.reshape(r, bshape), mg.reshape(d, bshape)
+                scale, offset = _compose_transforms(r, d, scale, offset)
+
+            self._update_moving_statistics(new_mean, new_variance, inputs)
+
+        outputs = _batch_normalization(centered, variance, offset, scale, self.epsilon)
+        if ghost:
+            outputs = mg.reshape(outputs, original_shape)
+        if outputs.dtype != inputs_dtype:
+            outputs = mg.cast(outputs, inputs_dtype)
+        return outputs
+
+    def compute_output_shape(self, input_shape):
+        """The input's shape."""
+        return input_shape
+
+    # -- config -------------------------------------------------------------------------------
+    def get_config(self) -> dict:
+        """The constructor arguments, as Keras writes them.
+
+        ``renorm``, ``renorm_clipping``, ``renorm_momentum`` appear only with renorm, and
+        ``virtual_batch_size`` only when set, as in Keras. ``adjustment`` (a function) is not
+        serialized (with a warning). Beyond Keras, ``fused`` is written when it was given
+        explicitly and ``synchronized`` when True, so that ``from_config(get_config())`` keeps
+        the layer's behaviour (Keras drops both).
+        """
+        config = {
+            "axis": self.axis,
+            "momentum": self.momentum,
+            "epsilon": self.epsilon,
+            "center": self.center,
+            "scale": self.scale,
+            "beta_initializer": initializers.serialize(self.beta_initializer),
+            "gamma_initializer": initializers.serialize(self.gamma_initializer),
+            "moving_mean_initializer": initializers.serialize(self.moving_mean_initializer),
+            "moving_variance_initializer": initializers.serialize(self.moving_variance_initializer),
+            "beta_regularizer": regularizers.serialize(self.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(self.gamma_regularizer),
+            "beta_constraint": constraints.serialize(self.beta_constraint),
+            "gamma_constraint": constraints.serialize(self.gamma_constraint),
+        }
+        if self.renorm:
+            config["renorm"] = True
+            config["renorm_clipping"] = self.renorm_clipping
+            config["renorm_momentum"] = self.renorm_momentum
+        if self.virtual_batch_size is not None:
+            config["virtual_batch_size"] = self.virtual_batch_size
+        if self._fused_argument is not None:
+            config["fused"] = self._fused_argument
+        if self.synchronized:
+            config["synchronized"] = True
+        if self.adjustment is not None:
+            warnings.warn("The `adjustment` function of this `BatchNormalization` layer cannot be "
+                          "serialized and has been omitted from the layer config. It will not be "
+                          "included when re-creating the layer from the saved config.", stacklevel=2)
+        return {**super().get_config(), **config}
+
+    # -- private: training value, moments, renorm -------------------------------------------
+    def _get_training_value(self, training) -> bool:
+        """``training`` as a bool: None -> the global learning phase (0 unless set); in V2 a
+        frozen layer (``trainable=False``) always runs in inference mode."""
+        if training is None:
+            training = backend.learning_phase()
+        if isinstance(training, mg.Tensor):
+            training = training.item()
+        training = bool(training)
+        if self._USE_V2_BEHAVIOR and not self.trainable:
+            training = False  # the frozen layer overrides the value passed by the model
+        return training
+
+    def _split_ghost_batches(self, x):
+        """(B, ...) -> (vbs, B / vbs, ...).
+
+        Raises:
+            ValueError: if vbs does not divide B (TensorFlow: InvalidArgumentError).
+        """
+        vbs, batch = self.virtual_batch_size, x.shape[0]
+        if batch % vbs:
+            raise ValueError(
+                f"virtual_batch_size={vbs} does not divide the batch size {batch} of the input "
+                f"{tuple(x.shape)}: ghost batch normalization splits each training batch into "
+                f"groups of {vbs}. Use a batch size that is a multiple of {vbs} (e.g. drop the "
+                "last incomplete batch), or another virtual_batch_size."
+            )
+        return mg.reshape(x, (vbs, batch // vbs) + tuple(x.shape[1:]))
+
+    def _mask_weights(self, mask, x):
+        """The mask as 0/1 weights of ``x``'s full shape (the channel axes broadcast).
+
+        A mask of the input's rank minus the number of normalized axes gets size-1 axes
+        inserted at the normalized axes (for axis=-1: ``mask[..., None]``, as Keras does).
+        """
+        mask = _on_device(mask, x)
+        rank = x.ndim
+        if mask.ndim == rank - len(self.axis):
+            shape = list(mask.shape)
+            for a in sorted(self.axis):
+                shape.insert(a, 1)
+            mask = mg.reshape(mask, tuple(shape))
+        elif mask.ndim != rank:
+            raise ValueError(
+                f"The mask of shape {tuple(mask.shape)} does not fit the input of shape "
+                f"{tuple(x.shape)}: give it the input's shape without the normalized axes "
+                f"{tuple(self.axis)} (or the input's full rank, broadcastable)."
+            )
+        return mg.broadcast_to(mg.cast(mask, x.dtype), tuple(x.shape))
+
+    def _moments(self, x, reduction_axes: tuple, weights=None):
+        """Mean and biased variance over ``reduction_axes`` (kept as size-1 axes), and the
+        centred input ``x - mean``.
+
+        Two passes, with a correction (``E[.]`` the mean over ``reduction_axes``, weighted
+        by ``w`` with a mask, ``n = sum(w)``; n = 0 gives 0, as tf.math.divide_no_nan):
+
+            mu0 = E[x]                 (rounded: float32 sums of values near 1e4 lose ~1e-2)
+            d = x - mu0                (exact where x is near mu0)
+            mu = mu0 + E[d],   x - mu = d - E[d],   sigma2 = E[(x - mu)**2]
+
+        never ``E[x**2] - E[x]**2``, so the output keeps its precision when ``|mu| >> sigma``.
+        ``mu0`` is a constant for the gradient (``mu`` is the same for any shift).
+        With ``synchronized=True``: from the sums, see ``_sum_moments``.
+        """
+        if self.synchronized:
+            mean, variance = _sum_moments(x, reduction_axes, weights)
+            return mean, variance, x - mean
+        if weights is None:
+            def average(t):
+                return mg.mean(t, axis=reduction_axes, keepdims=True)
+        else:
+            count = _nonzero(mg.sum(weights, axis=reduction_axes, keepdims=True))
+
+            def average(t):
+                return mg.sum(weights * t, axis=reduction_axes, keepdims=True) / count
+        shift = mg.stop_gradient(average(x))
+        deviation = x - shift
+        correction = average(deviation)
+        centered = deviation - correction
+        return shift + correction, average(mg.square(centered)), centered
+
+    def _renorm_correction(self, mean, variance, inputs):
+        """The renorm correction ``(r, d)`` (parameter-shaped constants for the gradient);
+        moves ``renorm_mean`` and ``renorm_stddev`` towards this batch's ``mu`` and ``s_B``.
+
+        The renorm statistics change during the training call itself, in V1 too (as in
+        Keras, where they are part of the training computation): only the moving
+        (inference) statistics are deferred in V1.
+        """
+        epsilon = self.epsilon
+        stddev = mg.sqrt(variance + epsilon)
+        renorm_mean = self.renorm_mean.value()
+        # avoid dividing by zero early in training
+        renorm_stddev = mg.maximum(self.renorm_stddev.value(), math.sqrt(epsilon))
+        r = stddev / renorm_stddev
+        d = (mean - renorm_mean) / renorm_stddev
+        clipping = self.renorm_clipping
+        rmin, rmax, dmax = (clipping.get(key) for key in ("rmin", "rmax", "dmax"))
+        if rmin is not None:
+            r = mg.maximum(r, rmin)
+        if rmax is not None:
+            r = mg.minimum(r, rmax)
+        if dmax is not None:
+            d = mg.minimum(mg.maximum(d, -dmax), dmax)
+        r, d = mg.stop_gradient(r), mg.stop_gradient(d)  # computed before the update below
+        if not _shape_inference():
+            _assign_moving_average(self.renorm_mean, mean, self.renorm_momentum)
+            _assign_moving_average(self.renorm_stddev, stddev, self.renorm_momentum)
+        return r, d
+
+    # -- private: moving statistics -------------------------------------------------------
+    def _update_moving_statistics(self, mean, variance, inputs) -> None:
+        """After a training step: ``m <- m - (m - mean)(1 - momentum)``, the same for the
+        variance (with renorm: for ``moving_stddev`` towards ``sqrt(variance + eps)``, then
+        ``moving_variance = relu(moving_stddev**2 - eps)``)."""
+        mean, variance = mg.stop_gradient(mean), mg.stop_gradient(variance)
+        momentum, epsilon = self.momentum, self.epsilon
+
+        def mean_update():
+            _assign_moving_average(self.moving_mean, mean, momentum)
+
+        def variance_update():
+            if self.renorm:
+                # epsilon is part of moving_stddev, mirroring the training path
+                stddev = _assign_moving_average(self.moving_stddev, mg.sqrt(variance + epsilon),
+                                                momentum)
+                with mg.no_recording():
+                    self.moving_variance.assign(mg.relu(stddev * stddev - epsilon))
+            else:
+                _assign_moving_average(self.moving_variance, variance, momentum)
+
+        self._add_moving_update(mean_update, "moving_mean", inputs)
+        self._add_moving_update(variance_update, "moving_variance", inputs)
+
+    def _add_moving_update(self, fn, what: str, inputs) -> None:
+        """V2: run the update now. V1: record it as a pending ``Update`` (``layer.updates``)."""
+        if self._USE_V2_BEHAVIOR:
+            if not _shape_inference():
+                fn()
+        else:
+            self.add_update(Update(fn, name=f"{self.name}/{what}"), inputs=inputs)
+
+    # -- private: the fused path ------------------------------------------------------------
+    def _fused_batch_norm(self, inputs, training: bool, mask=None):
+        """The fused primitive: ``minigrad.nn.batch_norm_train`` / ``batch_norm_infer``.
+
+        In training the moving variance moves towards the kernel's unbiased variance
+        ``s2 = sigma2 * n / (n - 1)`` (``sigma2`` when n = 1, where it is 0), as TensorFlow's
+        fused kernel does; see ``fused`` in the class docstring.
+        """
+        if mask is not None:
+            warnings.warn("Masking is not supported with `fused=True`. You should either turn off "
+                          "fusing (`fused=False`) or you should not pass a `mask` argument when "
+                          "calling the layer. For the moment `mask` will be ignored for the "
+                          "normalization.", stacklevel=3)
+        gamma = self.gamma if self.scale else mg.ones_like(self.moving_mean)
+        beta = self.beta if self.center else mg.zeros_like(self.moving_mean)
+        axis = self.axis[0]
+        if not training:
+            return mg.nn.batch_norm_infer(inputs, gamma, beta, self.moving_mean,
+                                          self.moving_variance, axis=axis, epsilon=self.epsilon)
+        outputs, mean, variance = mg.nn.batch_norm_train(inputs, gamma, beta, axis=axis,
+                                                         epsilon=self.epsilon)
+        mean = mg.reshape(mean, self._param_shape)
+        variance = mg.reshape(variance, self._param_shape)
+        n = inputs.size // inputs.shape[axis]  # values per channel
+        if n > 1:
+            variance = variance * (n / (n - 1))  # Bessel's correction, as the fused kernel
+        self._update_moving_statistics(mean, variance, inputs)
+        return outputs
+
+
+class BatchNormalization(BatchNormalizationBase):
+    r"""Batch normalization with Keras V2 semantics (``tf.keras.layers.BatchNormalization``).
+
+    In training (``training=True``, e.g. inside ``fit()``) each channel is normalized with
+    the batch's mean and biased variance, ``y = gamma (x - mu) / sqrt(sigma2 + eps) + beta``,
+    and the moving statistics are updated at once:
+    ``moving_mean <- rho moving_mean + (1 - rho) mu``,
+    ``moving_variance <- rho moving_variance + (1 - rho) sigma2``. In inference
+    (``training=False``; also ``training=None`` outside ``fit()``) the moving statistics are
+    used and nothing changes.
+
+    **About ``trainable=False``:** it freezes the layer *and* puts it in inference mode: it
+    uses the moving statistics and never updates them, even with ``training=True``. (Frozen
+    and inference mode are different ideas for every other layer; TensorFlow 2 merged them
+    for batch normalization, which is what fine-tuning needs.) For the old behaviour, where
+    a frozen layer still uses batch statistics, see ``layers.v1.BatchNormalization``.
+
+    See ``BatchNormalizationBase`` for every argument (``axis``, ``momentum``, ``epsilon``,
+    ``center``, ``scale``, initializers, regularizers, constraints, ``renorm``,
+    ``renorm_clipping``, ``renorm_momentum``, ``fused``, ``trainable``,
+    ``virtual_batch_size``, ``adjustment``, ``synchronized``, ``name``, ``dtype``), the call
+    arguments (``training``, ``mask``) and what raises. Errors that TensorFlow raises as
+    ``InvalidArgumentError`` at run time (a batch that ``virtual_batch_size`` does not
+    divide) are ValueError here.
+
+    Example:
+        >>> bn = BatchNormalization()
+        >>> y = bn(mg.tensor([[0., 1.], [2., 3.], [4., 8.]]), training=True)
+        >>> bn.moving_mean.numpy()          # 0.99 * 0 + 0.01 * [2, 4]
+        array([0.02, 0.04], dtype=float32)
+    """
+
+    _USE_V2_BEHAVIOR = True
+
+
+# -- helpers ---------------------------------------------------------------------------------
+def _is_int(value) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def _check_number(value, what: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{what} must be a number, got {value!r}.")
+
+
+def _validate_axis(axis, input_shape: tuple) -> list:
+    """``axis`` (an int or ints, possibly negative) as a list of non-negative ints.
+
+    Raises:
+        ValueError: for an input of unknown rank, an axis outside [-rank, rank) or an axis
+            given twice.
+    """
+    rank = len(input_shape)
+    if not rank:
+        raise ValueError(f"Input has undefined rank. Received: input_shape={input_shape}")
+    axes = [axis] if isinstance(axis, int) else list(axis)
+    axes = [a + rank if a < 0 else a for a in axes]
+    if any(not 0 <= a < rank for a in axes):
+        raise ValueError(
+            "Invalid value for `axis` argument. Expected 0 <= axis < inputs.rank (with "
+            f"inputs.rank={rank}). Received: axis={tuple(axes)}. Use an axis in "
+            f"[-{rank}, {rank}) for input of shape {input_shape}."
+        )
+    if len(axes) != len(set(axes)):
+        raise ValueError(f"Duplicate axis: {tuple(axes)} (for input rank {rank}): name each "
+                         "axis once.")
+    return axes
+
+
+def _on_device(value, like):
+    """``value`` (a Tensor, array or list) as a Tensor on ``like``'s device."""
+    if isinstance(value, mg.Tensor):
+        return value if value.device == like.device else mg.to_device(value, like.device)
+    return mg.tensor(np.asarray(value), device=like.device)
+
+
+def _shape_inference() -> bool:
+    """True while ``call`` runs only to find output shapes (symbolic inputs): no updates."""
+    frame = backend.current_frame()
+    return frame is not None and frame.shape_inference
+
+
+def _nonzero(count):
+    """``count`` with zeros replaced by ones: ``sum / _nonzero(count)`` is 0 where count is
+    0 (then the sum is 0 too), as tf.math.divide_no_nan."""
+    return mg.where(count > 0, count, mg.ones_like(count))
+
+
+def _sum_moments(x, reduction_axes: tuple, weights=None):
+    """Mean and variance from the sums that a synchronized (all-reduced) version shares:
+    ``S1 = sum(w x)``, ``S2 = sum(w x**2)``, ``n = sum(w)``; ``mu = S1 / n``,
+    ``sigma2 = max(S2 / n - mu**2, 0)`` (the max: rounding can make it slightly negative)."""
+    if weights is None:
+        weights = mg.ones_like(x)
+    local_sum = mg.sum(weights * x, axis=reduction_axes, keepdims=True)
+    local_squared_sum = mg.sum(weights * mg.square(x), axis=reduction_axes, keepdims=True)
+    local_count = mg.sum(weights, axis=reduction_axes, keepdims=True)
+    # a multi-process version all-reduces (sums) these three here
+    count = _nonzero(local_count)
+    mean = local_sum / count
+    variance = mg.maximum(local_squared_sum / count - mg.square(mean), 0.0)
+    return mean, variance
+
+
+def _compose_transforms(scale, offset, then_scale, then_offset):
+    """``(v * scale + offset) * then_scale + then_offset`` as one ``v * scale' + offset'``;
+    a None factor or term is left out."""
+    if then_scale is not None:
+        scale = scale * then_scale
+        offset = offset * then_scale
+    if then_offset is not None:
+        offset = offset + then_offset
+    return scale, offset
+
+
+def _batch_normalization(centered, variance, offset, scale, epsilon):
+    """``y = centered / sqrt(variance + epsilon) * scale + offset`` with ``centered = x - mean``
+    (scale None: 1; offset None: 0).
+
+    TensorFlow's ``tf.nn.batch_normalization`` computes ``x * k + (offset - mean * k)`` with
+    ``k = scale / sqrt(variance + epsilon)``, the same number up to rounding; but when
+    ``|mean| >> sqrt(variance)`` the two large terms cancel and float32 keeps only about
+    ``|mean| / sqrt(variance) * 1e-7`` of relative accuracy (1e-3 at mean 1e4, std 1).
+    Centring first (``x - mean`` is exact when ``x`` is near ``mean``) avoids that.
+    """
+    inv = mg.rsqrt(variance + epsilon)
+    if scale is not None:
+        inv = inv * scale
+    outputs = centered * inv
+    return outputs if offset is None else outputs + offset
+
+
+def _assign_moving_average(variable, value, momentum):
+    """``variable <- variable - (variable - value) * (1 - momentum)`` (not recorded by tapes).
+
+    Returns:
+        The variable.
+    """
+    with mg.no_recording():
+        value = mg.cast(value, variable.dtype) if value.dtype != variable.dtype else value
+        delta = (variable.value() - value) * (1.0 - momentum)
+        return variable.assign_sub(delta)

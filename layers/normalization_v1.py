@@ -1,0 +1,49 @@
+"""BatchNormalization with Keras V1 (TF1-era) semantics: deferred updates, ``trainable`` only freezes.
+
+Reached as ``layers.v1.BatchNormalization``. It is ``BatchNormalizationBase`` (see
+``layers/normalization.py`` for the formulas and every argument) with three differences:
+
+1. **Deferred updates.** A training call does not change the moving statistics. It records
+   them as pending ``layers.base.Update`` objects, found in ``layer.updates`` and
+   ``layer.get_updates_for(inputs)``; nothing changes until the caller runs them (calling an
+   update runs it). ``fit`` runs them itself; a custom loop must, as TF1's UPDATE_OPS had to
+   be run::
+
+       y = bn(x, training=True)
+       ...                                   # gradients, optimizer step
+       for update in bn.get_updates_for(x):  # or bn.updates
+           update()
+
+   Each update reads the variable when it runs: ``m <- m - (m - mu)(1 - momentum)`` with the
+   batch's ``mu`` from the call. The next call of the layer replaces the pending updates.
+   With renorm, ``renorm_mean`` / ``renorm_stddev`` still change during the call: they are
+   part of the training computation itself.
+2. **``trainable=False`` does not force inference.** A frozen layer called with
+   ``training=True`` still normalizes with the batch statistics; it only reports no
+   updates (``layer.updates == []``), so its moving statistics stay as they are.
+3. **``fused`` never raises.** None and True both mean "fused if possible": at build the
+   layer is fused only for rank 4 or 5 inputs on a supported axis and a configuration the
+   kernel supports; otherwise it silently uses the composite path. ``synchronized`` is
+   dropped (as tf-keras's V1 class does).
+
+``training=None`` means the global learning phase (``layers.backend.learning_phase()``,
+0 unless set), without consulting ``trainable``.
+"""
+
+from __future__ import annotations
+
+from layers.normalization import BatchNormalizationBase
+
+
+class BatchNormalization(BatchNormalizationBase):
+    """Batch normalization, Keras V1 behaviour (see the module docstring).
+
+    Takes the arguments of ``layers.BatchNormalization`` (``BatchNormalizationBase``);
+    ``synchronized`` is accepted and ignored.
+    """
+
+    _USE_V2_BEHAVIOR = False
+
+    def __init__(self, *args, **kwargs):
+        kwargs.pop("synchronized", None)  # not implemented in V1
+        super().__init__(*args, **kwargs)
