@@ -264,7 +264,7 @@ def moments(xp, x, axis: int):
     The shifted two-pass algorithm: for a per-channel shift ``K``,
     ``μ = K + E[x - K]`` and ``σ² = E[(x - K)²] - E[x - K]²``, where the subtraction
     loses at most a factor 2 of precision while ``|μ - K| <= σ``. ``K`` comes from the
-    first slab (or the first sample): 0 when that slab's mean lies within half of its
+    first slab (or the first sample): 0 when that slab's mean lies within 3/4 of its
     standard deviation of zero (one op per chunk fewer), else its mean. When the
     result shows ``|μ - K| > σ`` (a first slab unlike the rest), the sums are taken
     again around ``K = μ``, which is then accurate to a small fraction of σ. Sums run
@@ -282,7 +282,7 @@ def moments(xp, x, axis: int):
     _shifted_sums(plan, xf, None, first, s1, s2, buf)
     count = (first[0].slabs or 1) * plan.Q
     m0 = s1 / count
-    if bool(xp.all(4.0 * m0 * m0 <= s2 / count - m0 * m0)):
+    if bool(xp.all(16.0 * m0 * m0 <= 9.0 * (s2 / count - m0 * m0))):  # |m0| <= 3/4 of its std
         shift = xp.zeros(plan.C, plan.dtype)  # K = 0: the first slab's sums count, add the rest
         _shifted_sums(plan, xf, None, plan.pieces[len(first) :], s1, s2, buf)
     else:
