@@ -1,0 +1,106 @@
+"""The scripts in examples/ run (with --quick) and print what they promise.
+
+Each script runs in a subprocess, as a user would run it, from a temporary directory
+(so it writes nothing into the repository) with the repository on PYTHONPATH (so it
+works without ``pip install -e .``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "examples"
+TIMEOUT_S = 240  # each --quick run takes a few seconds; this only stops a hung one
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def run_example(name: str, *args: str, cwd: Path) -> str:
+    """Run examples/<name> with ``args``; fail with its output unless it exits 0. Returns stdout."""
+    env = dict(os.environ, MPLBACKEND="Agg")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    done = subprocess.run([sys.executable, str(EXAMPLES / name), *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=TIMEOUT_S)
+    assert done.returncode == 0, (
+        f"{name} {' '.join(args)} exited with {done.returncode}\n--- stdout\n{done.stdout}\n"
+        f"--- stderr\n{done.stderr[-5000:]}")
+    return done.stdout
+
+
+def number_after(label: str, stdout: str) -> float:
+    """The number printed after ``label:`` on its own line of ``stdout``."""
+    found = re.search(rf"^{re.escape(label)}: ([0-9.]+)", stdout, re.M)
+    assert found, f"no line starting with {label!r} in the output:\n{stdout}"
+    return float(found.group(1))
+
+
+def test_train_mlp_quick_writes_its_figure(tmp_path: Path) -> None:
+    out = tmp_path / "figures" / "mlp.png"
+    stdout = run_example("train_mlp.py", "--quick", "--out", str(out), cwd=tmp_path)
+    # 3 classes: chance is 1/3; after 20 epochs both modes classify the spirals well
+    assert number_after("inference accuracy (held-out, moving statistics)", stdout) >= 0.85
+    assert number_after("training-mode accuracy (held-out, batch statistics)", stdout) >= 0.8
+    assert number_after("train accuracy (training set, inference mode)", stdout) >= 0.85
+    assert f"wrote {out}" in stdout
+    assert re.search(r"^done in [0-9.]+ s$", stdout, re.M)
+    data = out.read_bytes()
+    assert data[:8] == PNG_SIGNATURE, "the figure is not a PNG file"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")  # IHDR
+    assert width >= 1000 and height >= 400, (width, height)
+
+
+def test_train_cnn_quick_learns_the_shapes(tmp_path: Path) -> None:
+    stdout = run_example("train_cnn.py", "--quick", cwd=tmp_path)
+    assert "Epoch 3/3" in stdout
+    assert number_after("validation accuracy", stdout) >= 0.7  # 6 classes: chance is 1/6
+    assert re.search(r"^done in [0-9.]+ s$", stdout, re.M)
+
+
+def _loss_lines(stdout: str) -> list[str]:
+    return re.findall(r"^epoch +\d+ +loss [0-9.]+$", stdout, re.M)
+
+
+@pytest.fixture(scope="module")
+def custom_loop_runs(tmp_path_factory) -> tuple[str, str]:
+    cwd = tmp_path_factory.mktemp("custom_loop")
+    return (run_example("custom_loop_v1.py", "--quick", cwd=cwd),
+            run_example("custom_loop_v1.py", "--quick", "--forget-updates", cwd=cwd))
+
+
+def test_custom_loop_v1_runs_its_update_ops(custom_loop_runs) -> None:
+    stdout, _ = custom_loop_runs
+    assert "step 1: 4 update ops" in stdout  # moving mean and variance of two V1 BN layers
+    assert number_after("inference accuracy (held-out, moving statistics)", stdout) >= 0.85
+    assert number_after("training-mode accuracy (held-out, batch statistics)", stdout) >= 0.8
+    assert "never moved" not in stdout
+    # the moving variance left its initial 1 and approached the data's variance (about 0.02)
+    last_variances = re.findall(r"moving_variance \[([^\]]+)\]", stdout)[-1]
+    assert all(float(v) < 0.2 for v in last_variances.split(","))
+
+
+def test_custom_loop_v1_forgetting_updates_breaks_only_inference(custom_loop_runs) -> None:
+    with_updates, forgotten = custom_loop_runs
+    # training mode never reads the moving statistics: the same losses, step for step
+    assert _loss_lines(forgotten) and _loss_lines(forgotten) == _loss_lines(with_updates)
+    train_mode = number_after("training-mode accuracy (held-out, batch statistics)", forgotten)
+    assert train_mode == number_after("training-mode accuracy (held-out, batch statistics)", with_updates)
+    inference = number_after("inference accuracy (held-out, moving statistics)", forgotten)
+    assert inference < train_mode - 0.2, (inference, train_mode)
+    assert "never moved from mean 0 / variance 1" in forgotten
+    last_variances = re.findall(r"moving_variance \[([^\]]+)\]", forgotten)[-1]
+    assert all(float(v) == 1.0 for v in last_variances.split(","))
+
+
+def test_readme_shows_the_demo_and_its_figure() -> None:
+    readme = (REPO / "README.md").read_text()
+    assert 'pip install -e ".[notebooks]" && python examples/train_mlp.py' in readme
+    assert 'pip install -e ".[test]" && pytest' in readme
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme)
+    assert "docs/train_mlp.png" in images
+    assert (REPO / "docs" / "train_mlp.png").read_bytes()[:8] == PNG_SIGNATURE
