@@ -16,7 +16,13 @@ from layers import (  # noqa: F401
 from layers.base import InputSpec, Layer, Update  # noqa: F401
 from layers.convolutional import Conv2D, Convolution2D  # noqa: F401
 from layers.core import Activation, Dense, Dropout, Flatten, Reshape  # noqa: F401
-from layers.functional import AUTO_REUSE, UPDATE_OPS, batch_normalization, get_collection  # noqa: F401
+from layers.functional import (  # noqa: F401
+    AUTO_REUSE,
+    FUNCTIONAL_LAYERS,
+    UPDATE_OPS,
+    batch_normalization,
+    get_collection,
+)
 from layers.input_layer import Input, InputLayer  # noqa: F401
 from layers.models import Model, Sequential, model_from_config, model_from_json  # noqa: F401
 from layers.node import KerasTensor, Node  # noqa: F401

@@ -25,7 +25,9 @@ from layers.normalization_v1 import BatchNormalization as _V1BatchNormalization
 UPDATE_OPS = "update_ops"
 #: ``reuse=AUTO_REUSE``: reuse the layer of that name if it exists, else create it.
 AUTO_REUSE = "auto_reuse"
-_LAYERS = "functional_layers"  # layers made by batch_normalization, found by name for reuse
+#: The collection of the layers batch_normalization made (found by name for reuse; read
+#: their moving statistics with get_collection(FUNCTIONAL_LAYERS)).
+FUNCTIONAL_LAYERS = "functional_layers"
 
 
 def get_collection(key: str) -> list:
@@ -125,7 +127,7 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
             trainable=trainable, virtual_batch_size=virtual_batch_size, adjustment=adjustment,
             name=name or backend.unique_name("batch_normalization"),
         )
-        backend.add_to_collection(_LAYERS, layer)
+        backend.add_to_collection(FUNCTIONAL_LAYERS, layer)
     outputs = layer(inputs, training=training)
     queued = {id(u) for u in backend.get_collection(UPDATE_OPS)}
     for update in layer.updates:  # [] for a frozen layer
@@ -135,7 +137,7 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
 
 
 def _find_layer(name: str):
-    for layer in backend.get_collection(_LAYERS):
+    for layer in backend.get_collection(FUNCTIONAL_LAYERS):
         if layer.name == name:
             return layer
     return None

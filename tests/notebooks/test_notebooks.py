@@ -1,0 +1,119 @@
+"""The notebooks in notebooks/ run top to bottom, are committed clean, and are the six the course needs.
+
+Each notebook is executed in a fresh "python3" kernel (nbclient) with
+``MINIGRAD_NOTEBOOK_SMALL=1`` (small sizes: each notebook must finish in well under 25 s)
+and ``MPLBACKEND=Agg`` (figures render off-screen). The kernel starts in notebooks/, as
+Jupyter starts it for a student, and finds ``minigrad`` and ``layers`` through
+``PYTHONPATH`` even without ``pip install -e .``. Under test a notebook must write only
+into a temporary directory: a file it leaves in notebooks/ fails the test.
+A failing cell fails the test with its index, its source and the kernel's traceback.
+The time each notebook took is printed at the end of the run (see conftest.py).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOK_DIR = REPO / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+
+# The notebooks the course is built on, in reading order.
+EXPECTED = (
+    "01_tape_and_gradients",
+    "02_train_vs_inference",
+    "03_small_batches",
+    "04_frozen_layers",
+    "05_update_ops",
+    "06_ioffe_szegedy_figure_1",
+)
+
+CELL_TIMEOUT_S = 90      # generous: with SMALL a whole notebook takes well under 25 s
+STARTUP_TIMEOUT_S = 120  # kernel start-up on a loaded 2-core CI machine
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _kernel_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Environment the kernel process inherits (it is started from os.environ)."""
+    monkeypatch.setenv("MINIGRAD_NOTEBOOK_SMALL", "1")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    # one BLAS thread: on a shared 2-core machine OpenBLAS's threads made notebooks up to 12x slower
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    monkeypatch.setenv("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # quiets ipykernel's debugger warning
+    path = os.environ.get("PYTHONPATH")
+    monkeypatch.setenv("PYTHONPATH", str(REPO) if not path else os.pathsep.join([str(REPO), path]))
+
+
+def _files_in(folder: Path) -> set[str]:
+    """Files below ``folder``, caches and notebooks (written by their authors) left out."""
+    skip = {"__pycache__", ".ipynb_checkpoints"}
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")
+            if p.is_file() and p.suffix != ".ipynb" and not skip.intersection(p.relative_to(folder).parts)}
+
+
+def _cell_report(nb, index: int | None) -> str:
+    if index is None:
+        return "(before the first cell ran: kernel start-up)"
+    return f"cell {index}:\n------------------\n{nb.cells[index].source}\n------------------"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_runs(path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    _kernel_env(monkeypatch)
+    nb = nbformat.read(path, as_version=4)
+    current: dict = {"index": None}
+
+    def on_cell_execute(cell, cell_index, **_):
+        current["index"] = cell_index
+
+    client = NotebookClient(
+        nb, kernel_name="python3", timeout=CELL_TIMEOUT_S, startup_timeout=STARTUP_TIMEOUT_S,
+        allow_errors=False, resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
+        on_cell_execute=on_cell_execute,
+    )
+    before = _files_in(NOTEBOOK_DIR)
+    start = time.perf_counter()
+    failure = None
+    try:
+        client.execute()
+    except CellExecutionError as err:  # its message holds the cell's source, its output and the traceback
+        failure = f"{path.name}, cell {current['index']} failed:\n{_ANSI.sub('', str(err))}"
+    except (CellTimeoutError, DeadKernelError, TimeoutError, RuntimeError) as err:
+        failure = (f"{path.name}: {type(err).__name__} in {_cell_report(nb, current['index'])}\n"
+                   f"{_ANSI.sub('', str(err))}")
+    finally:
+        request.node.user_properties.append(("notebook_seconds", time.perf_counter() - start))
+    if failure is not None:  # outside the except block: no chained kernel traceback in colour codes
+        pytest.fail(failure, pytrace=False)
+    left = sorted(_files_in(NOTEBOOK_DIR) - before)
+    assert not left, (
+        f"{path.name} wrote {left} into notebooks/. Under test (MINIGRAD_NOTEBOOK_SMALL=1) write "
+        f"files only into tempfile.gettempdir() or a tempfile.TemporaryDirectory().")
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_notebook_is_committed_without_outputs(path: Path) -> None:
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    dirty = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+             and (cell.get("execution_count") is not None or cell.get("outputs"))]
+    assert not dirty, (
+        f"{path.name}: code cells {dirty} hold outputs or execution counts. Commit notebooks "
+        f"clean: `jupyter nbconvert --clear-output --inplace {path.relative_to(REPO)}`.")
+
+
+def test_the_six_notebooks_exist() -> None:
+    found = tuple(p.stem for p in NOTEBOOKS)
+    missing = sorted(set(EXPECTED) - set(found))
+    extra = sorted(set(found) - set(EXPECTED))
+    assert found == EXPECTED, (
+        f"notebooks/ should hold exactly {list(EXPECTED)}; missing {missing}, unexpected {extra}.")
