@@ -20,6 +20,7 @@ import operator
 import minigrad as mg
 from layers import activations, constraints, initializers, regularizers
 from layers.base import InputSpec, Layer
+from minigrad.ops.conv import conv2d_nhwc
 
 _FORMATS = ("channels_first", "channels_last")
 
@@ -257,15 +258,42 @@ class Conv2D(Layer):
         lead = x.shape[:-3]
         if x.ndim > 4:  # extra batch axes: fold them into one
             x = mg.reshape(x, (-1,) + x.shape[-3:])
-        y = self._convolve(x, _in_compute_dtype(self.kernel, dtype))
-        if self.use_bias:
-            bias = _in_compute_dtype(self.bias, dtype)
-            if self.data_format == "channels_first":
-                bias = mg.reshape(bias, (self.filters, 1, 1))
-            y = y + bias
+        kernel = _in_compute_dtype(self.kernel, dtype)
+        pads = self._fused_pads(x.shape)
+        if pads is not None:  # conv and bias in one op: the bias is added in place (see Conv2D op)
+            y = conv2d_nhwc(x, kernel, strides=self.strides, dilations=self.dilation_rate,
+                            pads=pads, bias=_in_compute_dtype(self.bias, dtype))
+        else:
+            y = self._convolve(x, kernel)
+            if self.use_bias:
+                bias = _in_compute_dtype(self.bias, dtype)
+                if self.data_format == "channels_first":
+                    bias = mg.reshape(bias, (self.filters, 1, 1))
+                y = y + bias
         if len(lead) > 1:
             y = mg.reshape(y, lead + y.shape[1:])
         return self.activation(y)
+
+    def _fused_pads(self, shape):
+        """The explicit padding of the conv op when conv and bias can run as one op, else None.
+
+        That is the common case, channels-last, one group, with a bias: the padding
+        is TensorFlow's, as ``minigrad.nn.conv2d`` computes it. Otherwise, and for a
+        window that does not fit the input (which ``nn.conv2d`` reports), None.
+        """
+        if not self.use_bias or self.groups != 1 or self.data_format != "channels_last":
+            return None
+        pads = []
+        for n, k, s, d in zip(shape[1:3], self.kernel_size, self.strides, self.dilation_rate):
+            span = (k - 1) * d + 1
+            if self.padding == "valid":
+                if span > n:
+                    return None
+                pads.append((0, 0))
+            else:
+                total = max((-(-n // s) - 1) * s + span - n, 0)
+                pads.append((total // 2, total - total // 2))
+        return tuple(pads)
 
     def _convolve(self, x, kernel):
         def conv(xs, ks):

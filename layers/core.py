@@ -18,6 +18,7 @@ import minigrad as mg
 from layers import activations, constraints, initializers, regularizers
 from layers.base import InputSpec, Layer
 from layers.convolutional import _in_compute_dtype, normalize_data_format
+from minigrad.ops.linalg import affine
 
 
 class Dense(Layer):
@@ -98,13 +99,13 @@ class Dense(Layer):
         dtype = self.compute_dtype
         x = _in_compute_dtype(inputs, dtype)
         kernel = _in_compute_dtype(self.kernel, dtype)
-        if x.ndim == 2:
-            y = mg.matmul(x, kernel)
-        else:  # contract the last axis: fold the others into one, multiply, unfold
-            y = mg.matmul(mg.reshape(x, (-1, x.shape[-1])), kernel)
+        flat = x if x.ndim == 2 else mg.reshape(x, (-1, x.shape[-1]))  # fold leading axes into one
+        if self.use_bias:  # one op: the bias goes into the fresh product in place
+            y = affine(flat, kernel, _in_compute_dtype(self.bias, dtype))
+        else:
+            y = mg.matmul(flat, kernel)
+        if x.ndim != 2:  # unfold them again
             y = mg.reshape(y, x.shape[:-1] + (self.units,))
-        if self.use_bias:
-            y = y + _in_compute_dtype(self.bias, dtype)
         return self.activation(y)
 
     def compute_output_shape(self, input_shape) -> tuple:

@@ -38,6 +38,7 @@ logits for the stable path.
 from __future__ import annotations
 
 from minigrad import backend, nn, ops
+from minigrad.ops.reductions import sparse_softmax_cross_entropy
 from minigrad.tensor import Tensor, as_tensor
 
 #: Keras's ``backend.epsilon()``: probabilities are clipped to [EPSILON, 1 - EPSILON].
@@ -247,8 +248,10 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False, a
             "categorical_crossentropy."
         )
     hot = _one_hot_mask(labels, y.shape[axis], axis, what)
-    log_p = nn.log_softmax(y if from_logits else ops.log(ops.clip(y, EPSILON, 1.0 - EPSILON)), axis=axis)
-    return -ops.sum(ops.where(hot, log_p, 0.0), axis=axis)
+    logits = y if from_logits else ops.log(ops.clip(y, EPSILON, 1.0 - EPSILON))
+    # one op for -log_softmax(logits)[label] (and one for its gradient): this loss runs
+    # every training step, and the composite form records about a dozen ops
+    return sparse_softmax_cross_entropy(logits, hot, axis)
 
 
 def _one_hot_mask(labels, depth: int, axis: int, what: str) -> Tensor:
@@ -312,10 +315,9 @@ def compute_weighted_loss(losses, sample_weight=None, reduction: str = "sum_over
         losses = losses * ops.cast(w, losses.dtype)
     if reduction == "none":
         return losses
-    total = ops.sum(losses)
     if reduction == "sum" or losses.size == 0:
-        return total
-    return total / float(losses.size)
+        return ops.sum(losses)
+    return ops.mean(losses)  # sum / n, as one op
 
 
 def _check_reduction(reduction: str) -> str:

@@ -420,13 +420,25 @@ class SGD(Optimizer):
         self._slot_names = ("momentum",) if self.momentum > 0 else ()
 
     def _update(self, var, g, lr, slots):
+        # Each new value is built in one fresh array (in-place steps on it) and adopted
+        # by its Variable: the same arithmetic as ``w - lr * g``, with fewer temporaries.
+        # ``g * -lr`` is exactly ``-(g * lr)``, and ``w + (-(g * lr))`` is ``w - g * lr``.
         if not slots:
-            var.assign_sub(g * lr)
+            new = g * -lr
+            new += var._data
+            var._adopt(new)
             return
         velocity = slots["momentum"]
-        v = velocity._data * self.momentum - g * lr
-        velocity.assign(v)
-        var.assign_add(v * self.momentum - g * lr if self.nesterov else v)
+        v = velocity._data * self.momentum
+        v -= g * lr
+        velocity._adopt(v)
+        if self.nesterov:
+            step = v * self.momentum
+            step -= g * lr
+            step += var._data
+            var._adopt(step)
+        else:
+            var.assign_add(v)
 
     def get_config(self) -> dict:
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
@@ -476,7 +488,7 @@ class Adam(Optimizer):
         second = v._data
         if self.amsgrad:
             vhat = slots["vhat"]
-            vhat.assign(backend.array_module(second).maximum(vhat._data, second))
+            vhat._adopt(backend.array_module(second).maximum(vhat._data, second))
             second = vhat._data
         xp = backend.array_module(second)
         var.assign_sub(m._data * lr_t / (xp.sqrt(second) + self.epsilon))
@@ -525,15 +537,15 @@ class RMSprop(Optimizer):
     def _update(self, var, g, lr, slots):
         xp = backend.array_module(g)
         rms = slots["rms"]
-        rms.assign(rms._data * self.rho + g * g * (1.0 - self.rho))
+        rms._adopt(rms._data * self.rho + g * g * (1.0 - self.rho))
         denominator = rms._data
         if self.centered:
             mg = slots["mg"]
-            mg.assign(mg._data * self.rho + g * (1.0 - self.rho))
+            mg._adopt(mg._data * self.rho + g * (1.0 - self.rho))
             denominator = denominator - mg._data * mg._data
         if self.momentum > 0:
             mom = slots["momentum"]
-            mom.assign(mom._data * self.momentum + g * lr / xp.sqrt(denominator + self.epsilon))
+            mom._adopt(mom._data * self.momentum + g * lr / xp.sqrt(denominator + self.epsilon))
             var.assign_sub(mom._data)
         else:
             var.assign_sub(g * lr / (xp.sqrt(denominator) + self.epsilon))

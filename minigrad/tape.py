@@ -23,7 +23,8 @@ from minigrad.errors import (
     TapeReuseError,
     UnsupportedDtypeError,
 )
-from minigrad.ops.base import active_tapes
+from minigrad.ops.base import active_tapes, apply
+from minigrad.ops.reductions import Sum
 from minigrad.tensor import Tensor, as_tensor
 from minigrad.variable import Variable, VariableRead
 
@@ -330,8 +331,8 @@ def _unbroadcast(g: Tensor, shape: tuple, op_name: str, i: int) -> Tensor:
     axes = tuple(range(lead)) + tuple(
         lead + k for k, s in enumerate(shape) if s == 1 and g.shape[lead + k] != 1
     )
-    if axes:
-        g = ops.sum(g, axis=axes)
+    if axes:  # the sum op itself: these axes are valid and sorted already
+        g = apply(Sum, g, axes=axes, keepdims=False)
     return ops.reshape(g, shape) if g.shape != shape else g
 
 

@@ -104,6 +104,19 @@ class Variable(Tensor):
         self._read = None
         return self
 
+    def _adopt(self, new) -> Variable:
+        """Take the fresh array ``new`` as the value, without the copy ``assign`` makes.
+
+        ``assign`` copies an array it is given, because its caller may still write
+        into it. An optimizer's update computes a new array that nobody else holds,
+        so it hands it over here instead (one copy per weight per step saved).
+        ``new`` is cast to this variable's dtype if needed (no copy when it matches).
+
+        Raises:
+            ValueError: if ``new`` has another shape.
+        """
+        return self._replace(new, "assign")
+
     def assign_add(self, delta) -> Variable:
         """``v <- v + delta`` (a new array; the old one is left untouched)."""
         delta = delta._data if isinstance(delta, Tensor) else delta

@@ -3,9 +3,10 @@
 Each op lists its forward (on raw arrays, ``xp`` is numpy or cupy) and its
 backward (in minigrad ops, so it is differentiable again). Inputs are read in
 backward as ``a, b = ctx.inputs`` and the output as ``y = ctx.output``.
-tanh and sigmoid run their backward as one op each (``tanh_grad``,
-``sigmoid_grad``, with backwards of their own) instead of three, because
-these activations sit in every small network and the tape's cost is per op.
+tanh, sigmoid and relu run their backward as one op each (``tanh_grad``,
+``sigmoid_grad``, ``relu_grad``, with backwards of their own) instead of two
+or three, because these activations sit in every network and both the
+tape's cost and the memory traffic are per op.
 Binary ops broadcast like NumPy; the engine sums each gradient back to its
 input's shape, so backwards here are written for equal shapes.
 
@@ -26,7 +27,7 @@ input's shape, so backwards here are written for equal shapes.
     abs           |x|                   sign(x)
     tanh          tanh x                1 - y ** 2          (one op: tanh_grad)
     sigmoid       1 / (1 + e ** -x)     y (1 - y)           (one op: sigmoid_grad)
-    relu          max(x, 0)             [x > 0]
+    relu          max(x, 0)             [x > 0]             (one op: relu_grad)
     leaky_relu    x or alpha x          [x > 0] + alpha [x <= 0]
     softplus      ln(1 + e ** x)        sigmoid(x)
     clip          min(max(x, lo), hi)   [lo <= x <= hi]
@@ -318,12 +319,60 @@ class Relu(Op):
 
     @staticmethod
     def forward(ctx, x):
-        return ctx.xp.maximum(x, 0)
+        return _relu(ctx.xp, x)
 
     @staticmethod
     def backward(ctx, g):
+        return apply(ReluGrad, ctx.inputs[0], g)
+
+
+class ReluGrad(Op):
+    """relu's backward as one op: ``g * [x > 0]`` from relu's input ``x``.
+
+    One op and one new array instead of a mask, its float copy and a product:
+    relu sits after every hidden layer, on the largest tensors of a network.
+    The mask is piecewise constant, so ``x`` gets a zero gradient (the
+    derivative almost everywhere) and ``g`` gets ``relu_grad(x, gg)``.
+    """
+
+    name = "relu_grad"
+
+    @staticmethod
+    def forward(ctx, x, g):
+        out = ctx.xp.empty(g.shape, dtype=g.dtype)
+        ctx.xp.greater(x, 0, out=out)  # the mask, written as 0.0 / 1.0 straight into out
+        out *= g
+        return out
+
+    @staticmethod
+    def backward(ctx, gg):
         x = ctx.inputs[0]
-        return g * _mask(x._data > 0, g.dtype)
+        need_x, need_g = ctx.needs_input_grad
+        return (zeros_like(x) if need_x else None), (apply(ReluGrad, x, gg) if need_g else None)
+
+
+#: Row length for ``_relu``'s comparison against a row of zeros.
+_RELU_ROW = 8192
+
+
+def _relu(xp, x):
+    """``max(x, 0)``, the same numbers as ``xp.maximum(x, 0)``, faster on NumPy.
+
+    NumPy's ``maximum`` of two arrays runs a SIMD loop about three times faster
+    than its loop for an array against a scalar. So a large contiguous ``x`` is
+    viewed as rows of ``_RELU_ROW`` elements and compared with one row of zeros
+    (broadcast down the rows); the few elements after the last full row use
+    the scalar.
+    """
+    if xp.__name__ != "numpy" or x.size < 4 * _RELU_ROW or not x.flags.c_contiguous:
+        return xp.maximum(x, 0)
+    out = xp.empty_like(x)
+    flat_x, flat_out = x.reshape(-1), out.reshape(-1)
+    full = x.size - x.size % _RELU_ROW
+    xp.maximum(flat_x[:full].reshape(-1, _RELU_ROW), xp.zeros(_RELU_ROW, dtype=x.dtype),
+               out=flat_out[:full].reshape(-1, _RELU_ROW))
+    xp.maximum(flat_x[full:], 0, out=flat_out[full:])
+    return out
 
 
 class LeakyRelu(Op):
@@ -383,8 +432,9 @@ class Where(Op):
     def backward(ctx, g):
         c = ctx.inputs[0]
         c = _const(c._data.astype(bool, copy=False))
+        _, need_a, need_b = ctx.needs_input_grad
         zero = zeros_like(g)
-        return None, where(c, g, zero), where(c, zero, g)
+        return None, (where(c, g, zero) if need_a else None), (where(c, zero, g) if need_b else None)
 
 
 class Cast(Op):

@@ -2,9 +2,22 @@
 
     matmul    y = a @ b (batched over leading axes, broadcast like NumPy)
               dy/da applied to g: g @ b^T       dy/db applied to g: a^T @ g
+    affine    y = x @ kernel + bias (the matmul op with a bias input; the bias
+              gradient sums g over every axis but the last)
 
 A 1-D operand is made a matrix with a reshape first (a row for ``a``, a column
 for ``b``), so the op itself only sees operands of rank >= 2.
+
+Like TensorFlow's MatMul, the op can transpose either operand's last two axes
+first (``transpose_a``, ``transpose_b``): its backward then multiplies by the
+transposes without recording transpose ops (a view that BLAS reads as
+transposed, so no copy either). The four cases, for ``y = op_a(a) @ op_b(b)``:
+
+    transpose_a  transpose_b   dL/da               dL/db
+    no           no            g @ b^T             a^T @ g
+    no           yes           g @ b               g^T @ a
+    yes          no            b @ g^T             a @ g
+    yes          yes           b^T @ g^T           g^T @ a^T
 
 The engine sums the gradient of an operand that was broadcast over batch axes
 back to its own shape.
@@ -14,8 +27,9 @@ from __future__ import annotations
 
 from minigrad.ops.base import Op, apply
 from minigrad.ops.elementwise import _pair
+from minigrad.ops.reductions import sum as reduce_sum
 from minigrad.ops.shape import reshape, transpose
-from minigrad.tensor import Tensor
+from minigrad.tensor import Tensor, as_tensor
 
 
 def matrix_transpose(t: Tensor) -> Tensor:
@@ -26,19 +40,73 @@ def matrix_transpose(t: Tensor) -> Tensor:
 
 
 class Matmul(Op):
+    """``y = op_a(a) @ op_b(b)``, plus ``bias`` along the last axis when it is given.
+
+    The bias is an optional third input so that a layer's ``x @ kernel + bias`` is
+    one op that adds it into the fresh product in place (its gradient: ``g``
+    summed over all axes but the last).
+    """
+
     name = "matmul"
 
     @staticmethod
-    def forward(ctx, a, b):
-        return ctx.xp.matmul(a, b)
+    def forward(ctx, a, b, bias=None, *, transpose_a=False, transpose_b=False):
+        ctx.transposes = (transpose_a, transpose_b)
+        y = ctx.xp.matmul(a.swapaxes(-1, -2) if transpose_a else a,
+                          b.swapaxes(-1, -2) if transpose_b else b)
+        if bias is not None:
+            y += bias
+        return y
 
     @staticmethod
     def backward(ctx, g):
-        a, b = ctx.inputs
-        need_a, need_b = ctx.needs_input_grad
-        ga = matmul(g, matrix_transpose(b)) if need_a else None
-        gb = matmul(matrix_transpose(a), g) if need_b else None
-        return ga, gb
+        a, b = ctx.inputs[:2]
+        need_a, need_b = ctx.needs_input_grad[:2]
+        ga = gb = None
+        ta, tb = ctx.transposes
+        if not ta:
+            ga = _matmul(g, b, False, not tb) if need_a else None
+        else:
+            ga = _matmul(b, g, tb, True) if need_a else None
+        if not tb:
+            gb = _matmul(a, g, not ta, False) if need_b else None
+        else:
+            gb = _matmul(g, a, True, ta) if need_b else None
+        if len(ctx.inputs) == 2:
+            return ga, gb
+        db = reduce_sum(g, axis=tuple(range(g.ndim - 1))) if ctx.needs_input_grad[2] else None
+        return ga, gb, db
+
+
+def _matmul(a: Tensor, b: Tensor, transpose_a: bool, transpose_b: bool) -> Tensor:
+    """The matmul op on operands whose shapes already fit (no checks: for backwards)."""
+    if not (transpose_a or transpose_b):
+        return apply(Matmul, a, b)
+    return apply(Matmul, a, b, transpose_a=transpose_a, transpose_b=transpose_b)
+
+
+def affine(x, kernel, bias) -> Tensor:
+    """``x @ kernel + bias`` as one op: a Dense layer's map.
+
+    Args:
+        x: a tensor of rank >= 2, (..., k).
+        kernel: a matrix (k, n).
+        bias: a vector (n,).
+
+    Returns:
+        The (..., n) result.
+
+    Raises:
+        ValueError: for operands whose shapes do not fit together.
+    """
+    x, kernel = _pair(x, kernel)
+    bias = as_tensor(bias, like=kernel)
+    if x.ndim < 2 or kernel.ndim != 2 or x.shape[-1] != kernel.shape[0] or bias.shape != kernel.shape[1:]:
+        raise ValueError(
+            f"affine needs x (..., k), kernel (k, n) and bias (n,); got shapes {x.shape}, "
+            f"{kernel.shape} and {bias.shape}."
+        )
+    return apply(Matmul, x, kernel, bias)
 
 
 def _batch_shape(a: Tensor, b: Tensor) -> None:

@@ -12,8 +12,9 @@ TensorFlow's: the output has ceil(H / sh) rows and an odd total of padding puts
 the extra row at the bottom (column at the right).
 
 ``GRADCHECKS`` covers the three conv ops (``conv2d``, ``conv2d_backprop_input``,
-``conv2d_backprop_kernel``) on both input-gradient paths (stride 1 and strided),
-with second derivatives for all of them.
+``conv2d_backprop_kernel``) on every input-gradient path (stride-1 flat
+correlation, strided sub-pixel phases, col2im when the grid is mostly padding)
+and both column layouts, with second derivatives for all of them.
 """
 
 import math
@@ -25,7 +26,7 @@ from devices import needs_cuda
 import minigrad as mg
 from minigrad.gradcheck import gradcheck
 from minigrad.ops import windows
-from minigrad.ops.conv import conv2d_backprop_input, conv2d_backprop_kernel
+from minigrad.ops.conv import conv2d_backprop_input, conv2d_backprop_kernel, conv2d_nhwc
 
 RNG = np.random.default_rng(0)
 
@@ -97,6 +98,12 @@ CASES = [
     ((2, 7, 9, 3), (5, 5, 3, 2), 1, "valid", 1),  # mostly padding: the col2im path at stride 1
     ((3, 6, 6, 2), (1, 1, 2, 3), 1, "same", 1),
     ((1, 5, 5, 4), (5, 5, 4, 1), 3, "same", 1),
+    ((2, 3, 3, 3), (5, 5, 3, 2), 2, "same", 1),  # mostly padding: the col2im path, strided
+    ((2, 7, 9, 5), (3, 3, 5, 4), 2, "same", 1),  # many channels: row-major columns, phases
+    ((2, 8, 8, 6), (3, 3, 6, 4), 1, "same", 1),  # many channels, stride 1
+    ((2, 7, 9, 3), (1, 1, 3, 4), 2, "valid", 1),  # odd rows and columns get no gradient
+    ((2, 7, 9, 4), (2, 2, 4, 3), 3, "valid", 1),  # stride > kernel: phases without taps
+    ((2, 9, 7, 1), (3, 3, 1, 8), (2, 1), "same", 1),  # one channel, phases in rows only
 ]
 
 
@@ -125,6 +132,66 @@ def test_conv2d_matches_loop_reference(case, data_format):
     np.testing.assert_allclose(y, y_ref, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(dx, dx_ref, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(dk, dk_ref, rtol=1e-12, atol=1e-12)
+
+
+def _input_gradient_path(x_shape, k_shape, strides, padding, dilation):
+    pair = lambda v: (v, v) if isinstance(v, int) else v  # noqa: E731
+    strides, dilations = pair(strides), pair(dilation)
+    pads = ref_pads(x_shape[1:3], k_shape[:2], strides, dilations, padding)
+    padded = tuple(n + sum(p) for n, p in zip(x_shape[1:3], pads))
+    out = tuple((p - (k - 1) * d - 1) // s + 1
+                for p, k, s, d in zip(padded, k_shape[:2], strides, dilations))
+    if windows.transpose_cost(k_shape[:2], strides, dilations, padded, out) > 2:
+        return "col2im"
+    return "flat" if strides == (1, 1) else "phases"
+
+
+def test_the_reference_cases_cover_every_path():
+    # each input-gradient path (stride-1 flat correlation, sub-pixel phases, col2im) and
+    # both column layouts of im2col (column-major for few channels, row-major) are compared
+    # with the loop reference above
+    paths = {_input_gradient_path(*case) for case in CASES}
+    assert paths == {"flat", "phases", "col2im"}
+    channels = {case[0][3] < windows.FEW_CHANNELS for case in CASES}
+    assert channels == {True, False}
+    assert _input_gradient_path((2, 28, 28, 32), (3, 3, 32, 64), 2, "same", 1) == "phases"
+
+
+@pytest.mark.parametrize("strides, dilations", [((2, 2), (2, 2)), ((3, 2), (2, 3)), ((2, 1), (1, 2))])
+def test_ops_with_strides_and_dilations_together_match_the_loop_reference(strides, dilations):
+    # nn.conv2d refuses this mix (as TensorFlow does), but the ops handle it: the phases of a
+    # strided, dilated kernel hold taps d // gcd(s, d) rows apart
+    x, k = RNG.standard_normal((2, 11, 10, 3)), RNG.standard_normal((3, 3, 3, 2))
+    y_ref, backward = ref_conv2d(x, k, strides, "valid", dilations)
+    dy = RNG.standard_normal(y_ref.shape)
+    dx_ref, dk_ref = backward(dy)
+    attrs = _attrs(strides, dilations, ((0, 0), (0, 0)))
+    y = conv2d_nhwc(mg.tensor(x), mg.tensor(k), **attrs).numpy()
+    dx = conv2d_backprop_input(mg.tensor(dy), mg.tensor(k), x.shape, **attrs).numpy()
+    dk = conv2d_backprop_kernel(mg.tensor(x), mg.tensor(dy), k.shape, **attrs).numpy()
+    np.testing.assert_allclose(y, y_ref, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dx, dx_ref, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dk, dk_ref, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("x_shape, out", [((8, 16, 16, 3), 8), ((3, 5, 7, 2), 3)],
+                         ids=["wide-rows", "odd-rows"])
+def test_conv2d_op_with_bias_adds_it_to_every_pixel(x_shape, out):
+    # 8*16*16 output pixels: the bias goes in through rows of 8192 elements; 3*5*7: plainly
+    x, b = RNG.standard_normal(x_shape), RNG.standard_normal(out)
+    k = RNG.standard_normal((3, 3, x_shape[3], out))
+    y_ref, backward = ref_conv2d(x, k, (1, 1), "same", (1, 1))
+    dy = RNG.standard_normal(y_ref.shape)
+    dx_ref, dk_ref = backward(dy)
+    tx, tk, tb = mg.tensor(x), mg.tensor(k), mg.tensor(b)
+    with mg.GradientTape() as tape:
+        tape.watch([tx, tk, tb])
+        y = conv2d_nhwc(tx, tk, bias=tb, **S1_SAME)
+    dx, dk, db = tape.gradient(y, [tx, tk, tb], output_gradients=dy)
+    np.testing.assert_allclose(y.numpy(), y_ref + b, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dx.numpy(), dx_ref, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dk.numpy(), dk_ref, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(db.numpy(), dy.sum(axis=(0, 1, 2)), rtol=1e-12, atol=1e-12)
 
 
 def test_input_gradient_in_many_cache_blocks(monkeypatch):
@@ -238,8 +305,9 @@ def _attrs(strides, dilations, pads):
     return dict(strides=strides, dilations=dilations, pads=pads)
 
 
-S1_SAME = _attrs((1, 1), (1, 1), ((1, 1), (1, 1)))  # 3x3 kernel on 5x6: the flat path
-S2_SAME = _attrs((2, 2), (1, 1), ((1, 1), (0, 1)))  # 3x3 kernel on 5x6 -> 3x3: the col2im path
+S1_SAME = _attrs((1, 1), (1, 1), ((1, 1), (1, 1)))  # 3x3 kernel, "same": the flat path
+S2_SAME = _attrs((2, 2), (1, 1), ((1, 1), (0, 1)))  # 3x3 kernel on 5x6 -> 3x3: the phases
+S2_WIDE = _attrs((2, 2), (1, 1), ((2, 2), (2, 2)))  # 5x5 kernel on 3x3 -> 2x2: the col2im path
 
 GRADCHECKS = [
     ("conv2d", _conv(), [RNG.standard_normal((2, 5, 6, 2)), RNG.standard_normal((3, 2, 2, 3))]),
@@ -251,6 +319,14 @@ GRADCHECKS = [
      [RNG.standard_normal((2, 5, 6, 3)), RNG.standard_normal((3, 3, 2, 3))]),
     ("conv2d_backprop_input", lambda g, k: conv2d_backprop_input(g, k, (2, 5, 6, 2), **S2_SAME),
      [RNG.standard_normal((2, 3, 3, 3)), RNG.standard_normal((3, 3, 2, 3))]),
+    ("conv2d_backprop_input", lambda g, k: conv2d_backprop_input(g, k, (1, 3, 3, 2), **S2_WIDE),
+     [RNG.standard_normal((1, 2, 2, 3)), RNG.standard_normal((5, 5, 2, 3))]),
+    ("conv2d", lambda x, k, b: conv2d_nhwc(x, k, bias=b, **S2_SAME),
+     [RNG.standard_normal((2, 5, 6, 2)), RNG.standard_normal((3, 3, 2, 3)), RNG.standard_normal(3)]),
+    # many input channels: im2col's row-major column matrix (the cases above use few channels)
+    ("conv2d", _conv(2, "same"), [RNG.standard_normal((1, 5, 6, 4)), RNG.standard_normal((3, 3, 4, 2))]),
+    ("conv2d_backprop_kernel", lambda x, g: conv2d_backprop_kernel(x, g, (3, 3, 4, 2), **S2_SAME),
+     [RNG.standard_normal((1, 5, 6, 4)), RNG.standard_normal((1, 3, 3, 2))]),
     ("conv2d_backprop_kernel", lambda x, g: conv2d_backprop_kernel(x, g, (3, 3, 2, 3), **S1_SAME),
      [RNG.standard_normal((2, 5, 6, 2)), RNG.standard_normal((2, 5, 6, 3))]),
     ("conv2d_backprop_kernel", lambda x, g: conv2d_backprop_kernel(x, g, (3, 3, 2, 3), **S2_SAME),

@@ -102,6 +102,8 @@ GRADCHECKS = _binary_gradchecks() + [
     ("sigmoid_grad", lambda y, g: apply(elementwise.SigmoidGrad, y, g),
      [0.05 + 0.9 * RNG.random((3, 4)), normal(3, 4)]),
     ("relu", mg.relu, [away_from_zero(3, 4)]),
+    # relu's one-op backward, as a function of (x, g)
+    ("relu_grad", lambda x, g: apply(elementwise.ReluGrad, x, g), [away_from_zero(3, 4), normal(3, 4)]),
     ("leaky_relu", mg.leaky_relu, [away_from_zero(3, 4)]),
     ("leaky_relu", lambda x: mg.leaky_relu(x, alpha=0.01), [away_from_zero(3, 4)]),
     ("softplus", mg.softplus, [3.0 * normal(3, 4)]),
@@ -448,12 +450,36 @@ def test_shapes_that_do_not_broadcast_name_the_op_and_the_fix(fn):
     assert "expand_dims" in message
 
 
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_relu_of_a_large_array_equals_maximum_with_zero(dtype):
+    # 5 * 8192 + 3 elements: relu's rows-of-zeros path plus a tail, with the special values
+    x = normal(5 * 8192 + 3).astype(dtype)
+    x[[0, 7, 8191, 8192, -2, -1]] = [np.nan, -0.0, np.inf, -np.inf, np.nan, -1.5]
+    y = mg.relu(x).numpy()
+    assert y.dtype == x.dtype
+    np.testing.assert_array_equal(y, np.maximum(x, 0))
+    np.testing.assert_array_equal(np.signbit(y), np.signbit(np.maximum(x, 0)))
+    x2 = x[:-3].reshape(5, -1)[:, ::2]  # not contiguous: the plain path
+    np.testing.assert_array_equal(mg.relu(x2).numpy(), np.maximum(x2, 0))
+
+
+def test_relu_gradient_of_a_large_array_is_the_mask():
+    x, g = normal(4, 8192), normal(4, 8192)
+    tx = mg.tensor(x)
+    with mg.GradientTape() as tape:
+        tape.watch(tx)
+        y = mg.relu(tx)
+    np.testing.assert_array_equal(tape.gradient(y, tx, output_gradients=g).numpy(), g * (x > 0))
+
+
 @pytest.mark.parametrize("name, f, derivative", [
     ("tanh_grad", np.tanh, lambda y: 1 - y**2),
     ("sigmoid_grad", lambda x: 1 / (1 + np.exp(-x)), lambda y: y * (1 - y)),
+    ("relu_grad", lambda x: x, lambda x: (x > 0).astype(x.dtype)),  # takes relu's input
 ])
-def test_one_op_backwards_of_tanh_and_sigmoid_are_their_derivatives(name, f, derivative):
-    op = elementwise.TanhGrad if name == "tanh_grad" else elementwise.SigmoidGrad
+def test_one_op_backwards_of_tanh_sigmoid_and_relu_are_their_derivatives(name, f, derivative):
+    op = {"tanh_grad": elementwise.TanhGrad, "sigmoid_grad": elementwise.SigmoidGrad,
+          "relu_grad": elementwise.ReluGrad}[name]
     y, g = f(normal(2, 5)), normal(2, 5)
     got = apply(op, mg.tensor(y), mg.tensor(g)).numpy()
     np.testing.assert_allclose(got, g * derivative(y), rtol=1e-12)

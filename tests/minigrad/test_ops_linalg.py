@@ -1,5 +1,5 @@
-"""matmul: values against NumPy for batched, broadcast and vector operands, errors,
-gradients by hand, and gradient checks.
+"""matmul: values against NumPy for batched, broadcast and vector operands (and with the op's
+transpose flags), errors, gradients by hand, and gradient checks.
 
 ``GRADCHECKS`` lists ``(op_name, f, inputs)`` for every differentiable op of
 ``minigrad/ops/linalg.py``; ``test_completeness.py`` reads it.
@@ -10,6 +10,8 @@ import pytest
 
 import minigrad as mg
 from minigrad.gradcheck import gradcheck
+from minigrad.ops.base import apply
+from minigrad.ops.linalg import Matmul
 
 RNG = np.random.default_rng(3)
 
@@ -40,13 +42,43 @@ GRADCHECKS = [("matmul", mg.matmul, [normal(*sa), normal(*sb)]) for sa, sb in SH
     ("matmul", lambda a: mg.matmul(a, np.arange(6.0).reshape(3, 2)), [normal(2, 3)]),  # a constant b
 ]
 
+# the op with its operands transposed first (what matmul's own backward records): all four
+# cases, plain and batch-broadcast, as y = op_a(a) @ op_b(b)
+TRANSPOSED = [
+    ((3, 4), (4, 5), False, False),
+    ((4, 3), (4, 5), True, False),
+    ((3, 4), (5, 4), False, True),
+    ((4, 3), (5, 4), True, True),
+    ((2, 4, 3), (5, 4), True, True),
+    ((4, 3), (2, 1, 5, 4), True, True),
+    ((2, 3, 4), (4, 5), False, False),
+    ((4, 3), (2, 4, 5), True, False),
+]
+
+
+def _transposed(transpose_a, transpose_b):
+    return lambda a, b: apply(Matmul, a, b, transpose_a=transpose_a, transpose_b=transpose_b)
+
+
+GRADCHECKS += [("matmul", _transposed(ta, tb), [normal(*sa), normal(*sb)])
+               for sa, sb, ta, tb in TRANSPOSED]
+
+# the op with a bias input (affine: x @ kernel + bias), plain and with a batch axis
+GRADCHECKS += [
+    ("matmul", mg.ops.linalg.affine, [normal(3, 4), normal(4, 5), normal(5)]),
+    ("matmul", mg.ops.linalg.affine, [normal(2, 3, 4), normal(4, 2), normal(2)]),
+]
+
 SECOND_ORDER = [
     ("matmul", mg.matmul, [normal(2, 3), normal(3, 2)]),
     ("matmul", mg.matmul, [normal(2, 1, 2, 3), normal(3, 3, 2)]),
     ("matmul", lambda a, b: mg.tanh(a @ b), [normal(3, 2), normal(2, 4)]),
     ("matmul", lambda a: a @ a, [normal(3, 3)]),
     ("matmul", lambda a, b: (a @ b) * (a @ b), [normal(4), normal(4, 2)]),
-]
+    ("matmul", lambda x, k, b: mg.tanh(mg.ops.linalg.affine(x, k, b)),
+     [normal(3, 2), normal(2, 4), normal(4)]),
+] + [("matmul", lambda a, b, ta=ta, tb=tb: mg.tanh(_transposed(ta, tb)(a, b)), [normal(*sa), normal(*sb)])
+     for sa, sb, ta, tb in TRANSPOSED[:6]]
 
 
 def _ids(cases):
@@ -74,6 +106,27 @@ def test_matmul_matches_numpy(sa, sb):
     assert out.shape == expected.shape
     np.testing.assert_allclose(out.numpy(), expected, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose((mg.tensor(a) @ mg.tensor(b)).numpy(), expected, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("sa, sb, ta, tb", TRANSPOSED, ids=str)
+def test_transposed_matmul_and_its_gradients_match_numpy(sa, sb, ta, tb):
+    a, b = normal(*sa), normal(*sb)
+    op_a = np.swapaxes(a, -1, -2) if ta else a
+    op_b = np.swapaxes(b, -1, -2) if tb else b
+    expected = np.matmul(op_a, op_b)
+    g = normal(*expected.shape)
+    x, w = mg.tensor(a), mg.tensor(b)
+    with mg.GradientTape() as tape:
+        tape.watch([x, w])
+        y = _transposed(ta, tb)(x, w)
+    ga, gb = tape.gradient(y, [x, w], output_gradients=g)
+    np.testing.assert_allclose(y.numpy(), expected, rtol=1e-12, atol=1e-12)
+    ref_a = _sum_to(np.matmul(g, np.swapaxes(op_b, -1, -2)), op_a.shape)  # d/d op_a
+    ref_b = _sum_to(np.matmul(np.swapaxes(op_a, -1, -2), g), op_b.shape)  # d/d op_b
+    np.testing.assert_allclose(ga.numpy(), np.swapaxes(ref_a, -1, -2) if ta else ref_a,
+                               rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(gb.numpy(), np.swapaxes(ref_b, -1, -2) if tb else ref_b,
+                               rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("sa, sb", SHAPES, ids=str)
@@ -159,3 +212,27 @@ def test_matmul_errors():
         mg.matmul(mg.tensor(normal(2, 3, 4)), mg.tensor(normal(3, 4, 5)))
     with pytest.raises(ValueError, match="do not broadcast"):
         mg.matmul(mg.tensor(normal(4, 2, 3, 4)), mg.tensor(normal(3, 1, 4, 5)))
+
+
+# -- affine: x @ kernel + bias as one op ---------------------------------------------------------
+@pytest.mark.parametrize("x_shape", [(6, 4), (2, 3, 4)])
+def test_affine_and_its_gradients_match_numpy(x_shape):
+    x, k, b = normal(*x_shape), normal(4, 5), normal(5)
+    g = normal(*x_shape[:-1], 5)
+    tx, tk, tb = mg.tensor(x), mg.tensor(k), mg.tensor(b)
+    with mg.GradientTape() as tape:
+        tape.watch([tx, tk, tb])
+        y = mg.ops.linalg.affine(tx, tk, tb)
+    gx, gk, gb = tape.gradient(y, [tx, tk, tb], output_gradients=g)
+    np.testing.assert_allclose(y.numpy(), x @ k + b, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(gx.numpy(), g @ k.T, rtol=1e-12, atol=1e-12)
+    x2, g2 = x.reshape(-1, 4), g.reshape(-1, 5)
+    np.testing.assert_allclose(gk.numpy(), x2.T @ g2, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(gb.numpy(), g2.sum(axis=0), rtol=1e-12, atol=1e-12)
+
+
+def test_affine_shape_errors():
+    with pytest.raises(ValueError, match=r"affine needs x \(\.\.\., k\), kernel \(k, n\)"):
+        mg.ops.linalg.affine(normal(3, 4), normal(5, 2), normal(2))
+    with pytest.raises(ValueError, match="bias"):
+        mg.ops.linalg.affine(normal(3, 4), normal(4, 2), normal(3))

@@ -12,6 +12,9 @@ import pytest
 
 import minigrad as mg
 from minigrad.gradcheck import gradcheck
+from minigrad.ops.base import apply
+from minigrad.ops.reductions import SparseSoftmaxCrossEntropyGrad as XentGrad
+from minigrad.ops.reductions import sparse_softmax_cross_entropy as xent
 
 RNG = np.random.default_rng(1)
 
@@ -48,6 +51,10 @@ SMOOTH = {
 
 
 # -- gradient checks --------------------------------------------------------------------------
+# labels [2, 0, 1, 1] of 3 classes as one-hot masks: classes along axis 1, and along axis 0
+HOT = np.eye(3, dtype=bool)[[2, 0, 1, 1]]
+HOT_AXIS0 = np.eye(4, dtype=bool)[[3, 0, 1]].T
+
 GRADCHECKS = [
     ("sum", lambda x: mg.sum(x), [normal(3, 4)]),
     ("sum", lambda x: mg.sum(x, axis=1), [normal(2, 3, 4)]),
@@ -74,6 +81,10 @@ GRADCHECKS = [
     ("logsumexp", lambda x: mg.logsumexp(x, axis=1), [normal(2, 3, 4)]),
     ("logsumexp", lambda x: mg.logsumexp(x, axis=(0, 2), keepdims=True), [normal(2, 3, 4)]),
     ("logsumexp", lambda x: mg.logsumexp(x * 50.0, axis=-1), [normal(3, 4)]),  # large values
+    ("sparse_softmax_cross_entropy", lambda x: xent(x, HOT), [normal(4, 3)]),
+    ("sparse_softmax_cross_entropy", lambda x: xent(x, HOT_AXIS0, axis=0), [normal(4, 3)]),
+    ("sparse_softmax_cross_entropy_grad", lambda x, g: apply(XentGrad, x, mg.tensor(HOT), g, axis=1),
+     [normal(4, 3), normal(4)]),
 ]
 
 # ops checked for second derivatives too (their backwards are built from minigrad ops)
@@ -366,3 +377,42 @@ def test_arg_reduction_takes_one_axis(name):
 def test_axis_on_zero_d_tensor_is_an_error():
     with pytest.raises(ValueError, match="0-d tensor, which has no axes: use axis=None"):
         mg.max(mg.tensor(np.float64(1.0)), axis=1)
+
+
+# -- sparse softmax cross-entropy ----------------------------------------------------------------
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_sparse_softmax_cross_entropy_is_minus_log_softmax_at_the_label(dtype):
+    x = (normal(4, 3) * 3).astype(dtype)
+    x[1] = [1000.0, -1000.0, 0.0]  # large logits stay finite
+    log_p = x - x.max(axis=1, keepdims=True)
+    log_p = log_p - np.log(np.exp(log_p).sum(axis=1, keepdims=True))
+    y = xent(x, HOT)
+    assert y.dtype == dtype
+    np.testing.assert_allclose(y.numpy(), -log_p[HOT], rtol=1e-6 if dtype == "float32" else 1e-12)
+    g = normal(4)
+    grad = _tape_grad(lambda t: xent(t, HOT), x, output_gradients=g).numpy()
+    np.testing.assert_allclose(grad, (np.exp(log_p) - HOT) * g[:, None],
+                               rtol=1e-5 if dtype == "float32" else 1e-12, atol=1e-7)
+
+
+def test_sparse_softmax_cross_entropy_second_derivatives():
+    assert gradcheck(lambda x: mg.tanh(xent(x, HOT)), [normal(4, 3)], order=2)
+    def grad(x, g):
+        return apply(XentGrad, x, mg.tensor(HOT), g, axis=1)
+    assert gradcheck(grad, [normal(4, 3), normal(4)], order=2)
+
+
+# -- sums of large arrays (matrix-vector products with ones) ------------------------------------------
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("axis", [0, (0, 1), 1, (1, 2), (0, 2), -1, None])
+def test_sum_and_mean_of_large_arrays_match_numpy(axis, dtype):
+    x = normal(64, 40, 32).astype(dtype)
+    rtol = 1e-5 if dtype == "float32" else 1e-12
+    for keepdims in (False, True):
+        got = mg.sum(x, axis=axis, keepdims=keepdims)
+        assert got.dtype == dtype
+        expected = x.astype(np.float64).sum(axis=axis, keepdims=keepdims)
+        np.testing.assert_allclose(got.numpy(), expected, rtol=rtol, atol=rtol * 10)
+        expected = x.astype(np.float64).mean(axis=axis, keepdims=keepdims)
+        np.testing.assert_allclose(mg.mean(x, axis=axis, keepdims=keepdims).numpy(), expected,
+                                   rtol=rtol, atol=rtol)
