@@ -6,7 +6,10 @@
 - CNN on 28x28x1 inputs, batch 64: 3x3 conv 32 ("same") + ReLU, 3x3 conv 64 stride 2
   ("same") + ReLU, global average pooling, Dense 10.
 
-(BatchNormalization after each hidden layer joins these models once it exists.)
+Each model is timed twice: as above, and with BatchNormalization between each hidden
+Dense/Conv2D and its ReLU (Keras defaults: momentum 0.99, epsilon 1e-3; the same in torch
+as momentum=0.01, eps=1e-3). BatchNormalization resolves fused=None as Keras does: the
+composite path on the MLP's rank-2 activations, the fused op on the CNN's NHWC ones.
 A step is: forward in training mode under a GradientTape, sparse categorical
 cross-entropy from logits, gradients of the trainable weights, and an SGD update
 (learning rate 0.01). Both libraries start from the same weights, and the first
@@ -23,35 +26,51 @@ import layers
 import minigrad as mg
 
 
-def mlp():
-    return layers.Sequential([
-        layers.Dense(256, activation="relu", input_shape=(784,)),
-        layers.Dense(256, activation="relu"),
-        layers.Dense(10),
-    ])
+def hidden(layer, bn: bool) -> list:
+    """A hidden layer, then (with bn) BatchNormalization, then ReLU."""
+    if not bn:
+        layer.activation = layers.activations.get("relu")
+        return [layer]
+    return [layer, layers.BatchNormalization(), layers.Activation("relu")]
 
 
-def cnn():
-    return layers.Sequential([
-        layers.Conv2D(32, 3, padding="same", activation="relu", input_shape=(28, 28, 1)),
-        layers.Conv2D(64, 3, strides=2, padding="same", activation="relu"),
-        layers.GlobalAveragePooling2D(),
-        layers.Dense(10),
-    ])
+def mlp(bn: bool = False):
+    return layers.Sequential(
+        hidden(layers.Dense(256, input_shape=(784,)), bn) + hidden(layers.Dense(256), bn)
+        + [layers.Dense(10)]
+    )
 
 
-def torch_mlp(torch):
+def cnn(bn: bool = False):
+    return layers.Sequential(
+        hidden(layers.Conv2D(32, 3, padding="same", input_shape=(28, 28, 1)), bn)
+        + hidden(layers.Conv2D(64, 3, strides=2, padding="same"), bn)
+        + [layers.GlobalAveragePooling2D(), layers.Dense(10)]
+    )
+
+
+def torch_hidden(torch, layer, channels: int, bn: bool, dims: int) -> list:
     nn = torch.nn
-    return nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 256), nn.ReLU(),
+    if not bn:
+        return [layer, nn.ReLU()]
+    norm = nn.BatchNorm1d if dims == 1 else nn.BatchNorm2d
+    return [layer, norm(channels, eps=1e-3, momentum=0.01), nn.ReLU()]
+
+
+def torch_mlp(torch, bn: bool = False):
+    nn = torch.nn
+    return nn.Sequential(*torch_hidden(torch, nn.Linear(784, 256), 256, bn, 1),
+                         *torch_hidden(torch, nn.Linear(256, 256), 256, bn, 1),
                          nn.Linear(256, 10))
 
 
-def torch_cnn(torch):
+def torch_cnn(torch, bn: bool = False):
     nn = torch.nn
     # TF's "same" with stride 2 on 28 pixels pads 0 before and 1 after (torch's padding=1
     # would pad 1 on both sides and shift every window), so pad explicitly.
-    return nn.Sequential(nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(),
-                         nn.ZeroPad2d((0, 1, 0, 1)), nn.Conv2d(32, 64, 3, stride=2), nn.ReLU(),
+    return nn.Sequential(*torch_hidden(torch, nn.Conv2d(1, 32, 3, padding=1), 32, bn, 2),
+                         nn.ZeroPad2d((0, 1, 0, 1)),
+                         *torch_hidden(torch, nn.Conv2d(32, 64, 3, stride=2), 64, bn, 2),
                          nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))
 
 
@@ -59,7 +78,7 @@ def copy_weights(model, torch_model, torch) -> None:
     """Give the torch model minigrad's weights (kernels transposed to torch's layouts)."""
     params = [p for p in torch_model.parameters()]
     with torch.no_grad():
-        for p, w in zip(params, model.get_weights()):
+        for p, w in zip(params, [v.numpy() for v in model.trainable_weights]):
             if w.ndim == 2:  # Dense kernel (in, out) -> Linear weight (out, in)
                 w = w.T
             elif w.ndim == 4:  # Conv2D kernel (kh, kw, in, out) -> (out, in, kh, kw)
@@ -108,14 +127,16 @@ def main() -> None:
     rng = np.random.default_rng(0)
     mg.random.seed(0)
     rows = []
-    x = rng.standard_normal((128, 784), dtype=np.float32)
-    y = rng.integers(0, 10, 128)
-    rows.append(("MLP 784-256-256-10 SGD step, batch 128",
-                 step_pair(mlp(), torch and torch_mlp(torch), x, y, torch, False)))
-    x = rng.standard_normal((64, 28, 28, 1), dtype=np.float32)
-    y = rng.integers(0, 10, 64)
-    rows.append(("CNN conv32-conv64/2-GAP-Dense10 SGD step, batch 64",
-                 step_pair(cnn(), torch and torch_cnn(torch), x, y, torch, True)))
+    x_mlp = rng.standard_normal((128, 784), dtype=np.float32)
+    y_mlp = rng.integers(0, 10, 128)
+    x_cnn = rng.standard_normal((64, 28, 28, 1), dtype=np.float32)
+    y_cnn = rng.integers(0, 10, 64)
+    for bn in (False, True):
+        tag = " + BN" if bn else ""
+        rows.append((f"MLP 784-256-256-10{tag} SGD step, batch 128",
+                     step_pair(mlp(bn), torch and torch_mlp(torch, bn), x_mlp, y_mlp, torch, False)))
+        rows.append((f"CNN conv32-conv64/2-GAP-Dense10{tag}, batch 64",
+                     step_pair(cnn(bn), torch and torch_cnn(torch, bn), x_cnn, y_cnn, torch, True)))
     report(rows, "training step, float32, 1 thread (ratio = minigrad / torch)")
 
 

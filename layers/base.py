@@ -313,8 +313,10 @@ class Layer:
         for layer in self._flatten_layers():
             if layer._generation != frame.generation:
                 layer._generation = frame.generation
-                layer._losses = [entry for entry in layer._losses if not entry[2]]
-                layer._updates = []
+                if layer._losses:  # (skipping empty lists keeps this hot path cheap)
+                    layer._losses = [entry for entry in layer._losses if not entry[2]]
+                if layer._updates:
+                    layer._updates = []
 
     def _resolve_training(self, args: tuple, kwargs: dict):
         """Fill in ``training`` as Keras V2 does, and return ``(args, training)``.
