@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import minigrad as mg
+from layers.serialization import get_object, serialize_keras_object
 from minigrad.tensor import Tensor, as_tensor
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -190,14 +191,10 @@ def serialize(activation) -> str | dict | None:
     Raises:
         ValueError: for something that is not callable.
     """
-    if activation is None:
-        return None
-    if hasattr(activation, "get_config"):
-        return {"class_name": type(activation).__name__, "config": activation.get_config()}
-    if callable(activation) and hasattr(activation, "__name__"):
-        return activation.__name__
-    raise ValueError(f"Cannot serialize {activation!r}: an activation must be a function or a "
-                     "name such as 'relu'.")
+    return serialize_keras_object(
+        activation,
+        "Cannot serialize {obj!r}: an activation must be a function or a name such as 'relu'.",
+    )
 
 
 def deserialize(name, custom_objects: dict | None = None) -> Callable:
@@ -246,11 +243,8 @@ def get(identifier) -> Callable:
         ValueError: for an unknown name.
         TypeError: for anything else.
     """
-    if identifier is None:
-        return linear
-    if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
-    if callable(identifier):
-        return identifier
-    raise TypeError(f"Could not interpret activation function identifier: {identifier!r}. "
-                    "Pass a name such as 'relu', a function, or None.")
+    return get_object(
+        identifier, deserialize, base_class=None, what="activation function",
+        hint="Pass a name such as 'relu', a function, or None.", default=linear,
+        error_class=TypeError,
+    )

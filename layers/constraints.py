@@ -16,6 +16,7 @@ incoming weight vector (a column); for a Conv2D kernel ``(kh, kw, in, out)``, us
 from __future__ import annotations
 
 from layers import backend as keras_backend
+from layers.serialization import deserialize_keras_object, get_object, serialize_keras_object
 from minigrad import ops
 from minigrad.tensor import Tensor
 
@@ -166,13 +167,7 @@ def serialize(constraint) -> dict | None:
     Raises:
         ValueError: if the object has no ``get_config`` and is not a named function.
     """
-    if constraint is None:
-        return None
-    if hasattr(constraint, "get_config"):
-        return {"class_name": type(constraint).__name__, "config": constraint.get_config()}
-    if callable(constraint) and hasattr(constraint, "__name__"):
-        return constraint.__name__  # a plain function is saved by name, as in Keras
-    raise ValueError(f"Cannot serialize {constraint!r} because it doesn't implement get_config().")
+    return serialize_keras_object(constraint)
 
 
 def deserialize(config, custom_objects: dict | None = None) -> Constraint:
@@ -189,30 +184,12 @@ def deserialize(config, custom_objects: dict | None = None) -> Constraint:
         ValueError: for an unknown name or a dict without "class_name".
         TypeError: when the config holds arguments the class does not take.
     """
-    by_name = isinstance(config, str)
-    if by_name:
-        config = {"class_name": config, "config": {}}
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(
-            f"Improper config format for a constraint: {config!r}. Expected a name or a dict "
-            "{'class_name': 'MaxNorm', 'config': {'max_value': 2, 'axis': 0}}."
-        )
-    name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or ALL_OBJECTS.get(name)
-    if cls is None:
-        valid = "MaxNorm, MinMaxNorm, NonNeg, UnitNorm, max_norm, min_max_norm, non_neg, unit_norm"
-        raise ValueError(
-            f"Unknown constraint: {name!r}. Valid names are {valid} (case-sensitive). For a "
-            "constraint of your own, pass the object itself, or pass custom_objects={name: "
-            "YourClass} to deserialize."
-        )
-    if by_name and not isinstance(cls, type):
-        return cls  # a function named by a string is returned as is, as in Keras
-    args = dict(config.get("config") or {})
-    try:
-        return cls.from_config(args) if hasattr(cls, "from_config") else cls(**args)
-    except TypeError as exc:
-        raise TypeError(f"cannot build constraint {name!r} from config {args!r}: {exc}") from exc
+    return deserialize_keras_object(
+        config, ALL_OBJECTS, custom_objects, kind="constraint",
+        example="{'class_name': 'MaxNorm', 'config': {'max_value': 2, 'axis': 0}}",
+        valid_names=("MaxNorm", "MinMaxNorm", "NonNeg", "UnitNorm",
+                     "max_norm", "min_max_norm", "non_neg", "unit_norm"),
+    )
 
 
 def get(identifier):
@@ -230,15 +207,8 @@ def get(identifier):
     Raises:
         ValueError: for an unknown name or an identifier of another kind.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, (dict, str)):
-        return deserialize(identifier)
-    if isinstance(identifier, type) and issubclass(identifier, Constraint):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(
-        f"Could not interpret constraint function identifier: {identifier!r}. Pass a name such "
-        "as 'max_norm', a config dict, a Constraint, or a function f(w) returning the new w."
+    return get_object(
+        identifier, deserialize, base_class=Constraint, what="constraint function",
+        hint="Pass a name such as 'max_norm', a config dict, a Constraint, or a function f(w) "
+        "returning the new w.",
     )

@@ -26,6 +26,7 @@ import math
 import warnings
 
 from layers import backend as keras_backend
+from layers.serialization import deserialize_keras_object, get_object, serialize_keras_object
 from minigrad import backend
 from minigrad.tensor import Tensor
 
@@ -562,13 +563,7 @@ def serialize(initializer) -> dict | None:
     Raises:
         ValueError: if the object has no ``get_config`` and is not a named function.
     """
-    if initializer is None:
-        return None
-    if hasattr(initializer, "get_config"):
-        return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
-    if callable(initializer) and hasattr(initializer, "__name__"):
-        return initializer.__name__  # a plain function is saved by name, as in Keras
-    raise ValueError(f"Cannot serialize {initializer!r} because it doesn't implement get_config().")
+    return serialize_keras_object(initializer)
 
 
 def deserialize(config, custom_objects: dict | None = None) -> Initializer:
@@ -586,30 +581,11 @@ def deserialize(config, custom_objects: dict | None = None) -> Initializer:
         ValueError: for an unknown name or a dict without "class_name".
         TypeError: when the config holds arguments the class does not take.
     """
-    by_name = isinstance(config, str)
-    if by_name:
-        config = {"class_name": config, "config": {}}
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(
-            f"Improper config format for an initializer: {config!r}. Expected a name or a dict "
-            "{'class_name': 'RandomNormal', 'config': {'stddev': 0.1}}."
-        )
-    name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or ALL_OBJECTS.get(name)
-    if cls is None:
-        valid = sorted({c.__name__ for c in _CLASSES} | set(_SNAKE_CASE.values()))
-        raise ValueError(
-            f"Unknown initializer: {name!r}. Valid names are {', '.join(valid)} "
-            "(case-sensitive). For an initializer of your own, pass the object itself, or pass "
-            "custom_objects={name: YourClass} to deserialize."
-        )
-    if by_name and not isinstance(cls, type):
-        return cls  # a function named by a string is returned as is, as in Keras
-    args = dict(config.get("config") or {})
-    try:
-        return cls.from_config(args) if hasattr(cls, "from_config") else cls(**args)
-    except TypeError as exc:
-        raise TypeError(f"cannot build initializer {name!r} from config {args!r}: {exc}") from exc
+    return deserialize_keras_object(
+        config, ALL_OBJECTS, custom_objects, kind="initializer",
+        example="{'class_name': 'RandomNormal', 'config': {'stddev': 0.1}}",
+        valid_names=sorted({c.__name__ for c in _CLASSES} | set(_SNAKE_CASE.values())),
+    )
 
 
 def get(identifier):
@@ -627,15 +603,9 @@ def get(identifier):
     Raises:
         ValueError: for an unknown name or an identifier of another kind.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, (dict, str)):
-        return deserialize(identifier)
-    if isinstance(identifier, type):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(
-        f"Could not interpret initializer identifier: {identifier!r}. Pass a name such as "
-        "'glorot_uniform', a config dict, an Initializer, or a function f(shape, dtype=None)."
+    # base_class=object: any class is instantiated, not only Initializer subclasses.
+    return get_object(
+        identifier, deserialize, base_class=object, what="initializer",
+        hint="Pass a name such as 'glorot_uniform', a config dict, an Initializer, or a "
+        "function f(shape, dtype=None).",
     )

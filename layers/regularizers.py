@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 
+from layers.serialization import deserialize_keras_object, get_object, serialize_keras_object
 from minigrad import backend, ops
 from minigrad.tensor import Tensor
 
@@ -243,13 +244,7 @@ def serialize(regularizer) -> dict | None:
     Raises:
         ValueError: if the object has no ``get_config`` and is not a named function.
     """
-    if regularizer is None:
-        return None
-    if hasattr(regularizer, "get_config"):
-        return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
-    if callable(regularizer) and hasattr(regularizer, "__name__"):
-        return regularizer.__name__  # a plain function is saved by name, as in Keras
-    raise ValueError(f"Cannot serialize {regularizer!r} because it doesn't implement get_config().")
+    return serialize_keras_object(regularizer)
 
 
 def deserialize(config, custom_objects: dict | None = None):
@@ -270,29 +265,10 @@ def deserialize(config, custom_objects: dict | None = None):
     """
     if config == "l1_l2":
         return L1L2(l1=0.01, l2=0.01)
-    by_name = isinstance(config, str)
-    if by_name:
-        config = {"class_name": config, "config": {}}
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(
-            f"Improper config format for a regularizer: {config!r}. Expected a name or a dict "
-            "{'class_name': 'L2', 'config': {'l2': 0.01}}."
-        )
-    name = config["class_name"]
-    obj = (custom_objects or {}).get(name) or ALL_OBJECTS.get(name)
-    if obj is None:
-        raise ValueError(
-            f"Unknown regularizer: {name!r}. Valid names are {', '.join(sorted(ALL_OBJECTS))} "
-            "(case-sensitive). For a regularizer of your own, pass the object itself, or pass "
-            "custom_objects={name: YourClass} to deserialize."
-        )
-    if by_name and not isinstance(obj, type):
-        return obj  # a function named by a string is returned as is, as in Keras
-    args = dict(config.get("config") or {})
-    try:
-        return obj.from_config(args) if hasattr(obj, "from_config") else obj(**args)
-    except TypeError as exc:
-        raise TypeError(f"cannot build regularizer {name!r} from config {args!r}: {exc}") from exc
+    return deserialize_keras_object(
+        config, ALL_OBJECTS, custom_objects, kind="regularizer",
+        example="{'class_name': 'L2', 'config': {'l2': 0.01}}", valid_names=sorted(ALL_OBJECTS),
+    )
 
 
 def get(identifier):
@@ -310,15 +286,8 @@ def get(identifier):
     Raises:
         ValueError: for an unknown name or an identifier of another kind.
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, (dict, str)):
-        return deserialize(identifier)
-    if isinstance(identifier, type) and issubclass(identifier, Regularizer):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(
-        f"Could not interpret regularizer identifier: {identifier!r}. Pass a name such as 'l2', "
-        "a config dict, a Regularizer, or a function f(x) returning a scalar."
+    return get_object(
+        identifier, deserialize, base_class=Regularizer, what="regularizer",
+        hint="Pass a name such as 'l2', a config dict, a Regularizer, or a function f(x) "
+        "returning a scalar.",
     )

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 import pytest
+from gradutil import assert_weight_gradients
 
 import layers
 import minigrad as mg
@@ -60,33 +61,6 @@ def conv_reference(x, kernel, bias=None, strides=(1, 1), padding="valid", dilati
 
 def to_format(x_nhwc, data_format):
     return x_nhwc.transpose(0, 3, 1, 2) if data_format == "channels_first" else x_nhwc
-
-
-def assert_weight_gradients(layer, x, eps=1e-6):
-    """tape.gradient w.r.t. every trainable weight == central differences of <layer(x), r>."""
-    x = mg.tensor(x)
-    r = randn(*layer(x).shape)
-
-    def loss() -> float:
-        return float((layer(x).numpy() * r).sum())
-
-    with mg.GradientTape() as tape:
-        objective = mg.sum(layer(x) * mg.tensor(r))
-    weights = layer.trainable_weights
-    assert weights, "the layer has no trainable weights to check"
-    for w, g in zip(weights, tape.gradient(objective, weights)):
-        base = w.numpy().copy()
-        numeric = np.zeros_like(base)
-        for index in np.ndindex(base.shape):
-            bumped = base.copy()
-            bumped[index] += eps
-            w.assign(bumped)
-            up = loss()
-            bumped[index] -= 2 * eps
-            w.assign(bumped)
-            numeric[index] = (up - loss()) / (2 * eps)
-        w.assign(base)
-        np.testing.assert_allclose(g.numpy(), numeric, rtol=1e-6, atol=1e-8, err_msg=w.name)
 
 
 def random_weights(layer):
@@ -379,7 +353,7 @@ def test_conv2d_gradients(data_format, kwargs):
                    bias_initializer="random_normal", **kwargs)
     x = to_format(randn(2, 5, 4, 2), data_format)
     assert mg.gradcheck(lambda t: layer(t), [x], mode="full")
-    assert_weight_gradients(layer, x)
+    assert_weight_gradients(layer, x, RNG)
 
 
 def test_conv2d_second_order_gradients():

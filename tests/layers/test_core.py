@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from gradutil import assert_weight_gradients
 
 import layers
 import minigrad as mg
@@ -15,37 +16,6 @@ RNG = np.random.default_rng(1234)
 
 def randn(*shape):
     return RNG.standard_normal(shape)
-
-
-def assert_weight_gradients(layer, x, eps=1e-6):
-    """tape.gradient w.r.t. every trainable weight == central differences of <layer(x), r>.
-
-    The differences perturb one entry of a Variable at a time with ``assign``.
-    """
-    x = mg.tensor(x)
-    r = randn(*layer(x).shape)
-
-    def loss() -> float:
-        return float((layer(x).numpy() * r).sum())
-
-    with mg.GradientTape() as tape:
-        objective = mg.sum(layer(x) * mg.tensor(r))
-    weights = layer.trainable_weights
-    assert weights, "the layer has no trainable weights to check"
-    grads = tape.gradient(objective, weights)
-    for w, g in zip(weights, grads):
-        base = w.numpy().copy()
-        numeric = np.zeros_like(base)
-        for index in np.ndindex(base.shape):
-            bumped = base.copy()
-            bumped[index] += eps
-            w.assign(bumped)
-            up = loss()
-            bumped[index] -= 2 * eps
-            w.assign(bumped)
-            numeric[index] = (up - loss()) / (2 * eps)
-        w.assign(base)
-        np.testing.assert_allclose(g.numpy(), numeric, rtol=1e-6, atol=1e-8, err_msg=w.name)
 
 
 # == Dense ==========================================================================================
@@ -274,7 +244,7 @@ def test_dense_gradients(shape):
     layer = Dense(2, activation="tanh", dtype="float64", bias_initializer="random_normal")
     x = randn(*shape)
     assert mg.gradcheck(lambda t: layer(t), [x], mode="full")
-    assert_weight_gradients(layer, x)
+    assert_weight_gradients(layer, x, RNG)
 
 
 def test_dense_second_order_gradients():
