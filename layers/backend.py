@@ -129,5 +129,10 @@ def get_collection(key: str) -> list:
     return list(_collections.get(key, ()))
 
 
+def get_collection_ref(key: str) -> list:
+    """The live list behind collection ``key`` (changes to it change the collection)."""
+    return _collections.setdefault(key, [])
+
+
 def add_to_collection(key: str, value) -> None:
     _collections.setdefault(key, []).append(value)

@@ -129,10 +129,17 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
         )
         backend.add_to_collection(FUNCTIONAL_LAYERS, layer)
     outputs = layer(inputs, training=training)
-    queued = {id(u) for u in backend.get_collection(UPDATE_OPS)}
-    for update in layer.updates:  # [] for a frozen layer
-        if id(update) not in queued:
-            backend.add_to_collection(UPDATE_OPS, update)
+    # UPDATE_OPS holds each layer's updates from its latest call only: TF1 built one update op
+    # per moving statistic and ran it every step, so running the whole collection after a step
+    # must never replay an older batch's update.
+    # An inference call (or a frozen layer) makes no updates and leaves the queued ones alone.
+    fresh = layer.updates
+    if fresh:
+        stale = {id(u) for u in layer.__dict__.get("_queued_updates", ())}
+        queued = backend.get_collection_ref(UPDATE_OPS)
+        queued[:] = [u for u in queued if id(u) not in stale]
+        queued.extend(fresh)
+        layer._queued_updates = fresh
     return outputs
 
 

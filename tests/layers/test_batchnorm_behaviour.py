@@ -14,7 +14,7 @@ import pytest
 import minigrad as mg
 from layers import backend
 from layers import v1 as layers_v1
-from layers.functional import AUTO_REUSE, UPDATE_OPS, batch_normalization, get_collection
+from layers.functional import AUTO_REUSE, FUNCTIONAL_LAYERS, UPDATE_OPS, batch_normalization, get_collection
 from layers.input_layer import Input
 from layers.normalization import BatchNormalization
 
@@ -355,6 +355,21 @@ def test_functional_form_defaults_to_inference_and_collects_updates():
     np.testing.assert_allclose(again, (X - mean) / np.sqrt(var + 1e-3), rtol=1e-5)
     backend.clear_session()
     assert get_collection(UPDATE_OPS) == []
+
+
+def test_functional_form_keeps_only_each_layers_latest_updates():
+    # TF1 made one update op per moving statistic and ran it every step, so running the whole
+    # collection after each step must apply each layer's update for the latest batch once.
+    first, second = mg.tensor(X), mg.tensor(X + 10.0)
+    batch_normalization(first, training=True, name="bn")
+    batch_normalization(second, training=True, name="bn", reuse=True)
+    batch_normalization(second, training=False, name="bn", reuse=True)  # inference adds none
+    updates = get_collection(UPDATE_OPS)
+    assert len(updates) == 2
+    for update in updates:
+        update()
+    layer = next(x for x in get_collection(FUNCTIONAL_LAYERS) if x.name == "bn")
+    np.testing.assert_allclose(layer.moving_mean.numpy(), 0.01 * (MU + 10.0), rtol=1e-6)
 
 
 def test_functional_form_reuse_rules():
