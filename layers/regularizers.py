@@ -118,6 +118,16 @@ class L1L2(Regularizer):
         return {"l1": float(self.l1), "l2": float(self.l2)}
 
 
+def _single_factor(value, kwargs: dict):
+    """The factor of L1 or L2: the old keyword ``l`` accepted (as Keras), None meaning 0.01."""
+    value = kwargs.pop("l", value)
+    if kwargs:
+        raise TypeError(f"Argument(s) not recognized: {kwargs}")
+    value = 0.01 if value is None else value
+    _check_penalty_number(value)
+    return _as_floatx(value)
+
+
 class L1(Regularizer):
     """An L1 penalty: ``l1 * sum(|x|)``.
 
@@ -130,12 +140,7 @@ class L1(Regularizer):
     """
 
     def __init__(self, l1=0.01, **kwargs):
-        l1 = kwargs.pop("l", l1)  # backwards compatibility, as in Keras
-        if kwargs:
-            raise TypeError(f"Argument(s) not recognized: {kwargs}")
-        l1 = 0.01 if l1 is None else l1
-        _check_penalty_number(l1)
-        self.l1 = _as_floatx(l1)
+        self.l1 = _single_factor(l1, kwargs)
 
     def __call__(self, x) -> Tensor:
         return self.l1 * ops.sum(ops.abs(_as_tensor(x)))
@@ -156,12 +161,7 @@ class L2(Regularizer):
     """
 
     def __init__(self, l2=0.01, **kwargs):
-        l2 = kwargs.pop("l", l2)  # backwards compatibility, as in Keras
-        if kwargs:
-            raise TypeError(f"Argument(s) not recognized: {kwargs}")
-        l2 = 0.01 if l2 is None else l2
-        _check_penalty_number(l2)
-        self.l2 = _as_floatx(l2)
+        self.l2 = _single_factor(l2, kwargs)
 
     def __call__(self, x) -> Tensor:
         return self.l2 * ops.sum(ops.square(_as_tensor(x)))
