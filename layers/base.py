@@ -116,6 +116,7 @@ class Layer:
     """
 
     is_placeholder = False  # True for InputLayer, where graph walks stop
+    _device = None  # set by ``to(device)``: where this layer's weights live and are made
 
     def __init__(self, trainable: bool = True, name: str | None = None, dtype=None,
                  activity_regularizer=None, **kwargs):
@@ -359,8 +360,46 @@ class Layer:
     def _maybe_build(self, inputs) -> None:
         if not self.built:
             shapes = map_structure(lambda t: tuple(t.shape), inputs)
-            self.build(shapes)
+            if self._device is None:
+                self.build(shapes)
+            else:
+                with mg.device(self._device):  # weights are made where ``to`` said
+                    self.build(shapes)
             self.built = True
+
+    # -- devices -------------------------------------------------------------------------
+    def to(self, device: str) -> Layer:
+        """Move this layer's weights, and those of the layers inside it, to ``device``.
+
+        The move is in place (as ``torch.nn.Module.to``): every Variable in ``weights``
+        moves with ``Variable.move_to``, and weights made later (a layer builds on its first
+        call) are made on ``device``. Optimizer slots follow their variables at the next
+        step. ``fit``, ``evaluate`` and ``predict`` send each batch to the model's device.
+
+        Args:
+            device: "cpu" or "cuda".
+
+        Returns:
+            This layer, so that ``model = Sequential([...]).to("cuda")`` reads naturally.
+
+        Raises:
+            ValueError: for an unknown device name.
+            DeviceUnavailableError: for "cuda" without CuPy or a GPU.
+        """
+        device = mg.backend.check_device(device)
+        for layer in self._flatten_layers():
+            layer._device = device
+        for weight in self.weights:
+            weight.move_to(device)
+        return self
+
+    def _weights_device(self) -> str:
+        """Where this layer computes: the device given to ``to``, else its first weight's,
+        else the default device."""
+        if self._device is not None:
+            return self._device
+        weights = self.weights
+        return weights[0].device if weights else mg.get_default_device()
 
     def _cast_inputs(self, inputs):
         if not self._autocast:

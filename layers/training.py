@@ -199,11 +199,18 @@ class BatchStream:
             yield tuple(take(a, index) for a in self.arrays)
 
 
-def _to_tensors(structure):
+def _to_tensors(structure, device: str):
+    """Tensors on ``device`` (the model's) for every leaf of a batch (host arrays, Tensors)."""
     if structure is None:
         return None
-    return map_structure(lambda a: None if a is None else (a if isinstance(a, mg.Tensor) else mg.tensor(a)),
-                         structure)
+
+    def convert(a):
+        if a is None:
+            return None
+        if isinstance(a, mg.Tensor):
+            return a if a.device == device else a.to(device)
+        return mg.tensor(a, device=device)
+    return map_structure(convert, structure)
 
 
 def check_batch_size(batch_size) -> int:
@@ -227,11 +234,11 @@ def _verbosity(verbose) -> int:
 def match_dtype_and_rank(y_t, y_p, sw) -> tuple:
     """Keras's ``match_dtype_and_rank``: labels of shape (batch,) against predictions of
     shape (batch, d) become (batch, 1); float targets take the predictions' dtype."""
-    y_t = y_t if isinstance(y_t, mg.Tensor) else mg.tensor(np.asarray(y_t))
+    y_t = y_t if isinstance(y_t, mg.Tensor) else mg.tensor(np.asarray(y_t), device=y_p.device)
     if y_t.ndim == 1 and y_p.ndim == 2:
         y_t = mg.expand_dims(y_t, -1)
     if sw is not None:
-        sw = sw if isinstance(sw, mg.Tensor) else mg.tensor(np.asarray(sw))
+        sw = sw if isinstance(sw, mg.Tensor) else mg.tensor(np.asarray(sw), device=y_p.device)
         if sw.ndim == 1 and y_p.ndim == 2:
             sw = mg.expand_dims(sw, -1)
         sw = mg.cast(sw, y_p.dtype)
@@ -682,13 +689,14 @@ class Trainer:
         self.stop_training = False
         cbks.on_train_begin()
         epoch_logs: dict = {}
+        device = self._weights_device()  # each batch goes where the weights are
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             cbks.on_epoch_begin(epoch)
             logs: dict = {}
             for step, batch in enumerate(stream.epoch()):
                 cbks.on_train_batch_begin(step)
-                logs = self.train_step(_to_tensors(batch))
+                logs = self.train_step(_to_tensors(batch, device))
                 cbks.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
@@ -736,10 +744,11 @@ class Trainer:
         self.reset_metrics()
         cbks.on_test_begin()
         logs: dict = {}
+        device = self._weights_device()
         with mg.no_recording():
             for step, batch in enumerate(stream.epoch()):
                 cbks.on_test_batch_begin(step)
-                logs = self.test_step(_to_tensors(batch))
+                logs = self.test_step(_to_tensors(batch, device))
                 cbks.on_test_batch_end(step, logs)
         cbks.on_test_end(logs)
         return logs if return_dict else _in_order(logs, self.metrics_names)
@@ -765,10 +774,11 @@ class Trainer:
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1, steps=stream.steps)
         cbks.on_predict_begin()
         batches = []
+        device = self._weights_device()
         with mg.no_recording():
             for step, batch in enumerate(stream.epoch()):
                 cbks.on_predict_batch_begin(step)
-                outputs = self.predict_step(_to_tensors(batch))
+                outputs = self.predict_step(_to_tensors(batch, device))
                 arrays = map_structure(_as_numpy, outputs)
                 batches.append(arrays)
                 cbks.on_predict_batch_end(step, {"outputs": arrays})
@@ -792,7 +802,7 @@ class Trainer:
         if class_weight is not None:
             weights = class_sample_weights(y, class_weight)
             sample_weight = weights if sample_weight is None else sample_weight * weights
-        logs = self.train_step(_to_tensors((x, y, sample_weight)))
+        logs = self.train_step(_to_tensors((x, y, sample_weight), self._weights_device()))
         return logs if return_dict else _in_order(logs, self.metrics_names)
 
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics: bool = True,
@@ -803,13 +813,13 @@ class Trainer:
             self.reset_metrics()
         data = (to_arrays(x, "x"), to_arrays(y, "y"), to_arrays(sample_weight, "sample_weight"))
         with mg.no_recording():
-            logs = self.test_step(_to_tensors(data))
+            logs = self.test_step(_to_tensors(data, self._weights_device()))
         return logs if return_dict else _in_order(logs, self.metrics_names)
 
     def predict_on_batch(self, x):
         """The model's outputs for one batch, as NumPy arrays."""
         with mg.no_recording():
-            outputs = self.predict_step((_to_tensors(to_arrays(x, "x")),))
+            outputs = self.predict_step((_to_tensors(to_arrays(x, "x"), self._weights_device()),))
         return map_structure(_as_numpy, outputs)
 
 

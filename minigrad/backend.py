@@ -15,6 +15,8 @@ CuPy is optional. It is imported the first time a GPU is asked for, never at
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy
 
 from minigrad.errors import DeviceMismatchError, DeviceUnavailableError, UnsupportedDtypeError
@@ -50,10 +52,35 @@ def cupy_module():
                 "`pip install -e \".[gpu]\"` on a machine with an NVIDIA GPU, "
                 "or keep using device='cpu'."
             ) from exc
-        _cupy = cupy
-        _module_of_type[cupy.ndarray] = cupy
-        _device_of_type[cupy.ndarray] = "cuda"
+        use_cupy(cupy)
     return _cupy
+
+
+def cuda_available() -> bool:
+    """True when device "cuda" can be used here (CuPy installed and an NVIDIA GPU visible).
+
+    Example::
+
+        device = "cuda" if minigrad.cuda_available() else "cpu"
+    """
+    try:
+        cupy_module()
+    except DeviceUnavailableError:
+        return False
+    return True
+
+
+def use_cupy(module) -> None:
+    """Make ``module`` this process's CuPy: its ``ndarray`` type becomes the "cuda" arrays.
+
+    ``cupy_module`` calls it with the real cupy. The tests call it with a NumPy-backed
+    stand-in (``tests/fake_cupy.py``) to run the GPU code paths on a CPU.
+    """
+    global _cupy
+    _cupy = module
+    _module_of_type[module.ndarray] = module
+    _device_of_type[module.ndarray] = "cuda"
+    _generators.pop("cuda", None)
 
 
 def is_array(a) -> bool:
@@ -98,9 +125,42 @@ def get_default_device() -> str:
 
 
 def set_default_device(device: str) -> None:
-    """Make ``device`` the default for new tensors and weights."""
+    """Make ``device`` the default for new tensors and weights.
+
+    Args:
+        device: "cpu" or "cuda" ("cuda:0" is taken as "cuda": minigrad uses one GPU).
+
+    Raises:
+        ValueError: for an unknown device name.
+        DeviceUnavailableError: for "cuda" without CuPy or a GPU.
+    """
     global _default_device
     _default_device = check_device(device)
+
+
+@contextlib.contextmanager
+def device(name: str):
+    """Make ``name`` the default device inside a ``with`` block, then restore the previous one.
+
+    Example::
+
+        with minigrad.device("cuda"):
+            x = minigrad.tensor([1.0, 2.0])      # on the GPU
+            model = layers.Sequential([...])      # weights made on the GPU when built
+
+    Args:
+        name: "cpu" or "cuda".
+
+    Raises:
+        ValueError: for an unknown device name.
+        DeviceUnavailableError: for "cuda" without CuPy or a GPU.
+    """
+    global _default_device
+    previous, _default_device = _default_device, check_device(name)
+    try:
+        yield _default_device
+    finally:
+        _default_device = previous
 
 
 def to_device(a, device: str):
@@ -128,11 +188,13 @@ def as_array(data, dtype=None, device: str | None = None):
     """Turn ``data`` (array, list, number) into a backend array on ``device``.
 
     Python floats and lists of floats become float32, as in TensorFlow and PyTorch;
-    NumPy arrays keep their dtype unless ``dtype`` is given.
+    NumPy arrays keep their dtype unless ``dtype`` is given. Without a ``device``,
+    host data (numbers, lists, NumPy arrays) goes to the default device and a GPU
+    array stays where it is.
     """
     if dtype is not None:
         dtype = check_dtype(dtype)
-    if device is None and is_array(data):
+    if device is None and is_array(data) and device_of(data) != "cpu":
         device = device_of(data)
     xp = module_for_device(device)
     if is_array(data):

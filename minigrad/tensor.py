@@ -289,8 +289,9 @@ def tensor(data, dtype=None, device: str | None = None) -> Tensor:
         data: a number, a (nested) list of numbers, a NumPy or CuPy array, or a Tensor.
         dtype: e.g. "float32"; by default float32 for Python floats and lists of
             floats, int64 for ints, and an array's own dtype for arrays.
-        device: "cpu" or "cuda"; by default the current default device (or the
-            array's own device).
+        device: "cpu" or "cuda". By default a Tensor or a CuPy array keeps its device
+            and host data (numbers, lists, NumPy arrays) goes to the default device
+            (``minigrad.set_default_device``, ``with minigrad.device(...)``).
 
     Returns:
         A new Tensor.
@@ -300,6 +301,7 @@ def tensor(data, dtype=None, device: str | None = None) -> Tensor:
         DeviceUnavailableError: for "cuda" without CuPy or a GPU.
     """
     if isinstance(data, Tensor):
+        device = data.device if device is None else device
         data = data._data
     return Tensor(data, dtype, device)
 

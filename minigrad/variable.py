@@ -41,6 +41,8 @@ class Variable(Tensor):
         dtype: the dtype to store; defaults to the initial value's.
         constraint: an optional function applied by optimizers after each update
             (``v.assign(constraint(v))``), e.g. a max-norm.
+        device: "cpu" or "cuda"; by default a Tensor's or CuPy array's own device, and
+            the default device for host data.
 
     Raises:
         UnsupportedDtypeError: for a non-numeric initial value.
@@ -53,7 +55,8 @@ class Variable(Tensor):
                  dtype=None, constraint=None, device: str | None = None):
         if callable(initial_value):
             initial_value = initial_value()
-        if isinstance(initial_value, Tensor):
+        if isinstance(initial_value, Tensor):  # a Tensor keeps its device unless told
+            device = initial_value.device if device is None else device
             initial_value = initial_value._data
         self._data = backend.as_array(initial_value, dtype, device)
         self._trainable = bool(trainable)
@@ -104,6 +107,27 @@ class Variable(Tensor):
         self._read = None
         return self
 
+    def move_to(self, device: str) -> Variable:
+        """Move the value to ``device`` in place ("cpu" or "cuda"); what ``Model.to`` does.
+
+        ``v.to(device)`` (from Tensor) returns a copy on ``device`` and leaves ``v``
+        where it is; ``move_to`` changes where the variable itself lives, so that the
+        layers and optimizers holding it compute there from now on. A tape that
+        already recorded a read keeps the old value, as after ``assign``.
+
+        Returns:
+            This variable.
+
+        Raises:
+            ValueError: for an unknown device name.
+            DeviceUnavailableError: for "cuda" without CuPy or a GPU.
+        """
+        new = backend.to_device(self._data, device)
+        if new is not self._data:
+            self._data = new
+            self._read = None
+        return self
+
     def _adopt(self, new) -> Variable:
         """Take the fresh array ``new`` as the value, without the copy ``assign`` makes.
 
@@ -141,7 +165,7 @@ class Variable(Tensor):
         """A new Variable with a copy of the value: its own identity, so optimizer slots
         (keyed by variable) are not shared with the original."""
         new = Variable(self._data.copy(), trainable=self._trainable, name=self.name,
-                       constraint=copy.deepcopy(self.constraint, memo))
+                       constraint=copy.deepcopy(self.constraint, memo), device=self.device)
         memo[id(self)] = new
         return new
 
