@@ -279,7 +279,10 @@ class Layer:
                 f"It looks like you are subclassing `Layer` ({type(self).__name__}) and forgot "
                 "to call `super().__init__()`. Always start with this line."
             )
-        inputs = map_structure(_to_tensor, inputs)
+        if self._device is None:
+            inputs = map_structure(_to_tensor, inputs)
+        else:  # host data goes where ``to`` put the weights
+            inputs = map_structure(lambda x: _to_tensor(x, self._device), inputs)
         flat = flatten(inputs)
         if any(is_symbolic(t) for t in flat):
             return self._symbolic_call(inputs, args, kwargs)
@@ -492,7 +495,7 @@ class Layer:
                 return t
             shape = tuple(s if s is not None else sizes[0] if i == 0 else sizes[1]
                           for i, s in enumerate(t.shape))
-            return mg.tensor(fill(shape, dtype=t.dtype))
+            return mg.tensor(fill(shape, dtype=t.dtype), device=self._device)
         data = self._cast_inputs(map_structure(concrete, inputs))
         data_mask = map_structure(lambda m: concrete(m, np.ones), mask)
         if "mask" in kwargs:
@@ -840,12 +843,13 @@ class Layer:
         return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"
 
 
-def _to_tensor(x):
-    """NumPy arrays and numbers become Tensors (floats as float32); others pass through."""
+def _to_tensor(x, device=None):
+    """NumPy arrays and numbers become Tensors (floats as float32) on ``device`` (None: the
+    default device); others pass through."""
     if isinstance(x, (mg.Tensor, KerasTensor)) or x is None:
         return x
     if isinstance(x, (np.ndarray, np.generic, list, float, int)):
-        return mg.tensor(x)  # an array keeps its dtype; __call__ then casts it to the layer's
+        return mg.tensor(x, device=device)  # an array keeps its dtype; __call__ then casts it
     return x
 
 

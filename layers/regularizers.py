@@ -40,7 +40,7 @@ def _check_penalty_number(x) -> None:
 def _as_floatx(x) -> float:
     """``x`` rounded to float32, as Keras's ``cast_to_floatx`` stores it (kept a Python float
     so that it takes the dtype of the weight it multiplies)."""
-    return float(backend.as_array(float(x), "float32"))
+    return float(backend.as_array(float(x), "float32", "cpu"))
 
 
 def _as_tensor(x) -> Tensor:
