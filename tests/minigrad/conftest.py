@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from devices import FakeCudaArray, FakeCupy
+from fake_cupy import FakeCudaArray
 
 import minigrad as mg
-from minigrad import backend
 
 
 @pytest.fixture
-def fake_cuda(monkeypatch):
-    """Pretend a GPU on a CPU machine: FakeCudaArrays are "cuda" arrays, FakeCupy their module.
+def fake_cuda(fake_gpu):
+    """Pretend a GPU on a CPU machine (the ``fake_gpu`` fixture of ``tests/conftest.py``).
 
     Returns:
         ``make(values)``: a Tensor of ``values`` on "cuda" (held in a FakeCudaArray).
     """
-    fake_cupy = FakeCupy()
-    monkeypatch.setitem(backend._module_of_type, FakeCudaArray, fake_cupy)
-    monkeypatch.setitem(backend._device_of_type, FakeCudaArray, "cuda")
-    monkeypatch.setattr(backend, "_cupy", fake_cupy)
 
     def make(values):
         t = mg.tensor(values, device="cuda")
