@@ -362,13 +362,18 @@ class Layer:
 
     def _maybe_build(self, inputs) -> None:
         if not self.built:
-            shapes = map_structure(lambda t: tuple(t.shape), inputs)
-            if self._device is None:
+            self._build_for(inputs)
+
+    def _build_for(self, inputs) -> None:
+        """``build`` for the shapes of ``inputs`` (Tensors or KerasTensors), making the
+        weights on the device that ``to`` gave, if any."""
+        shapes = map_structure(lambda t: tuple(t.shape), inputs)
+        if self._device is None:
+            self.build(shapes)
+        else:
+            with mg.device(self._device):
                 self.build(shapes)
-            else:
-                with mg.device(self._device):  # weights are made where ``to`` said
-                    self.build(shapes)
-            self.built = True
+        self.built = True
 
     # -- devices -------------------------------------------------------------------------
     def to(self, device: str) -> Layer:
@@ -426,8 +431,7 @@ class Layer:
         flat = flatten(inputs)
         self._check_input_spec(flat)
         if not self.built:
-            self.build(map_structure(lambda t: tuple(t.shape), inputs))
-            self.built = True
+            self._build_for(inputs)
         if "mask" in kwargs:  # an explicit mask wins over the inputs' own masks
             mask = kwargs["mask"]
         else:
@@ -466,8 +470,7 @@ class Layer:
             if self._expects_training_arg:
                 kwargs["training"] = training
         if not self.built:
-            self.build(map_structure(lambda t: tuple(t.shape), inputs))
-            self.built = True
+            self._build_for(inputs)
         unknown = any(None in t.shape for t in flatten(inputs) if is_symbolic(t))
         saved = [(w, w.value()) for w in self.weights]
         with mg.no_recording(), backend.call_frame(self, training, [], shape_inference=True):

@@ -40,7 +40,10 @@ def gradcheck(f: Callable, inputs: Sequence, *, eps: float = 1e-6, atol: float =
 
     Args:
         f: a function of Tensors (one per input, positionally) returning a Tensor.
-        inputs: arrays, nested lists or Tensors; each becomes a float64 Tensor.
+        inputs: arrays, nested lists or Tensors; each becomes a float64 Tensor on its
+            own device (a Tensor's or CuPy array's; the default device for host data).
+            ``f``, its gradients and the finite differences all run on that device; only
+            the numbers compared come back to the host.
         eps: the finite-difference step.
         atol, rtol: the tolerance, ``|a - n| <= atol + rtol * |n|``.
         mode: "random" compares directional derivatives along ``n_directions``
@@ -105,7 +108,7 @@ def _as_float64(x, i: int) -> Tensor:
         raise TypeError(f"gradcheck input {i} ({type(x).__name__}, dtype kind {kind!r}) does "
                         "not convert to float64: pass real numbers as an array, a nested list "
                         "or a Tensor.")
-    return Tensor(data, "float64")
+    return Tensor(data, "float64", x.device if isinstance(x, Tensor) else None)
 
 
 def _call(f: Callable, ts) -> Tensor:
@@ -133,8 +136,13 @@ def _gradients(loss: Callable, xs, unconnected: str) -> list:
 
 
 def _value(loss: Callable, xs, steps) -> float:
-    """``loss`` at the inputs moved by ``steps`` (one array per input)."""
-    moved = [Tensor(x.numpy() + s, "float64", x.device) for x, s in zip(xs, steps)]
+    """``loss`` at the inputs moved by ``steps`` (one NumPy array per input), on their device.
+
+    Each step is sent to its input's device and added there; only the scalar loss comes
+    back to the host.
+    """
+    moved = [Tensor(x._data + backend.as_array(s, "float64", x.device), "float64", x.device)
+             for x, s in zip(xs, steps)]
     return float(loss(*moved).item())
 
 

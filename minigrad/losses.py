@@ -263,7 +263,9 @@ def _one_hot_mask(labels, depth: int, axis: int, what: str) -> Tensor:
         labels = labels.astype("int64")
     elif labels.dtype.kind not in "iub":
         raise TypeError(f"{what}: y_true must hold integer class labels, got dtype {labels.dtype}.")
-    if labels.size and (int(labels.min()) < 0 or int(labels.max()) >= depth):
+    # one read-back of one bool (on a GPU each read waits for the device); the details
+    # are looked up only for the error message
+    if labels.size and bool(((labels < 0) | (labels >= depth)).any()):
         bad = int(labels.min()) if int(labels.min()) < 0 else int(labels.max())
         raise ValueError(
             f"{what}: got label {bad}, but y_pred has {depth} classes: labels must lie in "

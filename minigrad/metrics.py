@@ -11,6 +11,9 @@ Stateful metrics accumulate over batches: ``update_state(...)`` adds a batch,
 ``result()`` gives the running value, ``reset_state()`` starts again (Keras
 calls them once per epoch). ``Mean`` keeps ``total = sum(w * value)`` and
 ``count = sum(w)``, and ``result() = total / count`` (0 when count is 0).
+The state starts on the default device and moves to the device of the values
+each update gets, so that on a GPU the sums stay there (``result()`` too) and
+nothing waits for a copy to the host until the value is read.
 ``Accuracy``, ``BinaryAccuracy``, ``CategoricalAccuracy`` and
 ``SparseCategoricalAccuracy`` are ``Mean`` of the function above.
 
@@ -150,12 +153,28 @@ class Metric:
         self._variables: list[Variable] = []
 
     def add_weight(self, name: str, shape=(), dtype=None) -> Variable:
-        """A non-trainable state Variable of zeros."""
+        """A non-trainable state Variable of zeros, on the default device.
+
+        Args:
+            name: the variable's name, after the metric's ("accuracy/total").
+            shape: its shape (a scalar by default).
+            dtype: its dtype; the metric's dtype by default.
+
+        Returns:
+            The new Variable (also in ``variables``).
+        """
         dtype = self.dtype if dtype is None else backend.check_dtype(dtype)
-        zeros = backend.module_for_device(backend.get_default_device()).zeros(shape, dtype)
-        v = Variable(zeros, trainable=False, name=f"{self.name}/{name}")
+        device = backend.get_default_device()
+        zeros = backend.module_for_device(device).zeros(shape, dtype)
+        v = Variable(zeros, trainable=False, name=f"{self.name}/{name}", device=device)
         self._variables.append(v)
         return v
+
+    def _state_to(self, device: str) -> None:
+        """Move the state variables (with their values) to ``device``, where the values are."""
+        for v in self._variables:
+            if v.device != device:
+                v.move_to(device)
 
     @property
     def variables(self) -> list:
@@ -208,21 +227,31 @@ class Mean(Metric):
     def update_state(self, values, sample_weight=None) -> None:
         """Add a batch of values, optionally weighted.
 
+        The state moves to the values' device first (see the module docstring).
+
+        Args:
+            values: a Tensor, array or nested list of numbers.
+            sample_weight: None (all ones), a number, or weights that fit the values
+                (one per sample, or one per value).
+
         Raises:
             ValueError: if sample_weight does not fit the values.
         """
         values = values._data if isinstance(values, Tensor) else backend.as_array(values)
+        device = backend.device_of(values)
+        self._state_to(device)
         xp = backend.array_module(values)
         values = values.astype(self.dtype, copy=False)
         if sample_weight is None:
             total, count = values.sum(), values.size
         else:
             w = sample_weight._data if isinstance(sample_weight, Tensor) else sample_weight
-            w = backend.as_array(w, self.dtype, backend.device_of(values))
+            w = backend.as_array(w, self.dtype, device)
             values, w = _fit_weights(xp, values, w)
             total, count = (values * w).sum(), w.sum()
-        self.total.assign_add(backend.to_device(xp.asarray(total, self.dtype), self.total.device))
-        self.count.assign_add(backend.to_device(xp.asarray(count, self.dtype), self.count.device))
+        # 0-d arrays of the state's dtype (NumPy's sums are scalars, not arrays)
+        self.total.assign_add(xp.asarray(total, self.dtype))
+        self.count.assign_add(xp.asarray(count, self.dtype))
 
     def result(self) -> Tensor:
         count = self.count._data

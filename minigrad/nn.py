@@ -61,7 +61,7 @@ def one_hot(indices, depth: int, dtype="float32") -> Tensor:
         raise ValueError(f"one_hot depth must be a positive int (the number of classes), got {depth!r}.")
     depth = operator.index(depth)
     a = indices._data
-    if a.size and (int(a.min()) < 0 or int(a.max()) >= depth):
+    if a.size and bool(((a < 0) | (a >= depth)).any()):  # one read-back (a GPU sync), not two
         bad = int(a.min()) if int(a.min()) < 0 else int(a.max())
         raise ValueError(
             f"one_hot got index {bad}, outside [0, {depth}): class indices must lie in "

@@ -28,7 +28,8 @@ and store the results with ``Variable.assign``/``assign_add``/``assign_sub``,
 never writing into an array a tape may hold. Nothing here is recorded on a
 GradientTape, even when ``apply_gradients`` runs inside one. Slot variables
 (momentum, m, v, ...) are created on the first update of each variable, on
-that variable's device, with its dtype.
+that variable's device, with its dtype; a variable moved to another device
+(``Variable.move_to``) takes its slots along on its next update.
 """
 
 from __future__ import annotations
@@ -142,14 +143,29 @@ class Optimizer:
 
     # -- slot variables -------------------------------------------------------------
     def add_slot(self, var: Variable, slot_name: str) -> Variable:
-        """The slot ``slot_name`` of ``var``: zeros like ``var`` (made on first use)."""
+        """The slot ``slot_name`` of ``var``: zeros like ``var``, on ``var``'s device.
+
+        The slot is made on first use. If ``var`` has moved to another device since
+        (``Variable.move_to``), the slot moves after it, keeping its value.
+
+        Args:
+            var: the variable the slot belongs to.
+            slot_name: e.g. "momentum", "m", "v".
+
+        Returns:
+            The slot Variable.
+        """
         slots = self._slots.setdefault(var._uid, {})
-        if slot_name not in slots:
+        slot = slots.get(slot_name)
+        if slot is None:
             zeros = backend.array_module(var._data).zeros_like(var._data)
-            slot = Variable(zeros, trainable=False, name=f"{var.name}/{self.name}/{slot_name}")
+            slot = Variable(zeros, trainable=False, name=f"{var.name}/{self.name}/{slot_name}",
+                            device=var.device)
             slots[slot_name] = slot
             self._weights.append(slot)
-        return slots[slot_name]
+        elif slot.device != var.device:
+            slot.move_to(var.device)
+        return slot
 
     def get_slot(self, var: Variable, slot_name: str) -> Variable:
         """The slot variable ``slot_name`` of ``var``.

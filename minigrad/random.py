@@ -2,6 +2,14 @@
 
     minigrad.random.seed(0)          # every device's generator restarts from 0
     g = minigrad.random.generator()  # the default device's numpy/cupy Generator
+    x = minigrad.random.normal((2, 3), device="cuda")   # drawn on the GPU
+
+Each device has its own generator (``numpy.random.Generator`` on "cpu",
+``cupy.random.Generator`` on "cuda"), and values are drawn where they are asked
+for: a "cuda" tensor never passes through the host. The two generators give
+different streams for the same seed. Only methods both of them have are used here
+(``standard_normal``, ``uniform``, ``random``, ``integers``): CuPy's Generator has no
+``normal``, ``permutation``, ``choice`` or ``shuffle``.
 """
 
 from __future__ import annotations
@@ -11,29 +19,84 @@ from minigrad.tensor import Tensor
 
 
 def seed(n: int | None) -> None:
-    """Reseed the generators of every device (None: fresh entropy)."""
+    """Reseed the generators of every device.
+
+    Args:
+        n: the seed, or None for fresh entropy (runs then differ).
+    """
     backend.seed(n)
 
 
 def generator(device: str | None = None):
-    """The shared generator of ``device`` (default device if None)."""
+    """The shared generator of ``device``.
+
+    Args:
+        device: "cpu" or "cuda"; None means the default device.
+
+    Returns:
+        A ``numpy.random.Generator`` or a ``cupy.random.Generator``.
+
+    Raises:
+        DeviceUnavailableError: for "cuda" without CuPy or a GPU.
+    """
     return backend.generator(device)
 
 
 def new_generator(seed: int | None = None, device: str | None = None):
-    """An independent generator, e.g. to give one dropout layer its own stream."""
+    """An independent generator, e.g. to give one dropout layer its own stream.
+
+    Args:
+        seed: its seed (None: fresh entropy).
+        device: "cpu" or "cuda"; None means the default device.
+
+    Returns:
+        A new ``numpy.random.Generator`` or ``cupy.random.Generator``.
+    """
     return backend.new_generator(seed, device)
 
 
 def normal(shape, mean: float = 0.0, stddev: float = 1.0, dtype="float32",
            device: str | None = None, generator=None) -> Tensor:
-    """Samples from N(mean, stddev**2)."""
+    """Samples from N(mean, stddev**2): ``mean + stddev * z`` with ``z ~ N(0, 1)``.
+
+    Args:
+        shape: the shape of the result.
+        mean, stddev: the distribution's mean and standard deviation.
+        dtype: the dtype of the result (the draws are float64, then cast).
+        device: where the result lives; None means the generator's device, and the
+            default device when no generator is given.
+        generator: a generator to draw from (e.g. ``new_generator(0, "cuda")``);
+            by default the shared generator of ``device``.
+
+    Returns:
+        A Tensor of ``shape``.
+    """
     gen = generator if generator is not None else backend.generator(device)
-    return Tensor(gen.normal(mean, stddev, size=tuple(shape)), dtype=dtype, device=device)
+    # mean + stddev * z is what numpy's Generator.normal computes, so on the CPU this
+    # draws the same numbers as gen.normal(mean, stddev); CuPy has no normal.
+    z = gen.standard_normal(tuple(shape))
+    return _on_device(mean + stddev * z, dtype, device)
 
 
 def uniform(shape, minval: float = 0.0, maxval: float = 1.0, dtype="float32",
             device: str | None = None, generator=None) -> Tensor:
-    """Samples from U[minval, maxval)."""
+    """Samples from U[minval, maxval).
+
+    Args:
+        shape: the shape of the result.
+        minval, maxval: the interval.
+        dtype: the dtype of the result (the draws are float64, then cast).
+        device: where the result lives; None means the generator's device, and the
+            default device when no generator is given.
+        generator: a generator to draw from; by default the shared generator of ``device``.
+
+    Returns:
+        A Tensor of ``shape``.
+    """
     gen = generator if generator is not None else backend.generator(device)
-    return Tensor(gen.uniform(minval, maxval, size=tuple(shape)), dtype=dtype, device=device)
+    return _on_device(gen.uniform(minval, maxval, size=tuple(shape)), dtype, device)
+
+
+def _on_device(array, dtype, device: str | None) -> Tensor:
+    """``array`` as a Tensor of ``dtype`` on ``device`` (its own device when None)."""
+    return Tensor(array, dtype=dtype, device=device if device is not None else backend.device_of(array))

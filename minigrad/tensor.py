@@ -312,17 +312,22 @@ def as_tensor(value, like: Tensor | None = None) -> Tensor:
     ``x * 2.0`` must stay float32 when ``x`` is float32 (as in NumPy, PyTorch and
     TensorFlow), so a plain number is made with the dtype and device of the
     tensor it is combined with, unless that would lose it (a float with an int
-    tensor, an int with a bool tensor): see ``backend.scalar_like``.
+    tensor, an int with a bool tensor): see ``backend.scalar_like``. Other host
+    data (lists, NumPy arrays) goes to ``like``'s device; a GPU array stays where
+    it is, so that no hidden copy leaves the GPU.
     """
     if isinstance(value, Tensor):
         return value
-    if like is not None and isinstance(value, (int, float, bool)):
-        data = like._data
-        key = (type(value), value, data.dtype, type(data))
-        number = _numbers.get(key)
-        if number is None:
-            number = _number_tensor(key, value, data)
-        return number
+    if like is not None:
+        if isinstance(value, (int, float, bool)):
+            data = like._data
+            key = (type(value), value, data.dtype, type(data))
+            number = _numbers.get(key)
+            if number is None:
+                number = _number_tensor(key, value, data)
+            return number
+        if not backend.is_array(value) or backend.device_of(value) == "cpu":
+            return Tensor(value, device=like.device)
     return Tensor(value)
 
 

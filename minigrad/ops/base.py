@@ -123,6 +123,10 @@ def apply(op: type[Op], *inputs: Tensor, **attrs):
 _new_object = object.__new__
 _module_of_type = backend._module_of_type  # array type -> numpy or cupy (shared, not copied)
 
+#: NumPy: the array module of "cpu" arrays. A few ops take fast paths that are tricks
+#: for NumPy's CPU loops (and pointless or wasteful on a GPU); they test ``xp is CPU_MODULE``.
+CPU_MODULE = backend.module_for_device("cpu")
+
 
 def _as_array(xp, value):
     """NumPy returns scalars from some 0-d computations; keep everything an array.

@@ -38,7 +38,7 @@ input's shape, so backwards here are written for equal shapes.
 from __future__ import annotations
 
 from minigrad import backend
-from minigrad.ops.base import Op, apply
+from minigrad.ops.base import CPU_MODULE, Op, apply
 from minigrad.tensor import Tensor, as_tensor
 
 
@@ -364,7 +364,7 @@ def _relu(xp, x):
     (broadcast down the rows); the few elements after the last full row use
     the scalar.
     """
-    if xp.__name__ != "numpy" or x.size < 4 * _RELU_ROW or not x.flags.c_contiguous:
+    if xp is not CPU_MODULE or x.size < 4 * _RELU_ROW or not x.flags.c_contiguous:
         return xp.maximum(x, 0)
     out = xp.empty_like(x)
     flat_x, flat_out = x.reshape(-1), out.reshape(-1)

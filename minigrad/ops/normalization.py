@@ -47,6 +47,9 @@ run is short, so per-channel coefficients are expanded once per call into a peri
 vector of at least ``PERIOD`` elements matching the chunks' memory layout. Scratch
 buffers and chunk plans are kept per thread and reused. Training is four passes over
 the data (statistics, output; the backward's sums, dx), inference one.
+
+On the GPU (CuPy arrays), ``moments``, ``affine``, ``train_forward`` and ``train_backward``
+hand over to the CuPy kernels of ``normalization_gpu`` (same arguments, same results).
 """
 
 from __future__ import annotations
@@ -54,8 +57,8 @@ from __future__ import annotations
 import math
 import threading
 
-from minigrad import backend
-from minigrad.ops.base import Op, apply
+from minigrad.ops import normalization_gpu
+from minigrad.ops.base import CPU_MODULE, Op, apply
 from minigrad.ops.elementwise import cast, rsqrt
 from minigrad.ops.reductions import mean, sum
 from minigrad.ops.shape import reshape
@@ -68,14 +71,12 @@ CENTER_ABOVE = 8.0  # subtract the mean explicitly when |μ| > CENTER_ABOVE stan
 _WORKSPACE_KEPT = 8 * 1024 * 1024  # at most this many bytes of scratch are kept per thread
 
 _local = threading.local()
-_CPU = backend.module_for_device("cpu")  # NumPy: the CPU path chunks and reuses scratch memory
+_CPU = CPU_MODULE  # NumPy: the chunked path below; CuPy arrays go to normalization_gpu
 
 
 # -- scratch memory --------------------------------------------------------------------------------
 def _workspace(xp, dtype, size: int):
-    """A flat scratch array of ``size`` elements, reused between calls on the CPU."""
-    if xp is not _CPU:
-        return xp.empty(size, dtype)
+    """A flat scratch array of ``size`` elements, reused between calls."""
     cache = _local.__dict__.setdefault("workspace", {})
     buf = cache.get(dtype)
     if buf is None or buf.size < size:
@@ -86,8 +87,8 @@ def _workspace(xp, dtype, size: int):
 
 
 def _ones(xp, dtype, size: int):
-    """A vector of ones (the right operand of a BLAS row or column sum), kept on the CPU."""
-    if xp is not _CPU or size * dtype.itemsize > _WORKSPACE_KEPT:
+    """A vector of ones (the right operand of a BLAS row or column sum), kept if small."""
+    if size * dtype.itemsize > _WORKSPACE_KEPT:
         return xp.ones(size, dtype)
     cache = _local.__dict__.setdefault("ones", {})
     key = (dtype, size)
@@ -123,7 +124,7 @@ class _Plan:
     else runs of channels of one slab. Per-channel coefficients are either expanded to
     one period, ``m`` slabs of at least ``PERIOD`` elements, that a piece seen as
     ``(rows, period)`` broadcasts against row by row, or kept as ``(C, 1)`` / ``(C,)``
-    where the contiguous runs are long anyway (``Q >= FAST_RUN``, one piece, the GPU).
+    where the contiguous runs are long anyway (``Q >= FAST_RUN``, one piece).
     """
 
     def __init__(self, xp, shape, axis: int, dtype):
@@ -131,12 +132,11 @@ class _Plan:
         self.P, self.C, self.Q = math.prod(shape[:axis]), shape[axis], math.prod(shape[axis + 1 :])
         self.S = S = self.C * self.Q
         self.n = self.P * self.Q  # elements per channel
-        on_cpu = xp is _CPU
-        chunk = max(CHUNK_BYTES // dtype.itemsize, 1) if on_cpu else self.P * S
+        chunk = max(CHUNK_BYTES // dtype.itemsize, 1)
         self.pieces = []
         if S <= chunk:
             # m slabs make one period (>= FAST_RUN elements) of an expanded coefficient
-            self.expand = on_cpu and self.Q < FAST_RUN and self.P > 1
+            self.expand = self.Q < FAST_RUN and self.P > 1
             self.m = min(self.P, -(-PERIOD // S)) if self.expand else 1
             per = max(1, chunk // (self.m * S)) * self.m
             p = 0
@@ -270,6 +270,8 @@ def moments(xp, x, axis: int):
     again around ``K = μ``, which is then accurate to a small fraction of σ. Sums run
     in the compute dtype within a chunk and in float64 across chunks.
     """
+    if xp is not _CPU:
+        return normalization_gpu.moments(xp, x, axis)
     plan = _plan(xp, x.shape, axis, compute_dtype(xp, x.dtype))
     (slot,), buf, _ = plan.scratch(1)
     xf, f64 = _flat(xp, x), xp.float64
@@ -324,6 +326,8 @@ def affine(xp, x, axis: int, scale, offset, center=None):
     The pieces go in reverse order: the last ones read by the previous pass (``moments``)
     may still be in the cache.
     """
+    if xp is not _CPU:
+        return normalization_gpu.affine(xp, x, axis, scale, offset, center)
     if x.size == 0:
         return xp.empty_like(x)
     plan = _plan(xp, x.shape, axis, compute_dtype(xp, x.dtype))
@@ -349,6 +353,8 @@ def affine(xp, x, axis: int, scale, offset, center=None):
 
 def train_forward(xp, x, gamma, beta, axis: int, epsilon: float):
     """``y, μ, σ², 1/s`` (statistics float64) of training-mode batch normalization."""
+    if xp is not _CPU:
+        return normalization_gpu.train_forward(xp, x, gamma, beta, axis, epsilon)
     x = xp.ascontiguousarray(x)  # one copy for a strided x, not one per pass
     mu, var = moments(xp, x, axis)
     rstd = 1.0 / xp.sqrt(var + epsilon)
@@ -365,6 +371,8 @@ def train_backward(xp, x, g, gamma, gmean, gvar, mu, rstd, axis: int):
     with per-channel ``a = γ/s``, ``b = -γ Σ g (x - μ) / (n s³) + 2 gσ²/n`` and
     ``c = -γ Σ g / (n s) + gμ/n`` (the second pass in reverse order, for the cache).
     """
+    if xp is not _CPU:
+        return normalization_gpu.train_backward(xp, x, g, gamma, gmean, gvar, mu, rstd, axis)
     plan = _plan(xp, x.shape, axis, compute_dtype(xp, x.dtype))
     slots, buf, buf2 = plan.scratch(4)
     f64 = xp.float64

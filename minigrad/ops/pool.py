@@ -27,7 +27,8 @@ window loop.
 
 from __future__ import annotations
 
-from minigrad.ops.base import Op, apply
+from minigrad import backend
+from minigrad.ops.base import CPU_MODULE, Op, apply
 from minigrad.ops.windows import crop_spatial, out_size, pad_spatial, window_slice
 from minigrad.tensor import Tensor
 
@@ -86,8 +87,10 @@ def _tiled_scatter(xp, g, argmax, pool):
     offsets = xp.arange(ph * pw, dtype=argmax.dtype).reshape(1, 1, ph, 1, pw, 1)
     hit = argmax[:, :, None, :, None, :] == offsets
     g = g[:, :, None, :, None, :]
-    if bool(xp.isfinite(g).all()):
-        out = hit * g  # 0 * g elsewhere is exactly 0 for finite g, and a product is fast
+    # on the CPU, 0 * g elsewhere is exactly 0 for finite g, and a product is fast; the
+    # check reads a value back, which on a GPU would wait for the device, so it uses where
+    if xp is CPU_MODULE and bool(xp.isfinite(g).all()):
+        out = hit * g
     else:
         out = xp.where(hit, g, xp.zeros((), dtype=g.dtype))  # inf/nan stay at the argmax only
     return out.reshape(n, ho * ph, wo * pw, c)
@@ -149,8 +152,9 @@ class MaxPool2DGather(Op):
         zpad = pad_spatial(xp, z, pads)
         out = xp.zeros(argmax.shape, dtype=z.dtype)
         for t, i, j in _offsets(pool):
-            hit = argmax == t
-            out[hit] = window_slice(zpad, i, j, argmax.shape[1:3], strides)[hit]
+            # a masked copy, not out[hit] = z[hit]: boolean indexing counts the hits
+            # first, which on a GPU waits for the device twice per tap
+            xp.copyto(out, window_slice(zpad, i, j, argmax.shape[1:3], strides), where=argmax == t)
         return out
 
     @staticmethod
@@ -213,14 +217,22 @@ def max_pool2d_nhwc(x: Tensor, pool, strides, pads) -> Tensor:
 
 
 def max_pool2d_scatter(g: Tensor, argmax, input_shape, pool, strides, pads) -> Tensor:
-    """Send each window's value of ``g`` to its argmax: the input gradient of max_pool2d."""
-    return apply(MaxPool2DScatter, g, argmax=argmax, input_shape=tuple(input_shape),
-                 pool=pool, strides=strides, pads=pads)
+    """Send each window's value of ``g`` to its argmax: the input gradient of max_pool2d.
+
+    ``argmax`` (an integer array shaped like ``g``, as ``max_pool2d`` finds it) is moved to
+    ``g``'s device if it is not there, as index arrays are.
+    """
+    return apply(MaxPool2DScatter, g, argmax=backend.to_device(argmax, g.device),
+                 input_shape=tuple(input_shape), pool=pool, strides=strides, pads=pads)
 
 
 def max_pool2d_gather(z: Tensor, argmax, pool, strides, pads) -> Tensor:
-    """Read ``z`` at each window's argmax (the transpose of max_pool2d_scatter)."""
-    return apply(MaxPool2DGather, z, argmax=argmax, pool=pool, strides=strides, pads=pads)
+    """Read ``z`` at each window's argmax (the transpose of max_pool2d_scatter).
+
+    ``argmax`` is moved to ``z``'s device if it is not there.
+    """
+    return apply(MaxPool2DGather, z, argmax=backend.to_device(argmax, z.device),
+                 pool=pool, strides=strides, pads=pads)
 
 
 def avg_pool2d_nhwc(x: Tensor, pool, strides, pads) -> Tensor:

@@ -21,7 +21,7 @@ every gradient is ``g`` broadcast back over the reduced axes, times:
 
 from __future__ import annotations
 
-from minigrad.ops.base import Op, apply
+from minigrad.ops.base import CPU_MODULE, Op, apply
 from minigrad.ops.elementwise import exp
 from minigrad.ops.shape import broadcast_to, expand_dims, normalize_axis, reshape
 from minigrad.tensor import Tensor, as_tensor
@@ -98,7 +98,7 @@ def _sum_by_matmul(xp, x, axes, keepdims):
     arrays of 65536 elements or more take this path (below that NumPy's loop is as
     fast); otherwise it returns None.
     """
-    if xp.__name__ != "numpy" or x.dtype.char not in "fd" or not x.flags.c_contiguous:
+    if xp is not CPU_MODULE or x.dtype.char not in "fd" or not x.flags.c_contiguous:
         return None
     first, last = axes[0], axes[-1]
     if axes != tuple(range(first, last + 1)) or last == x.ndim - 1 or x.size < 1 << 16:

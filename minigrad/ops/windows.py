@@ -19,6 +19,8 @@ shifted GEMMs; ``phases`` splits a strided one into stride-1 pieces for it, and
 
 from __future__ import annotations
 
+from minigrad.ops.base import CPU_MODULE
+
 
 def out_size(padded: int, k: int, stride: int, dilation: int = 1) -> int:
     """Windows that fit along an axis of ``padded`` elements: ``(p - (k-1) d - 1) // s + 1``."""
@@ -145,7 +147,7 @@ def correlate_flat(xp, g, tap_groups, grid_hw):
     g_flat = xp.zeros((lead + rows, o), dtype=dtype)
     g_flat[lead:].reshape(n, hg, wg, o)[:, :ho, :wo, :] = g
     out = xp.empty((rows, c), dtype=dtype)
-    block = rows if xp.__name__ != "numpy" else max(256, _CACHE_BYTES // (dtype.itemsize * (o + 2 * c)))
+    block = rows if xp is not CPU_MODULE else max(256, _CACHE_BYTES // (dtype.itemsize * (o + 2 * c)))
     term = xp.empty((min(block, rows), c), dtype=dtype)
     for taps in tap_groups:
         shifted = [(lead - (ti * wg + tj), k.T.astype(dtype, copy=False)) for ti, tj, k in taps]

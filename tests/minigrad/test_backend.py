@@ -314,3 +314,21 @@ def test_new_generator_is_independent_of_the_shared_one():
     np.testing.assert_array_equal(mg.random.normal((2,), generator=mg.random.new_generator(123)).numpy(),
                                   mg.random.normal((2,), generator=again).numpy())
     assert mg.random.generator() is mg.random.generator("cpu")
+
+
+def test_random_draws_on_the_requested_device(device):
+    """normal and uniform draw with the device's own generator (CuPy's has no ``normal``:
+    it is ``mean + stddev * standard_normal``), and the result stays on that device."""
+    mg.random.seed(5)
+    n = mg.random.normal((3, 4), mean=1.0, stddev=2.0, dtype="float64", device=device)
+    u = mg.random.uniform((1000,), minval=-2.0, maxval=3.0, device=device)
+    assert n.device == device and u.device == device
+    assert n.dtype == np.float64 and u.dtype == np.float32
+    z = backend.to_device(backend.new_generator(5, device).standard_normal((3, 4)), "cpu")
+    np.testing.assert_array_equal(n.numpy(), 1.0 + 2.0 * z)  # the same stream, scaled
+    assert -2.0 <= u.numpy().min() and u.numpy().max() < 3.0
+    with mg.device(device):  # no device given: the default device's generator
+        assert mg.random.normal((2,)).device == device
+        assert mg.random.uniform((2,)).device == device
+    own = mg.random.new_generator(0, device)
+    assert mg.random.normal((2,), generator=own).device == device

@@ -288,3 +288,24 @@ def test_seed_makes_the_report_reproducible():
             gradcheck(_op(CubeWrongSign), [X], seed=3)
         reports.append(str(info.value))
     assert reports[0] == reports[1]
+
+
+# -- devices --------------------------------------------------------------------------------------
+def test_gradcheck_runs_on_the_inputs_device(device):
+    seen = set()
+
+    def f(x, w):
+        seen.add((x.device, w.device, x.dtype.name))
+        return mg.tanh(x @ w)
+
+    x = mg.tensor(np.linspace(-1.0, 1.0, 6).reshape(2, 3), device=device)
+    w = mg.tensor(np.arange(6.0).reshape(3, 2) / 6.0, device=device)
+    assert gradcheck(f, [x, w])
+    assert gradcheck(f, [x, w], mode="full", order=2)
+    assert seen == {(device, device, "float64")}  # every call, finite differences included
+
+
+def test_gradcheck_reports_a_wrong_backward_on_a_device(device):
+    x = mg.tensor(X, device=device)
+    with pytest.raises(GradcheckError, match="2 times the numeric one"):
+        gradcheck(lambda t: apply(CubeTwiceTooBig, t), [x], mode="full")

@@ -375,3 +375,16 @@ def test_get():
         losses.get("hinge2")
     with pytest.raises(TypeError):
         losses.get(3)
+
+
+# -- devices --------------------------------------------------------------------------------------
+def test_sparse_labels_are_checked_on_the_logits_device(device):
+    x = np.array([[2.0, 0.0, -1.0], [0.5, 0.5, 3.0]])
+    logits = mg.tensor(x, device=device)
+    loss = losses.sparse_categorical_crossentropy(np.array([0, 2]), logits, from_logits=True)
+    assert loss.device == device
+    expected = np.log(np.exp(x).sum(axis=1)) - x[[0, 1], [0, 2]]  # logsumexp(x) - x[label]
+    np.testing.assert_allclose(loss.numpy(), expected, rtol=1e-12)
+    for labels, words in (([0, 3], "got label 3"), ([-1, 0], "got label -1"), ([0.5, 1.0], "whole-number")):
+        with pytest.raises(ValueError, match=words):
+            losses.sparse_categorical_crossentropy(mg.tensor(labels, device=device), logits, from_logits=True)

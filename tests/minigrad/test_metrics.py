@@ -182,3 +182,24 @@ def test_get():
         metrics.get("f1")
     with pytest.raises(TypeError):
         metrics.get(3)
+
+
+# -- devices --------------------------------------------------------------------------------------
+def test_state_follows_the_values_to_their_device(device):
+    m = metrics.Mean()
+    assert m.total.device == "cpu" and m.count.device == "cpu"  # made on the default device
+    m.update_state(mg.tensor([1.0, 3.0], device=device))  # total 4, count 2
+    m.update_state(mg.tensor([5.0, 7.0], device=device), sample_weight=[1.0, 3.0])  # + 26, + 4
+    assert m.total.device == device and m.count.device == device
+    result = m.result()
+    assert result.device == device and float(result) == 30.0 / 6.0
+    m.reset_state()
+    assert m.total.device == device and float(m.result()) == 0.0
+
+
+def test_accuracy_of_predictions_on_a_device(device):
+    acc = metrics.SparseCategoricalAccuracy()
+    logits = mg.tensor([[0.1, 0.9], [0.8, 0.2], [0.3, 0.7]], device=device)
+    acc.update_state(np.array([1, 1, 1]), logits)  # host labels: moved to the logits' device
+    assert acc.total.device == device and acc.result().device == device
+    assert float(acc.result()) == pytest.approx(2 / 3)

@@ -188,3 +188,12 @@ GRADCHECKS = [
 def test_gradcheck(op_name, f, inputs):
     assert gradcheck(f, inputs, mode="full")
     assert gradcheck(f, inputs, order=2)
+
+
+def test_one_hot_on_a_device(device):
+    y = mg.nn.one_hot(mg.tensor([2, 0], device=device), 3)
+    assert y.device == device
+    np.testing.assert_array_equal(y.numpy(), [[0, 0, 1], [1, 0, 0]])
+    for indices, words in (([0, 3], "index 3"), ([-1, 0], "index -1")):
+        with pytest.raises(ValueError, match=words):
+            mg.nn.one_hot(mg.tensor(indices, device=device), 3)

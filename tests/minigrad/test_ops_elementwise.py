@@ -483,3 +483,11 @@ def test_one_op_backwards_of_tanh_sigmoid_and_relu_are_their_derivatives(name, f
     y, g = f(normal(2, 5)), normal(2, 5)
     got = apply(op, mg.tensor(y), mg.tensor(g)).numpy()
     np.testing.assert_allclose(got, g * derivative(y), rtol=1e-12)
+
+
+def test_relu_of_a_large_array_on_a_device(device):
+    """Large arrays take a row trick on the CPU (``_relu``), ``maximum`` elsewhere: the same numbers."""
+    x = np.random.default_rng(4).standard_normal(4 * 8192 + 5).astype("float32")
+    y = mg.relu(mg.tensor(x, device=device))
+    assert y.device == device
+    np.testing.assert_array_equal(y.numpy(), np.maximum(x, 0))

@@ -416,3 +416,15 @@ def test_sum_and_mean_of_large_arrays_match_numpy(axis, dtype):
         expected = x.astype(np.float64).mean(axis=axis, keepdims=keepdims)
         np.testing.assert_allclose(mg.mean(x, axis=axis, keepdims=keepdims).numpy(), expected,
                                    rtol=rtol, atol=rtol)
+
+
+def test_large_sums_over_leading_axes_on_a_device(device):
+    """Big contiguous arrays take a matmul path on the CPU (``_sum_by_matmul``), the plain
+    reduction elsewhere: every device gives NumPy's sums."""
+    x = np.random.default_rng(3).standard_normal((64, 32, 40))  # 81920 elements: the big-array path
+    t = mg.tensor(x, device=device)
+    for axis in ((0,), (0, 1), (1,)):
+        s, m = mg.sum(t, axis=axis), mg.mean(t, axis=axis, keepdims=True)
+        assert s.device == device and m.device == device
+        np.testing.assert_allclose(s.numpy(), x.sum(axis=axis), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(m.numpy(), x.mean(axis=axis, keepdims=True), rtol=1e-12, atol=1e-12)

@@ -538,3 +538,55 @@ def test_pad_errors():
         mg.pad(x, 1.5)
     with pytest.raises(TypeError, match="one number"):
         mg.pad(x, 1, constant_values=(1, 2))
+
+
+# -- scatter_add on a device ------------------------------------------------------------------
+SCATTER_DTYPES = ["float16", "float32", "float64", "int64", "int32", "int8", "uint8", "uint64", "bool"]
+
+
+@pytest.mark.parametrize("dtype", SCATTER_DTYPES)
+def test_scatter_add_with_repeated_indices_on_a_device(device, dtype):
+    updates = np.array([[100, 1, 0], [100, 2, 1], [3, 0, 0], [100, 4, 1]]).astype(dtype)
+    index = [1, 1, 0, 1]
+    expected = np.zeros((3, 3), dtype)
+    np.add.at(expected, index, updates)
+    out = mg.scatter_add(mg.tensor(updates, device=device), index, (3, 3))
+    assert out.device == device and out.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(out.numpy(), expected)
+    # row 1 gets 100 three times: 300, which wraps to 300 - 256 = 44 in 8 bits, as NumPy's does
+    first = {"bool": True, "int8": 44, "uint8": 44}.get(dtype, 300)
+    assert out.numpy()[1, 0] == first
+
+
+class _AtomicAddOnly:
+    """CuPy's ``add`` as far as ``add.at`` with integer-array indices goes: a scatter with CUDA's
+    atomicAdd, which exists for int32, uint32, uint64 and the floats only (CuPy raises TypeError
+    for the other dtypes)."""
+
+    DTYPES = ("int32", "uint32", "uint64", "float16", "float32", "float64")
+
+    def __init__(self, add):
+        self._add = add
+
+    def __getattr__(self, name):
+        return getattr(self._add, name)
+
+    def __call__(self, *args, **kwargs):
+        return self._add(*args, **kwargs)
+
+    def at(self, a, indices, b=None):
+        if a.dtype.name not in self.DTYPES:
+            raise TypeError("scatter_add only supports int32, float16, float32, float64, uint32, uint64, "
+                            "as data type")
+        self._add.at(a, indices, b)
+
+
+@pytest.mark.parametrize("dtype", SCATTER_DTYPES)
+def test_scatter_add_uses_only_dtypes_cupys_atomic_add_has(fake_gpu, monkeypatch, dtype):
+    monkeypatch.setattr(fake_gpu, "add", _AtomicAddOnly(fake_gpu.add))
+    updates = np.array([3, 1, 2, 1]).astype(dtype)
+    out = mg.scatter_add(mg.tensor(updates, device="cuda"), [2, 0, 2, 2], (4,))
+    expected = np.zeros(4, dtype)
+    np.add.at(expected, [2, 0, 2, 2], updates)
+    assert out.device == "cuda" and out.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(out.numpy(), expected)

@@ -424,7 +424,8 @@ def test_a_training_step_stays_on_the_variables_device(cuda):
     opt.apply_gradients(zip(tape.gradient(loss, [w]), [w]))
     acc.update_state(labels, logits)
     assert w.device == cuda and opt.get_slot(w, "m").device == cuda and opt.get_slot(w, "v").device == cuda
-    assert opt.iterations.device == "cpu" and acc.total.device == "cpu"
+    assert opt.iterations.device == "cpu"
+    assert acc.total.device == cuda and acc.count.device == cuda  # the state follows the values
     # the first Adam step moves every weight by lr (times sign(g)), whatever the device
     np.testing.assert_allclose(np.abs(w.numpy() - 1.0), 0.1, rtol=1e-4)
     assert float(acc.result()) == 0.5  # all-equal logits: argmax 0 everywhere
@@ -453,3 +454,45 @@ def test_logistic_regression_separates_a_toy_problem():
     acc.update_state(ys, xs @ w + b)
     assert float(acc.result()) == 1.0
     assert float(loss) < 0.1 < first
+
+
+# -- slots and devices --------------------------------------------------------------------------
+SLOTTED = [
+    pytest.param(lambda: optimizers.SGD(0.1, momentum=0.9, nesterov=True), id="sgd"),
+    pytest.param(lambda: optimizers.Adam(0.1, amsgrad=True), id="adam"),
+    pytest.param(lambda: optimizers.RMSprop(0.1, momentum=0.5, centered=True), id="rmsprop"),
+]
+STEP_GRADS = [np.array(g, "float32") for g in ([0.5, -1.0, 2.0], [1.0, 1.0, -0.5], [-2.0, 0.25, 1.0])]
+
+
+@pytest.mark.parametrize("make", SLOTTED)
+def test_slots_follow_a_variable_that_moves_to_another_device(device, make):
+    reference, ref_opt = mg.Variable(np.ones(3, "float32")), make()
+    for g in STEP_GRADS:
+        ref_opt.apply_gradients([(g, reference)])
+    # the same three steps: the first on the CPU, then the variable moves to `device`
+    w, opt = mg.Variable(np.ones(3, "float32"), device="cpu"), make()
+    opt.apply_gradients([(STEP_GRADS[0], w)])
+    w.move_to(device)
+    for g in STEP_GRADS[1:]:
+        opt.apply_gradients([(mg.tensor(g, device=device), w)])
+    assert w.device == device
+    np.testing.assert_allclose(w.numpy(), reference.numpy(), rtol=1e-6)
+    for name in opt.get_slot_names():
+        slot = opt.get_slot(w, name)
+        assert slot.device == device, name
+        np.testing.assert_allclose(slot.numpy(), ref_opt.get_slot(reference, name).numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("make", SLOTTED)
+def test_slots_are_made_on_the_variables_device_not_the_default_one(device, make):
+    w, opt = mg.Variable(np.ones(3, "float32"), device="cpu"), make()
+    with mg.device(device):  # the default device does not decide where a slot goes
+        opt.apply_gradients([(STEP_GRADS[0], w)])
+    assert w.device == "cpu"
+    assert {opt.get_slot(w, name).device for name in opt.get_slot_names()} == {"cpu"}
+    v, opt = mg.Variable(np.ones(3, "float32"), device=device), make()
+    opt.apply_gradients([(mg.tensor(STEP_GRADS[0], device=device), v)])
+    assert {opt.get_slot(v, name).device for name in opt.get_slot_names()} == {device}
+    opt.set_weights(opt.get_weights())  # NumPy arrays back into slots on the device
+    assert {opt.get_slot(v, name).device for name in opt.get_slot_names()} == {device}

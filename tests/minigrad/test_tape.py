@@ -428,6 +428,17 @@ class TestTargets:
         g = tape.gradient(y, x, output_gradients=mg.tensor([1.0, 10.0, 100.0], device=device))
         close(g, [2.0, 40.0, 600.0])
 
+    @pytest.mark.parametrize("device", DEVICES)
+    def test_output_gradients_from_host_data_go_to_the_targets_device(self, device):
+        x = mg.tensor([1.0, 2.0, 3.0], device=device)
+        with mg.GradientTape(persistent=True) as tape:
+            tape.watch(x)
+            y = x * x
+        for seed in (np.array([1.0, 0.5, -1.0], "float32"), [1.0, 0.5, -1.0]):
+            g = tape.gradient(y, x, output_gradients=seed)
+            assert g.device == device
+            close(g, [2.0, 2.0, -6.0])
+
     def test_default_output_gradients_are_ones(self):
         x = mg.tensor([1.0, 2.0, 3.0])
         with mg.GradientTape() as tape:
