@@ -18,6 +18,13 @@ Each case follows the README's procedure exactly:
 5. the sequence: a fresh layer called three times with ``training=True`` (V1: pending
    updates run after each call), then once with ``training=False``.
 
+``test_matches_keras`` runs on every device (``DEVICES``): on "cuda" the whole procedure runs
+under ``with minigrad.device("cuda")`` (so the layer's weights, the inputs, ``dy`` and the
+mask are made on the GPU), meets the same recorded numbers with the same tolerances, keeps
+every weight on "cuda", and also agrees with the same procedure run on "cpu": every output,
+gradient and weight to 1e-10 in float64, to the case's golden tolerance in float32/float16.
+The "cuda" cases are skipped, with a reason, where CuPy or a GPU is missing.
+
 Keras's ghost-batch weights have an extra axis ((1, 1, C) for rank 2); minigrad's keep the
 plain shape, so recorded weights are reshaped to the layer's shapes.
 """
@@ -29,6 +36,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from devices import DEVICES
 
 import minigrad as mg
 from layers import backend
@@ -39,6 +47,7 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "keras_bn"
 INDEX = json.loads((DATA / "index.json").read_text())
 CASES = INDEX["cases"]
 TRAINABLE_NAMES = ("gamma", "beta")
+FLOAT64_AGREEMENT = {"rtol": 1e-10, "atol": 1e-10}  # cuda vs cpu, float64 cases
 
 
 @pytest.fixture(autouse=True)
@@ -67,7 +76,10 @@ def constructor_kwargs(meta: dict, case: dict) -> dict:
     return kwargs
 
 
-def check(actual, expected, tol: dict, what: str) -> None:
+def check(actual, expected, tol: dict, what: str, seen: dict | None = None) -> None:
+    """``actual`` matches ``expected`` to ``tol``; its host copy goes in ``seen[what]``."""
+    if seen is not None:
+        seen[what] = actual.numpy() if isinstance(actual, mg.Tensor) else np.asarray(actual)
     actual = np.asarray(actual.numpy() if isinstance(actual, mg.Tensor) else actual, np.float64)
     expected = np.asarray(expected, np.float64)
     assert actual.size == expected.size, f"{what}: {actual.shape} vs {expected.shape}"
@@ -115,59 +127,75 @@ def run_main_call(layer, meta: dict, case: dict):
     return x, y, loss, dict(zip(["x"] + list(params), grads))
 
 
-def check_main(layer, meta: dict, case: dict) -> dict:
+def assert_on(device: str, what: str, *tensors) -> None:
+    """Every tensor (output, gradient, weight) lives on ``device``."""
+    where = {t.device for t in tensors}
+    assert where <= {device}, f"{what}: on {sorted(where)}, expected {device!r}"
+
+
+def check_main(layer, meta: dict, case: dict, seen: dict | None = None, device: str = "cpu") -> dict:
     tol = meta["suggested_tolerance"]
     moving_before = {n: getattr(layer, n).numpy() for n in meta["weights_order"]
                      if n.startswith("moving_")}
     x, y, loss, grads = run_main_call(layer, meta, case)
     assert y.dtype == np.dtype(meta["y_dtype"])
     assert tuple(y.shape) == tuple(meta["x_shape"])
-    check(y, case["y"], tol, "y")
-    check(loss, case["loss"], tol, "loss")
-    check(grads["x"], case["dx"], tol, "dx")
+    assert_on(device, "y, loss and gradients", y, loss, *grads.values())
+    check(y, case["y"], tol, "y", seen)
+    check(loss, case["loss"], tol, "loss", seen)
+    check(grads["x"], case["dx"], tol, "dx", seen)
     for name in TRAINABLE_NAMES:
         if f"d{name}" in case:
-            check(grads[name], case[f"d{name}"], tol, f"d{name}")
+            check(grads[name], case[f"d{name}"], tol, f"d{name}", seen)
     if meta["layer_version"] == "v1" and meta["training"]:
         # deferred: the moving statistics change only when the pending updates run
         for name, before in moving_before.items():
             np.testing.assert_array_equal(getattr(layer, name).numpy(), before, err_msg=name)
         ran = run_pending_updates(layer, x)
         assert ran == (2 if layer.trainable else 0)
+    assert_on(device, "weights after the main call", *layer.weights)
     for name in meta["weights_order"]:
-        check(getattr(layer, name), case[f"after/{name}"], tol, f"after/{name}")
+        check(getattr(layer, name), case[f"after/{name}"], tol, f"after/{name}", seen)
     return grads
 
 
-def check_sequence(layer, meta: dict, case: dict) -> None:
+def check_sequence(layer, meta: dict, case: dict, seen: dict | None = None, device: str = "cpu") -> None:
     tol = meta["suggested_tolerance"]
     for i in range(meta["seq_k"]):
         x = mg.tensor(case[f"seq/x{i}"])
         y = layer(x, **call_kwargs(meta["seq_training"], case.get(f"seq/mask{i}")))
         if meta["layer_version"] == "v1":
             run_pending_updates(layer, x)
-        check(y, case[f"seq/y{i}"], tol, f"seq/y{i}")
+        assert_on(device, f"seq/y{i} and the weights", y, *layer.weights)
+        check(y, case[f"seq/y{i}"], tol, f"seq/y{i}", seen)
         for name in meta["weights_order"]:
-            check(getattr(layer, name), case[f"seq/w{i}/{name}"], tol, f"seq/w{i}/{name}")
-    check(layer(mg.tensor(case["x"]), training=False), case["seq/y_infer"], tol, "seq/y_infer")
+            check(getattr(layer, name), case[f"seq/w{i}/{name}"], tol, f"seq/w{i}/{name}", seen)
+    y_infer = layer(mg.tensor(case["x"]), training=False)
+    assert_on(device, "seq/y_infer", y_infer)
+    check(y_infer, case["seq/y_infer"], tol, "seq/y_infer", seen)
 
 
-def check_everything(make_layer, meta: dict, case: dict) -> None:
+def check_everything(make_layer, meta: dict, case: dict, seen: dict | None = None,
+                     device: str = "cpu") -> None:
+    """README steps 1-5 for the layers ``make_layer()`` makes; ``seen`` collects, by name,
+    the host copy of every value compared, and every value must live on ``device``."""
     tol = meta["suggested_tolerance"]
     layer = make_layer()
     build_and_set(layer, meta, case)
+    assert_on(device, "weights after the build", *layer.weights)
     effective = meta["effective"]
     assert layer.fused == effective["fused"]
     assert layer.axis == effective["normalized_axes"]
     assert layer.compute_dtype == effective["compute_dtype"]
     assert all(w.dtype == case[f"init/{n}"].dtype for w, n in zip(layer.weights, meta["weights_order"]))
-    grads = check_main(layer, meta, case)
+    grads = check_main(layer, meta, case, seen, device)
 
     regularized = [n for n in TRAINABLE_NAMES if f"reg/{n}" in case]
     losses = layer.losses
     assert len(losses) == len(regularized)
+    assert_on(device, "regularization losses", *losses)
     for name, loss in zip(regularized, losses):
-        check(loss, case[f"reg/{name}"], tol, f"reg/{name}")
+        check(loss, case[f"reg/{name}"], tol, f"reg/{name}", seen)
     if regularized:
         params = [getattr(layer, n) for n in TRAINABLE_NAMES]
         with mg.GradientTape() as tape:
@@ -178,24 +206,51 @@ def check_everything(make_layer, meta: dict, case: dict) -> None:
         reg_grads = tape.gradient(total, params)
         for name, param, g in zip(TRAINABLE_NAMES, params, reg_grads):
             g = np.zeros(param.shape) if g is None else g
-            check(g, case[f"reg_grad/{name}"], tol, f"reg_grad/{name}")
+            check(g, case[f"reg_grad/{name}"], tol, f"reg_grad/{name}", seen)
 
     if meta["optimizer_step"] is not None:
         optimizer = mg.optimizers.SGD(learning_rate=meta["optimizer_step"]["learning_rate"])
         optimizer.apply_gradients([(grads[n], getattr(layer, n)) for n in TRAINABLE_NAMES])
+        assert_on(device, "weights after the SGD step", *layer.weights)
         for name in TRAINABLE_NAMES:
-            check(getattr(layer, name), case[f"step/{name}"], tol, f"step/{name}")
+            check(getattr(layer, name), case[f"step/{name}"], tol, f"step/{name}", seen)
 
     fresh = make_layer()
     build_and_set(fresh, meta, case)
-    check_sequence(fresh, meta, case)
+    check_sequence(fresh, meta, case, seen, device)
 
 
-@pytest.mark.parametrize("entry", CASES, ids=[e["name"] for e in CASES])
-def test_matches_keras(entry):
+def device_cases() -> list:
+    """Every (device, case) pair, with ids like ``cuda-<case>`` (the cpu ids stay ``<case>``)."""
+    params = []
+    for device in DEVICES:
+        name, marks = (device, ()) if isinstance(device, str) else (device.values[0], device.marks)
+        for e in CASES:
+            params.append(pytest.param(name, e, marks=marks,
+                                       id=e["name"] if name == "cpu" else f"{name}-{e['name']}"))
+    return params
+
+
+@pytest.mark.parametrize("device, entry", device_cases())
+def test_matches_keras(device, entry):
     case, meta = load_case(entry)
     cls, kwargs = layer_class(meta), constructor_kwargs(meta, case)
-    check_everything(lambda: cls(name="bn", **kwargs), meta, case)
+    if device == "cpu":
+        check_everything(lambda: cls(name="bn", **kwargs), meta, case)
+        return
+    on_cpu, on_device = {}, {}
+    check_everything(lambda: cls(name="bn", **kwargs), meta, case, on_cpu)
+    backend.clear_session()  # the same layer names and collections as the cpu run
+    with mg.device(device):
+        check_everything(lambda: cls(name="bn", **kwargs), meta, case, on_device, device)
+    # the same values, in the same order, with the same dtypes, as on the cpu
+    assert list(on_device) == list(on_cpu)
+    agree = FLOAT64_AGREEMENT if meta["effective"]["compute_dtype"] == "float64" else meta[
+        "suggested_tolerance"]
+    for what, cpu_value in on_cpu.items():
+        assert on_device[what].dtype == cpu_value.dtype, what
+        np.testing.assert_allclose(on_device[what], cpu_value, rtol=agree["rtol"], atol=agree["atol"],
+                                   err_msg=f"{device} vs cpu: {what}")
 
 
 @pytest.mark.parametrize("entry", CASES, ids=[e["name"] for e in CASES])

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from devices import DEVICES
 
 import minigrad as mg
 from layers import backend
@@ -366,3 +367,32 @@ def test_renorm_gradient_is_not_the_derivative_of_the_output():
     dx = tape.gradient(loss, xt).numpy()
     np.testing.assert_allclose(dx.sum(0), 0, atol=1e-10)  # plain BN's: the mean is removed
     assert np.abs(dx - dy).max() > 0.1
+
+
+# -- on every device ---------------------------------------------------------------------------
+# both paths, training and inference, NHWC and NCHW, to second order, on each device in DEVICES
+# ("cuda" skipped, with a reason, without CuPy and a GPU). The layer is made and called under
+# ``with minigrad.device(device)``: its weights, its input and gradcheck's perturbations all
+# live there. The cpu cases repeat a few of test_gradcheck's, as the control of the cuda ones.
+DEVICE_CASES = [case for case in CASES if case[0] in ("nhwc", "nchw")]
+
+
+@pytest.mark.parametrize("order", [1, 2])
+@pytest.mark.parametrize("training", [True, False], ids=["training", "inference"])
+@pytest.mark.parametrize("path", ["fused", "composite"])
+@pytest.mark.parametrize("case", DEVICE_CASES, ids=[case[0] for case in DEVICE_CASES])
+@pytest.mark.parametrize("device", DEVICES)
+def test_gradcheck_on_device(device, case, path, training, order):
+    _, shape, kwargs, _, _ = case
+    with mg.device(device):
+        layer, x, _ = make_layer(shape, kwargs, fused=path == "fused")
+        names = param_names(layer, training)
+        inputs = [mg.tensor(v, device=device) for v in [x] + [getattr(layer, n).numpy() for n in names]]
+        assert {w.device for w in layer.weights} == {device}
+        assert {t.device for t in inputs} == {device}
+        before = snapshot(layer)
+        f = layer_function(layer, names, training)
+        assert mg.gradcheck(f, inputs, order=order)
+        assert_state(before)
+        assert {w.device for w in layer.weights} == {device}
+        assert layer.fused is (path == "fused")

@@ -21,7 +21,7 @@ import math
 
 import numpy as np
 import pytest
-from devices import needs_cuda
+from devices import DEVICES, needs_cuda
 
 import minigrad as mg
 from minigrad.gradcheck import gradcheck
@@ -359,3 +359,80 @@ def test_conv2d_on_the_gpu_matches_the_cpu(strides, padding):
         results.append([loss.numpy(), *(g.numpy() for g in tape.gradient(loss, [tx, tk]))])
     for cpu, gpu in zip(*results):
         np.testing.assert_allclose(gpu, cpu, rtol=1e-10, atol=1e-10)
+
+
+# == on every device ===========================================================================
+# The loop-reference comparisons and gradchecks above, on each device in DEVICES ("cuda"
+# skipped, with a reason, without CuPy and a GPU), for a representative subset: strides 1 and
+# 2, both paddings, both data formats, dilation, and each input-gradient path (flat, phases,
+# col2im). Everything runs under ``with minigrad.device(device)``; the reference is computed
+# on the host. The cpu cases are the control of the cuda ones.
+DEVICE_CASES = [CASES[i] for i in (0, 1, 3, 6, 7, 11, 13)]
+
+
+def test_the_device_cases_cover_the_variants():
+    strides = {case[2] for case in DEVICE_CASES}
+    assert {1, 2} <= strides
+    assert {case[3] for case in DEVICE_CASES} == {"valid", "same"}
+    assert any(case[4] != 1 for case in DEVICE_CASES)
+    assert {_input_gradient_path(*case) for case in DEVICE_CASES} == {"flat", "phases", "col2im"}
+
+
+def device_value_and_grads(x, k, dy, device, **kwargs):
+    """y and the gradients of sum(y * dy), all made and computed on ``device``."""
+    with mg.device(device):
+        tx, tk = mg.tensor(x), mg.tensor(k)
+        with mg.GradientTape() as tape:
+            tape.watch([tx, tk])
+            y = mg.nn.conv2d(tx, tk, **kwargs)
+            loss = mg.sum(y * mg.tensor(dy))
+        dx, dk = tape.gradient(loss, [tx, tk])
+    assert {t.device for t in (tx, tk, y, dx, dk)} == {device}
+    return y.numpy(), dx.numpy(), dk.numpy()
+
+
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+@pytest.mark.parametrize("case", DEVICE_CASES, ids=case_id)
+@pytest.mark.parametrize("device", DEVICES)
+def test_conv2d_matches_loop_reference_on_device(device, case, data_format):
+    x_shape, k_shape, strides, padding, dilation = case
+    rng = np.random.default_rng(1)
+    x, k = rng.standard_normal(x_shape), rng.standard_normal(k_shape)
+    pair = lambda v: (v, v) if isinstance(v, int) else v  # noqa: E731
+    y_ref, backward = ref_conv2d(x, k, pair(strides), padding, pair(dilation))
+    dy = rng.standard_normal(y_ref.shape)
+    dx_ref, dk_ref = backward(dy)
+    kwargs = dict(strides=strides, padding=padding, dilation_rate=dilation, data_format=data_format)
+    if data_format == "channels_first":  # same numbers, other layout
+        to_cf, to_cl = (0, 3, 1, 2), (0, 2, 3, 1)
+        y, dx, dk = device_value_and_grads(x.transpose(to_cf), k, dy.transpose(to_cf), device, **kwargs)
+        y, dx = y.transpose(to_cl), dx.transpose(to_cl)
+    else:
+        y, dx, dk = device_value_and_grads(x, k, dy, device, **kwargs)
+    np.testing.assert_allclose(y, y_ref, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dx, dx_ref, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dk, dk_ref, rtol=1e-12, atol=1e-12)
+
+
+DEVICE_GRADCHECKS = [  # (id, f, input shapes)
+    ("s1-valid", _conv(), [(2, 5, 6, 2), (3, 2, 2, 3)]),
+    ("s2-same", _conv(2, "same"), [(2, 5, 6, 2), (3, 3, 2, 3)]),
+    ("s1-same-d2", _conv(1, "same", 2), [(1, 5, 6, 2), (2, 3, 2, 2)]),
+    ("s2-valid-nchw", _conv(2, "valid", 1, "channels_first"), [(2, 2, 7, 6), (3, 3, 2, 3)]),
+    ("s12-same-nchw", _conv((1, 2), "same", 1, "channels_first"), [(2, 2, 5, 4), (3, 3, 2, 3)]),
+    ("col2im", _conv(2, "same"), [(1, 3, 3, 2), (5, 5, 2, 3)]),
+    ("many-channels", _conv(2, "same"), [(1, 5, 6, 4), (3, 3, 4, 2)]),
+]
+
+
+@pytest.mark.parametrize("case", DEVICE_GRADCHECKS, ids=[c[0] for c in DEVICE_GRADCHECKS])
+@pytest.mark.parametrize("device", DEVICES)
+def test_gradcheck_on_device(device, case):
+    _, f, shapes = case
+    rng = np.random.default_rng(3)
+    inputs = [mg.tensor(rng.standard_normal(s), device=device) for s in shapes]
+    with mg.device(device):
+        assert {t.device for t in inputs} == {device}
+        assert {f(*inputs).device} == {device}
+        assert gradcheck(f, inputs)
+        assert gradcheck(f, inputs, order=2, n_directions=4)

@@ -16,7 +16,7 @@ import math
 
 import numpy as np
 import pytest
-from devices import needs_cuda
+from devices import DEVICES, needs_cuda
 
 import minigrad as mg
 from minigrad.gradcheck import gradcheck
@@ -243,3 +243,111 @@ def test_pooling_on_the_gpu_matches_the_cpu(case, kind):
         results.append([loss.numpy(), tape.gradient(loss, tx).numpy()])
     for cpu, gpu in zip(*results):
         np.testing.assert_allclose(gpu, cpu, rtol=1e-12, atol=1e-12)
+
+
+# == on every device ===========================================================================
+# The loop-reference comparisons and gradchecks above, on each device in DEVICES ("cuda"
+# skipped, with a reason, without CuPy and a GPU), for a representative subset: the tiled
+# reshape path, strides 1 and 2, both paddings, overlapping and non-square windows, both data
+# formats. Everything runs under ``with minigrad.device(device)``; the reference is computed on
+# the host. The cpu cases are the control of the cuda ones.
+DEVICE_CASES = [CASES[i] for i in (0, 2, 3, 5, 6)]
+
+
+def test_the_device_cases_cover_the_variants():
+    assert {case[3] for case in DEVICE_CASES} == {"valid", "same"}
+    assert {1, 2} <= {case[2] for case in DEVICE_CASES}
+    assert any(case[2] is None for case in DEVICE_CASES)  # strides = pool: the tiled path
+
+
+def device_value_and_grad(fn, x, dy, device, **kwargs):
+    """y and the gradient of sum(y * dy), made and computed on ``device``."""
+    with mg.device(device):
+        tx = mg.tensor(x)
+        with mg.GradientTape() as tape:
+            tape.watch(tx)
+            y = fn(tx, **kwargs)
+            loss = mg.sum(y * mg.tensor(dy))
+        dx = tape.gradient(loss, tx)
+    assert {t.device for t in (tx, y, dx)} == {device}
+    return y.numpy(), dx.numpy()
+
+
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+@pytest.mark.parametrize("kind", ["max", "avg"])
+@pytest.mark.parametrize("case", DEVICE_CASES, ids=case_id)
+@pytest.mark.parametrize("device", DEVICES)
+def test_pooling_matches_loop_reference_on_device(device, case, kind, data_format):
+    x_shape, pool, strides, padding = case
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal(x_shape)
+    pair = lambda v: (v, v) if isinstance(v, int) else v  # noqa: E731
+    y_ref, backward = ref_pool(x, pair(pool), pair(strides or pool), padding, kind)
+    dy = rng.standard_normal(y_ref.shape)
+    dx_ref = backward(dy)
+    fn = mg.nn.max_pool2d if kind == "max" else mg.nn.avg_pool2d
+    kwargs = dict(pool_size=pool, strides=strides, padding=padding, data_format=data_format)
+    if data_format == "channels_first":
+        to_cf, to_cl = (0, 3, 1, 2), (0, 2, 3, 1)
+        y, dx = device_value_and_grad(fn, x.transpose(to_cf), dy.transpose(to_cf), device, **kwargs)
+        y, dx = y.transpose(to_cl), dx.transpose(to_cl)
+    else:
+        y, dx = device_value_and_grad(fn, x, dy, device, **kwargs)
+    np.testing.assert_allclose(y, y_ref, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dx, dx_ref, rtol=1e-12, atol=1e-12)
+
+
+DEVICE_GRADCHECKS = [  # (id, f, input shape); max-pool inputs are spread out: no near ties
+    ("max-tiled", lambda x: mg.nn.max_pool2d(x, 2), (2, 4, 6, 2)),
+    ("max-s2-same", lambda x: mg.nn.max_pool2d(x, 3, 2, "same"), (2, 5, 6, 2)),
+    ("max-s1-same-nchw", lambda x: mg.nn.max_pool2d(x, 2, 1, "same", "channels_first"), (1, 2, 5, 4)),
+    ("avg-tiled", lambda x: mg.nn.avg_pool2d(x, 2), (2, 4, 6, 2)),
+    ("avg-s2-same", lambda x: mg.nn.avg_pool2d(x, 3, 2, "same"), (2, 5, 6, 2)),
+    ("avg-s1-same-nchw", lambda x: mg.nn.avg_pool2d(x, (2, 3), 1, "same", "channels_first"),
+     (1, 2, 5, 4)),
+]
+
+
+@pytest.mark.parametrize("case", DEVICE_GRADCHECKS, ids=[c[0] for c in DEVICE_GRADCHECKS])
+@pytest.mark.parametrize("device", DEVICES)
+def test_gradcheck_on_device(device, case):
+    _, f, shape = case
+    rng = np.random.default_rng(3)
+    # values at least 0.01 apart (a permutation of a grid), so max pooling has no near tie
+    values = rng.permutation(np.prod(shape)).reshape(shape) * 0.01 + rng.uniform(0, 1e-3, shape)
+    x = mg.tensor(values, device=device)
+    with mg.device(device):
+        assert x.device == device and f(x).device == device
+        assert gradcheck(f, [x], mode="full")
+        assert gradcheck(f, [x], order=2, n_directions=4)
+
+
+# x[0, :, :, 0] = [[1, 5, 4, 4],
+#                  [3, 2, 0, 1]]
+X_HAND = np.array([[1.0, 5.0, 4.0, 4.0], [3.0, 2.0, 0.0, 1.0]]).reshape(1, 2, 4, 1)
+NO_PADS = ((0, 0), (0, 0))
+
+
+@pytest.mark.parametrize("strides, argmax, g, dx, gathered", [
+    # tiling 2x2 windows: 5 at offset 1 (row 0, col 1); the tie 4, 4 goes to offset 0
+    ((2, 2), [1, 0], [7.0, 9.0], {(0, 1): 7.0, (0, 2): 9.0}, [1.0, 2.0]),
+    # overlapping windows (stride 1): offsets 1, 0, 0 all in row 0, at columns 1, 1, 2
+    ((1, 1), [1, 0, 0], [1.0, 2.0, 3.0], {(0, 1): 3.0, (0, 2): 3.0}, [1.0, 1.0, 2.0]),
+], ids=["tiled", "overlapping"])
+def test_scatter_and_gather_by_hand_on_a_device(device, strides, argmax, g, dx, gathered):
+    attrs = dict(pool=(2, 2), strides=strides, pads=NO_PADS)
+    out_shape = (1, 1, len(g), 1)
+    host_argmax = np.array(argmax, np.int8).reshape(out_shape)  # moved to the device by the ops
+    y = max_pool2d_nhwc(mg.tensor(X_HAND), **attrs).numpy()
+    np.testing.assert_array_equal(_window_argmax(np, X_HAND, y, **attrs), host_argmax)  # the hand argmax
+    scattered = max_pool2d_scatter(mg.tensor(np.reshape(g, out_shape), device=device), host_argmax,
+                                   X_HAND.shape, **attrs)
+    expected = np.zeros(X_HAND.shape)
+    for (r, c), value in dx.items():
+        expected[0, r, c, 0] = value
+    assert scattered.device == device
+    np.testing.assert_array_equal(scattered.numpy(), expected)
+    z = mg.tensor(np.arange(8.0).reshape(X_HAND.shape), device=device)  # z[0, 0, c] = c
+    got = max_pool2d_gather(z, host_argmax, **attrs)
+    assert got.device == device
+    np.testing.assert_array_equal(got.numpy(), np.reshape(gathered, out_shape))
