@@ -42,7 +42,7 @@ def time_once(fn) -> float:
     return time.perf_counter() - start
 
 
-def paired(ours, theirs, repeats: int = 15, inner: int = 1, warmup: int = 2) -> dict:
+def paired(ours, theirs, repeats: int = 15, inner: int = 1, warmup: int = 2, sync=None) -> dict:
     """Time ``ours`` and ``theirs`` alternately and compare them.
 
     Args:
@@ -50,6 +50,10 @@ def paired(ours, theirs, repeats: int = 15, inner: int = 1, warmup: int = 2) -> 
         repeats: how many (ours, theirs) pairs to time.
         inner: calls per timing (for work units far below a millisecond).
         warmup: untimed calls of each before measuring.
+        sync: None on the CPU. On a GPU, a zero-argument callable that waits until the
+            device has finished all queued work: it is called before and after every
+            timing (inside the clock for "after"), so that a timing covers the work the
+            calls launched, not just the launching.
 
     Returns:
         dict with ``ours`` and ``theirs`` (median seconds per call) and ``ratio``
@@ -61,7 +65,10 @@ def paired(ours, theirs, repeats: int = 15, inner: int = 1, warmup: int = 2) -> 
             theirs()
 
     def run(fn):
-        return time_once(lambda: [fn() for _ in range(inner)]) / inner
+        if sync is None:
+            return time_once(lambda: [fn() for _ in range(inner)]) / inner
+        sync()
+        return time_once(lambda: ([fn() for _ in range(inner)], sync())) / inner
 
     ours_t, theirs_t, ratios = [], [], []
     for i in range(repeats):
