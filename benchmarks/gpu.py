@@ -50,12 +50,18 @@ import numpy as np
 
 import minigrad as mg
 from benchmarks.batchnorm import EPSILON, make_data
-from benchmarks.train_step import cnn, copy_weights, torch_cnn
+from benchmarks.train_step import (
+    cnn,
+    copy_weights,
+    first_losses,
+    minigrad_sgd_step,
+    torch_cnn,
+    torch_sgd_step,
+)
 from minigrad import backend
 from minigrad.errors import DeviceUnavailableError
 
 GOAL_RATIO = 1.5  # fwd+bwd of the fused batch normalization: at most this times torch's time
-LOSS_RTOL = 1e-4  # the first training losses of the two libraries agree to this (as on the CPU)
 MISSING_STATUS = 2  # exit status when the GPU benchmark cannot run here
 
 
@@ -258,7 +264,7 @@ def cnn_step_pair(device: Device, bn: bool, batch: int, sizes: Sizes) -> dict:
     """Time one SGD step of the CNN on ``device``, minigrad vs torch, from the same weights.
 
     Raises:
-        AssertionError: if the two libraries' first losses differ by more than LOSS_RTOL.
+        AssertionError: if the two libraries' first losses differ (``train_step.first_losses``).
     """
     rng = np.random.default_rng(0)
     x = rng.standard_normal((batch, 28, 28, 1), dtype=np.float32)
@@ -266,37 +272,15 @@ def cnn_step_pair(device: Device, bn: bool, batch: int, sizes: Sizes) -> dict:
     mg.random.seed(0)
     with mg.device(device.name):
         model = cnn(bn)
-    opt = mg.optimizers.SGD(learning_rate=0.01)
-    loss_fn = mg.losses.SparseCategoricalCrossentropy(from_logits=True)
-    mx, my = mg.tensor(x, device=device.name), mg.tensor(y, device=device.name)
-
-    def ours():
-        with mg.device(device.name):
-            with mg.GradientTape() as tape:
-                loss = loss_fn(my, model(mx, training=True))
-            grads = tape.gradient(loss, model.trainable_weights)
-            opt.apply_gradients(zip(grads, model.trainable_weights))
-        return loss
-
+    ours = minigrad_sgd_step(model, mg.tensor(x, device=device.name), mg.tensor(y, device=device.name))
     theirs = None
     torch = device.torch
     if torch is not None:
         torch_model = torch_cnn(torch, bn).to(device.torch_device)
         copy_weights(model, torch_model, torch)
         tx, ty = device.to_torch(x.transpose(0, 3, 1, 2)), device.to_torch(y)
-        topt = torch.optim.SGD(torch_model.parameters(), lr=0.01)
-        tloss = torch.nn.CrossEntropyLoss()
-
-        def theirs():
-            topt.zero_grad()
-            loss = tloss(torch_model(tx), ty)
-            loss.backward()
-            topt.step()
-            return loss
-
-        first_ours, first_theirs = float(ours().item()), float(theirs().item())
-        assert abs(first_ours - first_theirs) < LOSS_RTOL * max(1.0, abs(first_theirs)), (
-            f"the two models disagree on {device.name}: loss {first_ours} vs {first_theirs}")
+        theirs = torch_sgd_step(torch, torch_model, tx, ty)
+        first_ours, first_theirs = first_losses(ours, theirs, f" on {device.name}")
         print(f"CNN{' + BN' if bn else ''} batch {batch}: first loss minigrad {first_ours:.6f}, "
               f"torch {first_theirs:.6f}")
     return paired(ours, theirs, repeats=sizes.repeats, warmup=sizes.warmup, sync=device.sync)

@@ -86,36 +86,57 @@ def copy_weights(model, torch_model, torch) -> None:
             p.copy_(torch.from_numpy(np.ascontiguousarray(w)))
 
 
-def step_pair(model, torch_model, x, y, torch, channels_first_for_torch: bool):
+LOSS_RTOL = 1e-4  # the two libraries' first training losses agree to this
+
+
+def minigrad_sgd_step(model, x, y):
+    """One SGD step (lr 0.01, cross-entropy from logits) of ``model`` on tensors ``x``, ``y``."""
     opt = mg.optimizers.SGD(learning_rate=0.01)
     loss_fn = mg.losses.SparseCategoricalCrossentropy(from_logits=True)
-    mx, my = mg.tensor(x), mg.tensor(y)
 
     def ours():
         with mg.GradientTape() as tape:
-            loss = loss_fn(my, model(mx, training=True))
+            loss = loss_fn(y, model(x, training=True))
         grads = tape.gradient(loss, model.trainable_weights)
         opt.apply_gradients(zip(grads, model.trainable_weights))
         return loss
+    return ours
 
+
+def torch_sgd_step(torch, torch_model, tx, ty):
+    """The same step in PyTorch, on torch tensors ``tx``, ``ty``."""
+    topt = torch.optim.SGD(torch_model.parameters(), lr=0.01)
+    tloss = torch.nn.CrossEntropyLoss()
+
+    def theirs():
+        topt.zero_grad()
+        loss = tloss(torch_model(tx), ty)
+        loss.backward()
+        topt.step()
+        return loss
+    return theirs
+
+
+def first_losses(ours, theirs, where: str = "") -> tuple:
+    """Run one step of each and check that the two models start from the same loss.
+
+    Raises:
+        AssertionError: if the first losses differ by more than LOSS_RTOL.
+    """
+    first_ours, first_theirs = float(ours().item()), float(theirs().item())
+    assert abs(first_ours - first_theirs) < LOSS_RTOL * max(1.0, abs(first_theirs)), (
+        f"the two models disagree{where}: loss {first_ours} vs {first_theirs}")
+    return first_ours, first_theirs
+
+
+def step_pair(model, torch_model, x, y, torch, channels_first_for_torch: bool):
+    ours = minigrad_sgd_step(model, mg.tensor(x), mg.tensor(y))
     theirs = None
     if torch is not None:
         copy_weights(model, torch_model, torch)
         tx = torch.from_numpy(x.transpose(0, 3, 1, 2).copy() if channels_first_for_torch else x)
-        ty = torch.from_numpy(y)
-        topt = torch.optim.SGD(torch_model.parameters(), lr=0.01)
-        tloss = torch.nn.CrossEntropyLoss()
-
-        def theirs():
-            topt.zero_grad()
-            loss = tloss(torch_model(tx), ty)
-            loss.backward()
-            topt.step()
-            return loss
-
-        first_ours, first_theirs = float(ours().item()), float(theirs().item())
-        assert abs(first_ours - first_theirs) < 1e-4 * max(1.0, abs(first_theirs)), (
-            f"the two models disagree: loss {first_ours} vs {first_theirs}")
+        theirs = torch_sgd_step(torch, torch_model, tx, torch.from_numpy(y))
+        first_losses(ours, theirs)
     return paired(ours, theirs, repeats=15)
 
 

@@ -9,19 +9,14 @@ entry naming no registered op, fails the suite by name.
 """
 
 import importlib
-import importlib.util
 import pkgutil
-import sys
-from pathlib import Path
 
 import pytest
+from gradcheck_tables import PATTERNS, TESTS, gradcheck_modules, values
 
 import minigrad
 import minigrad.ops
 from minigrad.ops.base import REGISTRY
-
-TESTS = Path(__file__).resolve().parents[1]
-PATTERNS = ("test_ops_*.py", "test_nn_*.py")
 
 
 def _import_every_op_module() -> None:
@@ -31,28 +26,6 @@ def _import_every_op_module() -> None:
     importlib.import_module("minigrad.nn")
 
 
-def _load(path: Path):
-    """The test module at ``path``, reusing the one pytest imported (same name, same file)."""
-    module = sys.modules.get(path.stem)
-    if module is not None and Path(getattr(module, "__file__", "")).resolve() == path:
-        return module
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[path.stem] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-def _gradcheck_modules() -> list:
-    paths = sorted({p.resolve() for pattern in PATTERNS for p in TESTS.rglob(pattern)})
-    return [_load(p) for p in paths]
-
-
-def _values(entry) -> tuple:
-    """A GRADCHECKS entry's (op_name, f, inputs), whether a tuple or a pytest.param."""
-    return tuple(entry.values) if hasattr(entry, "marks") else tuple(entry)
-
-
 def _is_test_only(cls) -> bool:
     return cls.__module__.rpartition(".")[2].startswith("test_")
 
@@ -60,7 +33,7 @@ def _is_test_only(cls) -> bool:
 @pytest.fixture(scope="module")
 def modules():
     _import_every_op_module()
-    found = _gradcheck_modules()
+    found = gradcheck_modules()
     assert found, f"no {' or '.join(PATTERNS)} modules found under {TESTS}"
     return found
 
@@ -78,7 +51,7 @@ def test_entries_are_well_formed(modules):
     bad = []
     for m in modules:
         for k, entry in enumerate(getattr(m, "GRADCHECKS", [])):
-            v = _values(entry)
+            v = values(entry)
             if not (len(v) == 3 and isinstance(v[0], str) and callable(v[1])
                     and isinstance(v[2], (list, tuple))):
                 bad.append(f"{m.__name__}.GRADCHECKS[{k}]")
@@ -86,7 +59,7 @@ def test_entries_are_well_formed(modules):
 
 
 def test_every_differentiable_op_has_a_gradcheck(modules):
-    checked = {_values(e)[0] for m in modules for e in getattr(m, "GRADCHECKS", [])}
+    checked = {values(e)[0] for m in modules for e in getattr(m, "GRADCHECKS", [])}
     needed = {name for name, cls in REGISTRY.items() if cls.differentiable and not _is_test_only(cls)}
     missing = sorted(needed - checked)
     assert not missing, (
@@ -98,8 +71,8 @@ def test_every_differentiable_op_has_a_gradcheck(modules):
 
 def test_every_gradcheck_names_a_registered_op(modules):
     unknown = sorted({
-        f"{_values(e)[0]!r} (in {m.__name__})"
-        for m in modules for e in getattr(m, "GRADCHECKS", []) if _values(e)[0] not in REGISTRY
+        f"{values(e)[0]!r} (in {m.__name__})"
+        for m in modules for e in getattr(m, "GRADCHECKS", []) if values(e)[0] not in REGISTRY
     })
     assert not unknown, (
         f"GRADCHECKS entries name ops that are not registered: {unknown}. Use the op's "

@@ -20,47 +20,26 @@ The cases are skipped, with a reason, where CuPy or a GPU is missing; with
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import Counter
-from pathlib import Path
 
 import numpy as np
 import pytest
 from devices import needs_cuda
+from gradcheck_tables import gradcheck_modules, values
 
 import minigrad as mg
 from minigrad.gradcheck import gradcheck
 
-TESTS = Path(__file__).resolve().parents[1]
-PATTERNS = ("test_ops_*.py", "test_nn_*.py")
 RTOL = ATOL = 1e-10  # float64 on both devices: only the order of the additions may differ
 # ops whose output leaves the device on purpose (to_device(..., "cpu")): only their gradients
 # must come back to "cuda"
 MOVES_DATA = {"to_device"}
 
 
-def _load(path: Path):
-    """The test module at ``path``, imported under its file name, as pytest imports it."""
-    module = sys.modules.get(path.stem)
-    if module is not None and Path(getattr(module, "__file__", "")).resolve() == path:
-        return module
-    spec = importlib.util.spec_from_file_location(path.stem, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[path.stem] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def _entries() -> list:
     """``(op_name, f, inputs, marks)`` of every GRADCHECKS entry of the op test modules."""
-    paths = sorted({p.resolve() for pattern in PATTERNS for p in TESTS.rglob(pattern)})
-    found = []
-    for path in paths:
-        for entry in getattr(_load(path), "GRADCHECKS", []):
-            values = tuple(entry.values) if hasattr(entry, "marks") else tuple(entry)
-            found.append((*values, tuple(getattr(entry, "marks", ()))))
-    return found
+    return [(*values(entry), tuple(getattr(entry, "marks", ())))
+            for module in gradcheck_modules() for entry in getattr(module, "GRADCHECKS", [])]
 
 
 def _cases(device: str) -> list:
