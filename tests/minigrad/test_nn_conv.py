@@ -74,14 +74,16 @@ def ref_conv2d(x, k, strides, padding, dilations):
     return y, backward
 
 
-def value_and_grads(x, k, dy, **kwargs):
-    """minigrad's y and the tape's gradients of sum(y * dy)."""
-    tx, tk = mg.tensor(x), mg.tensor(k)
-    with mg.GradientTape() as tape:
-        tape.watch([tx, tk])
-        y = mg.nn.conv2d(tx, tk, **kwargs)
-        loss = mg.sum(y * mg.tensor(dy))
-    dx, dk = tape.gradient(loss, [tx, tk])
+def value_and_grads(x, k, dy, device="cpu", **kwargs):
+    """minigrad's y and the tape's gradients of sum(y * dy), all made and computed on ``device``."""
+    with mg.device(device):
+        tx, tk = mg.tensor(x), mg.tensor(k)
+        with mg.GradientTape() as tape:
+            tape.watch([tx, tk])
+            y = mg.nn.conv2d(tx, tk, **kwargs)
+            loss = mg.sum(y * mg.tensor(dy))
+        dx, dk = tape.gradient(loss, [tx, tk])
+    assert {t.device for t in (tx, tk, y, dx, dk)} == {device}
     return y.numpy(), dx.numpy(), dk.numpy()
 
 
@@ -112,26 +114,30 @@ def case_id(case):
     return f"x{x}-k{k}-s{s}-{p}-d{d}".replace(" ", "")
 
 
-@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
-@pytest.mark.parametrize("case", CASES, ids=case_id)
-def test_conv2d_matches_loop_reference(case, data_format):
+def check_against_loop_reference(case, data_format, rng, device="cpu"):
+    """conv2d's y, dx and dk on ``device`` against the float64 loop reference, to 1e-12."""
     x_shape, k_shape, strides, padding, dilation = case
-    x = RNG.standard_normal(x_shape)
-    k = RNG.standard_normal(k_shape)
+    x, k = rng.standard_normal(x_shape), rng.standard_normal(k_shape)
     pair = lambda v: (v, v) if isinstance(v, int) else v  # noqa: E731
     y_ref, backward = ref_conv2d(x, k, pair(strides), padding, pair(dilation))
-    dy = RNG.standard_normal(y_ref.shape)
+    dy = rng.standard_normal(y_ref.shape)
     dx_ref, dk_ref = backward(dy)
+    kwargs = dict(strides=strides, padding=padding, dilation_rate=dilation, data_format=data_format)
     if data_format == "channels_first":  # same numbers, other layout
-        to_cf = (0, 3, 1, 2)
-        y, dx, dk = value_and_grads(x.transpose(to_cf), k, dy.transpose(to_cf), strides=strides,
-                                    padding=padding, dilation_rate=dilation, data_format=data_format)
-        y, dx = y.transpose(0, 2, 3, 1), dx.transpose(0, 2, 3, 1)
+        to_cf, to_cl = (0, 3, 1, 2), (0, 2, 3, 1)
+        y, dx, dk = value_and_grads(x.transpose(to_cf), k, dy.transpose(to_cf), device, **kwargs)
+        y, dx = y.transpose(to_cl), dx.transpose(to_cl)
     else:
-        y, dx, dk = value_and_grads(x, k, dy, strides=strides, padding=padding, dilation_rate=dilation)
+        y, dx, dk = value_and_grads(x, k, dy, device, **kwargs)
     np.testing.assert_allclose(y, y_ref, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(dx, dx_ref, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(dk, dk_ref, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_conv2d_matches_loop_reference(case, data_format):
+    check_against_loop_reference(case, data_format, RNG)
 
 
 def _input_gradient_path(x_shape, k_shape, strides, padding, dilation):
@@ -378,40 +384,12 @@ def test_the_device_cases_cover_the_variants():
     assert {_input_gradient_path(*case) for case in DEVICE_CASES} == {"flat", "phases", "col2im"}
 
 
-def device_value_and_grads(x, k, dy, device, **kwargs):
-    """y and the gradients of sum(y * dy), all made and computed on ``device``."""
-    with mg.device(device):
-        tx, tk = mg.tensor(x), mg.tensor(k)
-        with mg.GradientTape() as tape:
-            tape.watch([tx, tk])
-            y = mg.nn.conv2d(tx, tk, **kwargs)
-            loss = mg.sum(y * mg.tensor(dy))
-        dx, dk = tape.gradient(loss, [tx, tk])
-    assert {t.device for t in (tx, tk, y, dx, dk)} == {device}
-    return y.numpy(), dx.numpy(), dk.numpy()
-
 
 @pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
 @pytest.mark.parametrize("case", DEVICE_CASES, ids=case_id)
 @pytest.mark.parametrize("device", DEVICES)
 def test_conv2d_matches_loop_reference_on_device(device, case, data_format):
-    x_shape, k_shape, strides, padding, dilation = case
-    rng = np.random.default_rng(1)
-    x, k = rng.standard_normal(x_shape), rng.standard_normal(k_shape)
-    pair = lambda v: (v, v) if isinstance(v, int) else v  # noqa: E731
-    y_ref, backward = ref_conv2d(x, k, pair(strides), padding, pair(dilation))
-    dy = rng.standard_normal(y_ref.shape)
-    dx_ref, dk_ref = backward(dy)
-    kwargs = dict(strides=strides, padding=padding, dilation_rate=dilation, data_format=data_format)
-    if data_format == "channels_first":  # same numbers, other layout
-        to_cf, to_cl = (0, 3, 1, 2), (0, 2, 3, 1)
-        y, dx, dk = device_value_and_grads(x.transpose(to_cf), k, dy.transpose(to_cf), device, **kwargs)
-        y, dx = y.transpose(to_cl), dx.transpose(to_cl)
-    else:
-        y, dx, dk = device_value_and_grads(x, k, dy, device, **kwargs)
-    np.testing.assert_allclose(y, y_ref, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(dx, dx_ref, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(dk, dk_ref, rtol=1e-12, atol=1e-12)
+    check_against_loop_reference(case, data_format, np.random.default_rng(1), device)
 
 
 DEVICE_GRADCHECKS = [  # (id, f, input shapes)

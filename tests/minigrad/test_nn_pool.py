@@ -71,13 +71,17 @@ def ref_pool(x, pool, strides, padding, kind):
     return y, backward
 
 
-def value_and_grad(fn, x, dy, **kwargs):
-    tx = mg.tensor(x)
-    with mg.GradientTape() as tape:
-        tape.watch(tx)
-        y = fn(tx, **kwargs)
-        loss = mg.sum(y * mg.tensor(dy))
-    return y.numpy(), tape.gradient(loss, tx).numpy()
+def value_and_grad(fn, x, dy, device="cpu", **kwargs):
+    """y and the gradient of sum(y * dy), made and computed on ``device``."""
+    with mg.device(device):
+        tx = mg.tensor(x)
+        with mg.GradientTape() as tape:
+            tape.watch(tx)
+            y = fn(tx, **kwargs)
+            loss = mg.sum(y * mg.tensor(dy))
+        dx = tape.gradient(loss, tx)
+    assert {t.device for t in (tx, y, dx)} == {device}
+    return y.numpy(), dx.numpy()
 
 
 # (x NHWC shape, pool_size, strides, padding): odd sizes make SAME asymmetric
@@ -98,26 +102,31 @@ def case_id(case):
     return "x{}-p{}-s{}-{}".format(*case).replace(" ", "")
 
 
-@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
-@pytest.mark.parametrize("kind", ["max", "avg"])
-@pytest.mark.parametrize("case", CASES, ids=case_id)
-def test_pooling_matches_loop_reference(case, kind, data_format):
+def check_against_loop_reference(case, kind, data_format, rng, device="cpu"):
+    """Pooling's y and dx on ``device`` against the float64 loop reference, to 1e-12."""
     x_shape, pool, strides, padding = case
-    x = RNG.standard_normal(x_shape)
+    x = rng.standard_normal(x_shape)
     pair = lambda v: (v, v) if isinstance(v, int) else v  # noqa: E731
     y_ref, backward = ref_pool(x, pair(pool), pair(strides or pool), padding, kind)
-    dy = RNG.standard_normal(y_ref.shape)
+    dy = rng.standard_normal(y_ref.shape)
     dx_ref = backward(dy)
     fn = mg.nn.max_pool2d if kind == "max" else mg.nn.avg_pool2d
     kwargs = dict(pool_size=pool, strides=strides, padding=padding, data_format=data_format)
     if data_format == "channels_first":
-        to_cf = (0, 3, 1, 2)
-        y, dx = value_and_grad(fn, x.transpose(to_cf), dy.transpose(to_cf), **kwargs)
-        y, dx = y.transpose(0, 2, 3, 1), dx.transpose(0, 2, 3, 1)
+        to_cf, to_cl = (0, 3, 1, 2), (0, 2, 3, 1)
+        y, dx = value_and_grad(fn, x.transpose(to_cf), dy.transpose(to_cf), device, **kwargs)
+        y, dx = y.transpose(to_cl), dx.transpose(to_cl)
     else:
-        y, dx = value_and_grad(fn, x, dy, **kwargs)
+        y, dx = value_and_grad(fn, x, dy, device, **kwargs)
     np.testing.assert_allclose(y, y_ref, rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(dx, dx_ref, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
+@pytest.mark.parametrize("kind", ["max", "avg"])
+@pytest.mark.parametrize("case", CASES, ids=case_id)
+def test_pooling_matches_loop_reference(case, kind, data_format):
+    check_against_loop_reference(case, kind, data_format, RNG)
 
 
 def test_max_pool_ties_send_the_gradient_to_the_first_element():
@@ -260,41 +269,13 @@ def test_the_device_cases_cover_the_variants():
     assert any(case[2] is None for case in DEVICE_CASES)  # strides = pool: the tiled path
 
 
-def device_value_and_grad(fn, x, dy, device, **kwargs):
-    """y and the gradient of sum(y * dy), made and computed on ``device``."""
-    with mg.device(device):
-        tx = mg.tensor(x)
-        with mg.GradientTape() as tape:
-            tape.watch(tx)
-            y = fn(tx, **kwargs)
-            loss = mg.sum(y * mg.tensor(dy))
-        dx = tape.gradient(loss, tx)
-    assert {t.device for t in (tx, y, dx)} == {device}
-    return y.numpy(), dx.numpy()
-
 
 @pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
 @pytest.mark.parametrize("kind", ["max", "avg"])
 @pytest.mark.parametrize("case", DEVICE_CASES, ids=case_id)
 @pytest.mark.parametrize("device", DEVICES)
 def test_pooling_matches_loop_reference_on_device(device, case, kind, data_format):
-    x_shape, pool, strides, padding = case
-    rng = np.random.default_rng(1)
-    x = rng.standard_normal(x_shape)
-    pair = lambda v: (v, v) if isinstance(v, int) else v  # noqa: E731
-    y_ref, backward = ref_pool(x, pair(pool), pair(strides or pool), padding, kind)
-    dy = rng.standard_normal(y_ref.shape)
-    dx_ref = backward(dy)
-    fn = mg.nn.max_pool2d if kind == "max" else mg.nn.avg_pool2d
-    kwargs = dict(pool_size=pool, strides=strides, padding=padding, data_format=data_format)
-    if data_format == "channels_first":
-        to_cf, to_cl = (0, 3, 1, 2), (0, 2, 3, 1)
-        y, dx = device_value_and_grad(fn, x.transpose(to_cf), dy.transpose(to_cf), device, **kwargs)
-        y, dx = y.transpose(to_cl), dx.transpose(to_cl)
-    else:
-        y, dx = device_value_and_grad(fn, x, dy, device, **kwargs)
-    np.testing.assert_allclose(y, y_ref, rtol=1e-12, atol=1e-12)
-    np.testing.assert_allclose(dx, dx_ref, rtol=1e-12, atol=1e-12)
+    check_against_loop_reference(case, kind, data_format, np.random.default_rng(1), device)
 
 
 DEVICE_GRADCHECKS = [  # (id, f, input shape); max-pool inputs are spread out: no near ties
