@@ -2,6 +2,7 @@
 
     python examples/train_cnn.py            # under ten seconds on two idle CPU cores
     python examples/train_cnn.py --quick    # a smoke run
+    python examples/train_cnn.py --device cuda   # on an NVIDIA GPU (the `gpu` extra: CuPy)
 
 The images (``minigrad.datasets.shapes``) are 28x28 grey pictures of six shapes: horizontal
 bars, vertical bars, a ring, a cross, a diagonal line and a filled square, at random
@@ -20,6 +21,7 @@ steps a moving average still holds ``momentum**k`` of its initial value (0.9**57
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 
 import numpy as np
@@ -48,8 +50,15 @@ def main(argv=None) -> int:
     parser.add_argument("--epochs", type=int, default=None, help="epochs to train (5; 3 with --quick)")
     parser.add_argument("--quick", action="store_true", help="fewer images and epochs: a smoke run")
     parser.add_argument("--seed", type=int, default=0, help="seed of the data, the weights and the batches")
+    parser.add_argument("--device", default="cpu",
+                        help='where the weights live and the model trains: "cpu" or "cuda"')
     args = parser.parse_args(argv)
     start = time.perf_counter()
+    try:
+        device = mg.backend.check_device(args.device)
+    except (ValueError, mg.errors.DeviceUnavailableError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
     n_images, epochs = (1200, 3) if args.quick else (2400, 5)
     epochs = args.epochs or epochs
@@ -60,7 +69,9 @@ def main(argv=None) -> int:
     print(f"shapes: {len(x_train)} training and {len(x_val)} validation images of "
           f"{x.shape[1]}x{x.shape[2]}, classes {', '.join(classes)}")
 
-    model = build_model(x.shape[1], len(classes))
+    with mg.device(device):  # the weights are made on the device; fit sends each batch there
+        model = build_model(x.shape[1], len(classes))
+    print(f"device: {device}")
     model.compile(optimizer=mg.optimizers.Adam(0.003), loss="sparse_categorical_crossentropy",
                   metrics=["accuracy"])
     print(f"model: {model.count_params()} parameters")

@@ -363,7 +363,7 @@ def _gradient_array(g, var: Variable):
     """The gradient of ``var`` as a raw array of its shape, dtype and device."""
     if isinstance(g, Tensor):
         g = g._data
-    elif not backend.is_array(g):
+    elif not backend.is_array(g) or backend.device_of(g) == "cpu":  # host data: to var's device
         try:
             g = backend.as_array(g, var.dtype, var.device)
         except UnsupportedDtypeError:

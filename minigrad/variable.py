@@ -143,13 +143,21 @@ class Variable(Tensor):
 
     def assign_add(self, delta) -> Variable:
         """``v <- v + delta`` (a new array; the old one is left untouched)."""
-        delta = delta._data if isinstance(delta, Tensor) else delta
-        return self._replace(self._data + delta, "assign_add")
+        return self._replace(self._data + self._operand(delta, "assign_add"), "assign_add")
 
     def assign_sub(self, delta) -> Variable:
         """``v <- v - delta`` (a new array; the old one is left untouched)."""
-        delta = delta._data if isinstance(delta, Tensor) else delta
-        return self._replace(self._data - delta, "assign_sub")
+        return self._replace(self._data - self._operand(delta, "assign_sub"), "assign_sub")
+
+    def _operand(self, delta, what: str):
+        """``delta`` as something to add to the value: a Python number, or an array on this
+        variable's device (host data is sent there; a tensor elsewhere is an error)."""
+        if isinstance(delta, (bool, int, float)):
+            return delta
+        if isinstance(delta, Tensor):
+            backend.check_same_device(f"{what} on variable {self.name!r}", (self._data, delta._data))
+            return delta._data
+        return backend.as_array(delta, None, self.device)
 
     def _replace(self, new, what: str) -> Variable:
         if new.shape != self._data.shape:

@@ -2,7 +2,7 @@
 
 With ``MINIGRAD_FAKE_GPU=1`` in the environment, ``pytest_configure`` makes ``fake_cupy.FakeCupy``
 this process's CuPy, so every "cuda" test case runs on NumPy arrays that pretend to live on a GPU
-(``MINIGRAD_FAKE_GPU=1 python -m pytest -k cuda tests/minigrad tests/layers``). Without it, and
+(``MINIGRAD_FAKE_GPU=1 python -m pytest -m needs_cuda``). Without it, and
 without a real GPU, the cases marked ``needs_cuda`` are skipped.
 """
 

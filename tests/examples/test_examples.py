@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from devices import cuda_available, needs_cuda
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
@@ -60,6 +61,29 @@ def test_train_cnn_quick_learns_the_shapes(tmp_path: Path) -> None:
     assert "Epoch 3/3" in stdout
     assert number_after("validation accuracy", stdout) >= 0.7  # 6 classes: chance is 1/6
     assert re.search(r"^done in [0-9.]+ s$", stdout, re.M)
+
+
+def test_train_cnn_on_an_unavailable_gpu_says_how_to_get_one(tmp_path: Path) -> None:
+    if cuda_available():
+        pytest.skip("a GPU is usable here: the error path cannot be reached")
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    done = subprocess.run([sys.executable, str(EXAMPLES / "train_cnn.py"), "--quick", "--device", "cuda"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=TIMEOUT_S)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("error: device 'cuda' is not available") and ".[gpu]" in done.stderr
+
+
+@needs_cuda
+def test_train_cnn_trains_on_the_gpu(capsys) -> None:
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        import train_cnn
+    finally:
+        sys.path.remove(str(EXAMPLES))
+    assert train_cnn.main(["--quick", "--device", "cuda"]) == 0
+    stdout = capsys.readouterr().out
+    assert "device: cuda" in stdout
+    assert number_after("validation accuracy", stdout) >= 0.7
 
 
 def _loss_lines(stdout: str) -> list[str]:

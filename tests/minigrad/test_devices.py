@@ -117,3 +117,27 @@ def test_a_tape_keeps_the_value_it_saw_before_a_move(fake_cuda):
     g = tape.gradient(y, w)
     np.testing.assert_array_equal(g.numpy(), [4.0])
     assert g.device == "cpu"  # the read the tape recorded was on the CPU
+
+
+def test_host_data_meets_a_gpu_variable_on_its_device(fake_cuda):
+    v = mg.Variable([1.0, 2.0], device="cuda")
+    v.assign_add(np.array([0.5, 0.25]))  # a NumPy delta is sent to the GPU
+    v.assign_sub([1.0, 1.0])
+    assert v.device == "cuda" and v.dtype == np.float32
+    np.testing.assert_array_equal(v.numpy(), [0.5, 1.25])
+    with pytest.raises(DeviceMismatchError, match="assign_add on variable"):
+        v.assign_add(mg.tensor([1.0, 1.0], device="cpu"))  # a CPU tensor is a mistake: say so
+    mg.optimizers.SGD(0.5).apply_gradients([(np.array([1.0, 2.0]), v)])  # NumPy gradients too
+    assert v.device == "cuda"
+    np.testing.assert_array_equal(v.numpy(), [0.0, 0.25])
+    with pytest.raises(DeviceMismatchError, match="gradient of variable"):
+        mg.optimizers.SGD(0.5).apply_gradients([(mg.tensor([1.0, 2.0], device="cpu"), v)])
+
+
+def test_host_data_combined_with_a_gpu_tensor_goes_to_its_device(fake_cuda):
+    x = fake_cuda([1.0, 2.0])
+    y = x + np.array([1.0, 1.0], np.float32)
+    z = [3.0, 4.0] * x
+    assert y.device == z.device == "cuda"
+    np.testing.assert_array_equal(y.numpy(), [2.0, 3.0])
+    np.testing.assert_array_equal(z.numpy(), [3.0, 8.0])
