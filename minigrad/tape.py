@@ -188,12 +188,8 @@ class GradientTape:
                     reads = self._reads.setdefault(id(variable), [])
                     if all(r is not t for r in reads):
                         reads.append(t)
-            if seed is None:
-                seed = ops.ones_like(t)
-            elif not isinstance(seed, (Tensor, int, float, bool)):  # host data: to t's device
-                seed = Tensor(seed, device=t.device)
-            else:
-                seed = as_tensor(seed, like=t)
+            # host data (numbers, lists, NumPy arrays) is made on the target's device
+            seed = ops.ones_like(t) if seed is None else as_tensor(seed, like=t)
             if seed.shape != t.shape:
                 raise ValueError(
                     f"output_gradients has shape {seed.shape} but the target has shape {t.shape}."
