@@ -471,12 +471,7 @@ def get(identifier):
     if identifier is None or callable(identifier):
         return identifier
     if isinstance(identifier, dict):
-        cls = _CLASSES.get(identifier.get("class_name"))
-        if cls is None:
-            raise ValueError(
-                f"unknown loss class {identifier.get('class_name')!r}: use one of {sorted(_CLASSES)}."
-            )
-        return cls.from_config(dict(identifier.get("config", {})))
+        return from_class_config(identifier, _CLASSES, "loss")
     if isinstance(identifier, str):
         if identifier in _CLASSES:
             return _CLASSES[identifier]()
@@ -488,6 +483,22 @@ def get(identifier):
             )
         return fn
     raise TypeError(f"cannot make a loss from {identifier!r}: pass a name like 'mse', a Loss or a function.")
+
+
+def from_class_config(identifier: dict, classes: dict, kind: str):
+    """``{"class_name": ..., "config": {...}}`` made into an object of one of ``classes``.
+
+    Shared by ``losses.get`` and ``metrics.get``.
+
+    Raises:
+        ValueError: for a class name not in ``classes``.
+    """
+    cls = classes.get(identifier.get("class_name"))
+    if cls is None:
+        raise ValueError(
+            f"unknown {kind} class {identifier.get('class_name')!r}: use one of {sorted(classes)}."
+        )
+    return cls.from_config(dict(identifier.get("config", {})))
 
 
 __all__ = [

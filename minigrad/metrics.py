@@ -369,12 +369,7 @@ def get(identifier):
     if callable(identifier):
         return identifier
     if isinstance(identifier, dict):
-        cls = _CLASSES.get(identifier.get("class_name"))
-        if cls is None:
-            raise ValueError(
-                f"unknown metric class {identifier.get('class_name')!r}: use one of {sorted(_CLASSES)}."
-            )
-        return cls.from_config(dict(identifier.get("config", {})))
+        return losses.from_class_config(identifier, _CLASSES, "metric")
     if isinstance(identifier, str):
         if identifier in _CLASSES:
             return _CLASSES[identifier]()

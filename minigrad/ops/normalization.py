@@ -60,6 +60,7 @@ import threading
 from minigrad.ops import normalization_gpu
 from minigrad.ops.base import CPU_MODULE, Op, apply
 from minigrad.ops.elementwise import cast, rsqrt
+from minigrad.ops.normalization_gpu import compute_dtype  # one rule for both paths
 from minigrad.ops.reductions import mean, sum
 from minigrad.ops.shape import reshape
 from minigrad.tensor import Tensor
@@ -98,11 +99,6 @@ def _ones(xp, dtype, size: int):
             cache.clear()
         vec = cache[key] = xp.ones(size, dtype)
     return vec
-
-
-def compute_dtype(xp, dtype):
-    """The dtype the arithmetic runs in: float32 for float16 inputs, else the input's."""
-    return xp.dtype(xp.float32) if dtype == xp.float16 else xp.dtype(dtype)
 
 
 # -- the chunk plan ----------------------------------------------------------------------------------

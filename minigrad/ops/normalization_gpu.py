@@ -103,7 +103,8 @@ def _kernels(xp, dtype) -> _Kernels:
 
 
 def compute_dtype(xp, dtype):
-    """The dtype the arithmetic runs in: float32 for float16 inputs, else the input's."""
+    """The dtype the arithmetic runs in: float32 for float16 inputs, else the input's
+    (the same on the CPU path, which imports it from here)."""
     return xp.dtype(xp.float32) if dtype == xp.float16 else xp.dtype(dtype)
 
 
