@@ -40,3 +40,15 @@ class UnsupportedDtypeError(MinigradError, TypeError):
 
 class GradcheckError(MinigradError, AssertionError):
     """Analytic gradients disagree with finite differences (raised by gradcheck)."""
+
+
+class InvalidArgumentError(MinigradError, ValueError):
+    """An argument has the right type but a value that is not allowed (out of range, NaN, ...)."""
+
+
+class ArgumentTypeError(MinigradError, TypeError):
+    """An argument has the wrong type: a string where a bool belongs, None where data belongs, ..."""
+
+
+class WeightsFileError(MinigradError, ValueError):
+    """A weights file is not one minigrad wrote, is damaged, or does not fit the model."""

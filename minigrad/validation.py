@@ -1,0 +1,168 @@
+"""Argument validators: one readable place where public functions check what users pass.
+
+Each validator returns the value in its normal form (a Python bool, int or float) or raises a
+named minigrad error whose message says which argument, what was given, what is allowed and how
+to fix it. ``where`` names the function or class being called (``"BatchNormalization"``) so the
+message reads ``BatchNormalization: `momentum` must be ...``.
+
+    momentum = check_float("momentum", momentum, minimum=0.0, maximum=1.0, where="BatchNormalization")
+    center = check_bool("center", center, where="BatchNormalization")
+
+Type mistakes raise :class:`~minigrad.errors.ArgumentTypeError` (a ``TypeError``); values out of
+range raise :class:`~minigrad.errors.InvalidArgumentError` (a ``ValueError``), as Keras raises
+``TypeError``/``ValueError`` for them.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Iterable
+
+import numpy
+
+from minigrad.errors import ArgumentTypeError, InvalidArgumentError
+
+
+def _prefix(where: str | None) -> str:
+    return f"{where}: " if where else ""
+
+
+def _bound_text(minimum, maximum, min_inclusive: bool, max_inclusive: bool) -> str:
+    if minimum is not None and maximum is not None:
+        return f"in {'[' if min_inclusive else '('}{minimum}, {maximum}{']' if max_inclusive else ')'}"
+    if minimum is not None:
+        return f"{'>=' if min_inclusive else '>'} {minimum}"
+    if maximum is not None:
+        return f"{'<=' if max_inclusive else '<'} {maximum}"
+    return "finite"
+
+
+def check_bool(name: str, value, *, allow_none: bool = False, where: str | None = None) -> bool | None:
+    """``value`` as a Python bool; only ``True``/``False`` (and NumPy bools) are accepted.
+
+    Strings are refused because every non-empty string is truthy: ``center="no"`` would
+    otherwise mean ``center=True``.
+
+    Raises:
+        ArgumentTypeError: for anything that is not a bool (or None where allowed).
+    """
+    if value is None and allow_none:
+        return None
+    if isinstance(value, (bool, numpy.bool_)):
+        return bool(value)
+    allowed = "True, False or None" if allow_none else "True or False"
+    raise ArgumentTypeError(
+        f"{_prefix(where)}`{name}` must be a bool ({allowed}), got {value!r} of type "
+        f"{type(value).__name__}. Pass {name}=True or {name}=False"
+        + (" (a string such as 'no' or 'False' would read as True)." if isinstance(value, str) else ".")
+    )
+
+
+def check_int(name: str, value, *, minimum: int | None = None, maximum: int | None = None,
+              allow_none: bool = False, where: str | None = None) -> int | None:
+    """``value`` as a Python int within ``[minimum, maximum]`` (bounds optional, inclusive).
+
+    Python and NumPy integers are accepted; bools and floats (even ``2.0``, as ``range(2.0)``
+    refuses it) are not.
+
+    Raises:
+        ArgumentTypeError: for a value that is not an integer.
+        InvalidArgumentError: for an integer outside the bounds.
+    """
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ArgumentTypeError(
+            f"{_prefix(where)}`{name}` must be an integer{' or None' if allow_none else ''}, got "
+            f"{value!r} of type {type(value).__name__}. Pass a whole number, e.g. {name}="
+            f"{minimum if minimum is not None else 1}."
+        )
+    value = int(value)
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum):
+        raise InvalidArgumentError(
+            f"{_prefix(where)}`{name}` must be an integer "
+            f"{_bound_text(minimum, maximum, True, True)}, got {value}. "
+            f"Pass a value {_bound_text(minimum, maximum, True, True)}."
+        )
+    return value
+
+
+def check_float(name: str, value, *, minimum: float | None = None, maximum: float | None = None,
+                min_inclusive: bool = True, max_inclusive: bool = True, allow_none: bool = False,
+                where: str | None = None) -> float | None:
+    """``value`` as a finite Python float within the bounds (each optional; inclusive unless said).
+
+    Ints are accepted (``momentum=1``); bools, strings, NaN and infinities are refused.
+
+    Raises:
+        ArgumentTypeError: for a value that is not a real number.
+        InvalidArgumentError: for NaN, an infinity or a number outside the bounds.
+    """
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ArgumentTypeError(
+            f"{_prefix(where)}`{name}` must be a number{' or None' if allow_none else ''}, got "
+            f"{value!r} of type {type(value).__name__}. Pass a float, e.g. {name}=0.1 "
+            "(not a string)."
+        )
+    value = float(value)
+    below = minimum is not None and (value < minimum if min_inclusive else value <= minimum)
+    above = maximum is not None and (value > maximum if max_inclusive else value >= maximum)
+    if not math.isfinite(value) or below or above:
+        allowed = _bound_text(minimum, maximum, min_inclusive, max_inclusive)
+        finite = "" if allowed == "finite" else "finite and "
+        raise InvalidArgumentError(
+            f"{_prefix(where)}`{name}` must be {finite}{allowed}, got {value!r}. "
+            f"Pass a number {allowed}."
+        )
+    return value
+
+
+def check_one_of(name: str, value, options: Iterable, *, where: str | None = None):
+    """``value`` if it is one of ``options`` (compared with ``==``, types checked first).
+
+    Raises:
+        InvalidArgumentError: naming the allowed options.
+    """
+    options = tuple(options)
+    for option in options:
+        if type(value) is type(option) and value == option:
+            return value
+    raise InvalidArgumentError(
+        f"{_prefix(where)}`{name}` must be one of {', '.join(repr(o) for o in options)}, "
+        f"got {value!r}."
+    )
+
+
+def check_axis(name: str, axis, ndim: int, *, where: str | None = None) -> int:
+    """``axis`` (possibly negative) as a non-negative int for an array of rank ``ndim``.
+
+    Raises:
+        ArgumentTypeError: for an axis that is not an int.
+        InvalidArgumentError: for an axis outside ``[-ndim, ndim)``; the message names the
+            axis as given (``axis=-5``), not after wrapping.
+    """
+    if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
+        raise ArgumentTypeError(
+            f"{_prefix(where)}`{name}` must be an int, got {axis!r} of type {type(axis).__name__}."
+        )
+    axis = int(axis)
+    if not -ndim <= axis < ndim:
+        raise InvalidArgumentError(
+            f"{_prefix(where)}`{name}`={axis} is out of range for an input of rank {ndim}: "
+            f"use an axis in [-{ndim}, {ndim})."
+        )
+    return axis % ndim if ndim else axis
+
+
+def check_not_none(name: str, value, *, what: str = "a value", where: str | None = None):
+    """``value`` unless it is None.
+
+    Raises:
+        ArgumentTypeError: for None, saying what was expected.
+    """
+    if value is None:
+        raise ArgumentTypeError(f"{_prefix(where)}`{name}` is None: pass {what}.")
+    return value
