@@ -301,3 +301,17 @@ def test_dense_with_zero_units_is_rejected():
     with pytest.raises(ValueError, match=r"`units`.*positive integer.*units=0"):
         Dense(0)
     assert Dense(1).units == 1
+
+
+# -- the README lists them in one place ------------------------------------------------------------
+def test_the_readme_lists_every_difference_pinned_here():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert readme.count("## Deliberate differences from Keras") == 1
+    section = readme.split("## Deliberate differences from Keras")[1].split("\n## ")[0]
+    for fragment in ["`(1, 1, C)`", "`MaxNorm(2)` on `[3, 4]` gives `[1.2, 1.6]`",
+                     "A `mask` with `virtual_batch_size`", "`axis=-4`", "`Dense(0)`",
+                     "`outer/dense/kernel:0`", "`model.build(input_shape)`",
+                     "each layer's tensors before its callables"]:
+        assert fragment in section, fragment
