@@ -140,22 +140,29 @@ def name_scope_prefix(layer) -> str:
     return "/".join(names)
 
 
-@contextmanager
-def name_scope(layer, fresh: bool = False):
+class name_scope:
     """Enter ``layer``'s name scope: weights made inside are named after it and after the
     layers whose scopes enclose it, as Keras's ``tf.name_scope(layer.name)`` in ``__call__``.
 
     ``fresh=True`` drops the enclosing scopes first, as Keras does when it builds a layer on
     symbolic inputs (its scratch graph starts with no name scope): a Sequential or functional
     model's layers are named ``dense/kernel:0`` wherever the model is built.
+    (A class, not a generator: it runs in every layer call; 0.8 us instead of 2.1.)
     """
-    global _name_scope
-    saved = _name_scope
-    _name_scope = ([] if fresh else list(saved)) + ([layer] if layer is not None else [])
-    try:
-        yield
-    finally:
-        _name_scope = saved
+
+    __slots__ = ("layer", "fresh", "saved")
+
+    def __init__(self, layer, fresh: bool = False):
+        self.layer, self.fresh = layer, fresh
+
+    def __enter__(self):
+        global _name_scope
+        self.saved = _name_scope
+        _name_scope = ([] if self.fresh else _name_scope) + ([self.layer] if self.layer is not None else [])
+
+    def __exit__(self, *exc_info):
+        global _name_scope
+        _name_scope = self.saved
 
 
 def get_collection(key: str) -> list:
