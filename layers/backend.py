@@ -5,7 +5,9 @@
 - ``unique_name(base)``: default layer names ``dense``, ``dense_1``, ``dense_2``, ...;
   ``get_uid(prefix)``: 1, 2, 3, ... (inputs are named ``input_1``, ``input_2``, ...);
 - ``clear_session()``: forget names, the learning phase and the graph collections;
-- the call context: which layer calls are running now, and with which ``training``.
+- the call context: which layer calls are running now, and with which ``training``;
+- the name scope: the layers whose calls enclose the creation of a weight, which name it
+  (``outer/dense/kernel:0``, as Keras names weights built inside another layer's call).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from contextlib import contextmanager
 _name_counts: dict[str, int] = {}
 _learning_phase: int | None = None  # None: never set, so calls fall back to their own default
 _call_stack: list = []  # CallFrame of each Layer.__call__ running now, outermost first
+_name_scope: list = []  # layers whose build or call is running, outermost first: weight names
 _top_level_calls = 0  # counts outermost calls: a layer's per-call losses and updates reset per call
 _collections: dict[str, list] = {}
 
@@ -122,6 +125,44 @@ def call_frame(layer, training, inputs, shape_inference: bool = False):
         yield frame
     finally:
         _call_stack.pop()
+
+
+def name_scope_prefix(layer) -> str:
+    """The name of ``layer``'s weights without the weight's own name: the enclosing layers'
+    names and ``layer``'s own, joined by "/" (``outer/dense``).
+
+    A layer that builds inside its own call is the innermost scope; one built outside it
+    (``build`` called directly) still gets its own name, after the enclosing scopes.
+    """
+    names = [scope.name for scope in _name_scope]
+    if not _name_scope or _name_scope[-1] is not layer:
+        names.append(layer.name)
+    return "/".join(names)
+
+
+class name_scope:
+    """Enter ``layer``'s name scope: weights made inside are named after it and after the
+    layers whose scopes enclose it, as Keras's ``tf.name_scope(layer.name)`` in ``__call__``.
+
+    ``fresh=True`` drops the enclosing scopes first, as Keras does when it builds a layer on
+    symbolic inputs (its scratch graph starts with no name scope): a Sequential or functional
+    model's layers are named ``dense/kernel:0`` wherever the model is built.
+    (A class, not a generator: it runs in every layer call; 0.8 us instead of 2.1.)
+    """
+
+    __slots__ = ("layer", "fresh", "saved")
+
+    def __init__(self, layer, fresh: bool = False):
+        self.layer, self.fresh = layer, fresh
+
+    def __enter__(self):
+        global _name_scope
+        self.saved = _name_scope
+        _name_scope = ([] if self.fresh else _name_scope) + ([self.layer] if self.layer is not None else [])
+
+    def __exit__(self, *exc_info):
+        global _name_scope
+        _name_scope = self.saved
 
 
 def get_collection(key: str) -> list:

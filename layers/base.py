@@ -136,8 +136,8 @@ class Layer:
         # condition: None (unconditional) or the inputs it depends on (see _condition)
         self._updates: list = []  # (update, condition); the next outermost call replaces them
         self._losses: list = []  # (tensor or callable, condition, from_call); the next
-        # outermost call replaces those with from_call (tensors added during a call)
-        self._regularizer_losses: list = []  # _RegularizerLoss callables added by add_weight
+        # outermost call replaces those with from_call (tensors added during a call); weight
+        # regularizers are _RegularizerLoss callables here, in the order add_weight made them
         self._inbound_nodes: list = []
         self._generation = None  # the outermost call this layer last ran in
         self.built = False
@@ -285,7 +285,8 @@ class Layer:
             inputs = map_structure(lambda x: _to_tensor(x, self._device), inputs)
         flat = flatten(inputs)
         if any(is_symbolic(t) for t in flat):
-            return self._symbolic_call(inputs, args, kwargs)
+            with backend.name_scope(None, fresh=True):  # as Keras's scratch graph: no outer scope
+                return self._symbolic_call(inputs, args, kwargs)
         self._check_input_spec(flat)
         self._maybe_build(inputs)
         inputs = self._cast_inputs(inputs)
@@ -298,7 +299,8 @@ class Layer:
         return outputs
 
     def _checked_call(self, inputs, args, kwargs):
-        outputs = self.call(inputs, *args, **kwargs)
+        with backend.name_scope(self):  # weights made in call, or by layers it calls, say so
+            outputs = self.call(inputs, *args, **kwargs)
         if outputs is None:
             raise ValueError(f"the call() of layer {self.name} returned None; it must "
                              "return its output tensor(s).")
@@ -368,11 +370,12 @@ class Layer:
         """``build`` for the shapes of ``inputs`` (Tensors or KerasTensors), making the
         weights on the device that ``to`` gave, if any."""
         shapes = map_structure(lambda t: tuple(t.shape), inputs)
-        if self._device is None:
-            self.build(shapes)
-        else:
-            with mg.device(self._device):
+        with backend.name_scope(self):
+            if self._device is None:
                 self.build(shapes)
+            else:
+                with mg.device(self._device):
+                    self.build(shapes)
         self.built = True
 
     # -- devices -------------------------------------------------------------------------
@@ -519,7 +522,11 @@ class Layer:
         """Create a weight (a minigrad Variable) and track it.
 
         Args:
-            name: the weight's name; the Variable is named "<layer>/<name>:0".
+            name: the weight's name. The Variable is named "<layer>/<name>:0", after the
+                layers whose calls enclose its creation, as in Keras: a layer built while
+                ``outer`` runs names its kernel "outer/<layer>/kernel:0". A layer called on
+                symbolic inputs (``Input``; Sequential and functional models build so) starts
+                afresh: "dense/kernel:0" wherever the model is built.
             shape: its shape (``()`` by default).
             dtype: by default the layer's dtype (float32).
             initializer: an initializer or its name; by default glorot_uniform for floats
@@ -553,12 +560,12 @@ class Layer:
         if kwargs.get("synchronization") == "on_read":
             trainable = False
         variable = mg.Variable(initializer(shape, dtype=dtype), trainable=trainable,
-                               name=f"{self.name}/{name}:0", dtype=dtype,
+                               name=f"{backend.name_scope_prefix(self)}/{name}:0", dtype=dtype,
                                constraint=constraints.get(constraint))
         (self._trainable_weights if trainable else self._non_trainable_weights).append(variable)
         regularizer = regularizers.get(regularizer)
-        if regularizer is not None:
-            self._regularizer_losses.append(_RegularizerLoss(regularizer, variable))
+        if regularizer is not None:  # a callable loss, as Keras's add_loss(partial(...))
+            self._losses.append((_RegularizerLoss(regularizer, variable), None, False))
         return variable
 
     def add_variable(self, *args, **kwargs):
@@ -685,21 +692,23 @@ class Layer:
 
     @property
     def losses(self) -> list:
-        """Losses of this layer and nested ones; callables (regularizers) evaluated now."""
+        """Losses of this layer and nested ones, in Keras's order: layer by layer (this one,
+        then the nested ones, depth first), each layer's tensors (``add_loss`` of a tensor,
+        activity regularization) in the order added, then its callables (``add_loss`` of a
+        callable, weight regularizers) in the order added, evaluated now. A callable that
+        returns None adds nothing."""
         out = []
         for layer in self._flatten_layers():
-            out.extend(loss() if callable(loss) else loss for loss, _, _ in layer._losses)
-            out.extend(fn() for fn in layer._regularizer_losses)
+            out.extend(_ordered_losses(layer._losses))
         return out
 
     def get_losses_for(self, inputs) -> list:
-        """Losses conditional on ``inputs`` (None: the unconditional ones, regularizers included)."""
+        """Losses conditional on ``inputs`` (None: the unconditional ones, regularizers
+        included), in the order of ``losses``."""
         out = []
         for layer in self._flatten_layers():
-            out.extend(loss() if callable(loss) else loss
-                       for loss, cond, _ in layer._losses if _matches(cond, inputs))
-            if inputs is None:
-                out.extend(fn() for fn in layer._regularizer_losses)
+            out.extend(_ordered_losses([entry for entry in layer._losses
+                                        if _matches(entry[1], inputs)]))
         return out
 
     # -- config -----------------------------------------------------------------------------
@@ -879,6 +888,15 @@ class _RegularizerLoss:
 
     def __call__(self):
         return self.regularizer(self.variable)
+
+
+def _ordered_losses(entries: list) -> list:
+    """One layer's ``(loss, condition, from_call)`` entries as Keras lists them: the tensors,
+    then the callables' values (None dropped), each group in the order added (tf-keras keeps
+    them in two lists, ``_eager_losses`` and ``_callable_losses``)."""
+    tensors = [loss for loss, _, _ in entries if not callable(loss)]
+    values = [loss() for loss, _, _ in entries if callable(loss)]
+    return tensors + [value for value in values if value is not None]
 
 
 def _condition(inputs, frame):

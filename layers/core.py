@@ -29,7 +29,10 @@ class Dense(Layer):
     as ``tensordot(x, kernel, [[-1], [0]])``.
 
     Args:
-        units: the size of the output's last axis (a positive int).
+        units: the size of the output's last axis (a positive int). ``Dense(0)`` is
+            rejected, deliberately: tf-keras accepts ``units=0`` (it rejects only negative
+            values) and makes a layer whose output is empty, ``(N, ..., 0)``, which is
+            always a mistake.
         activation: an activation name or function (None: linear, ``a(x) = x``).
         use_bias: whether to add ``bias``.
         kernel_initializer, bias_initializer: initializers (names, dicts or objects).

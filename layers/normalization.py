@@ -94,7 +94,10 @@ class BatchNormalizationBase(Layer):
             a closed-form backward; it needs one channel axis that is 1 or 3 (rank 4) or 1 or 4
             (rank 5), no renorm, virtual_batch_size, adjustment or synchronized, and a float16
             or float32 compute dtype, else ValueError (V2). ``None`` (default): fused when
-            possible, decided at build (input rank 4 or 5). Like TensorFlow's fused kernel,
+            possible, decided at build (input rank 4 or 5); otherwise the composite path
+            runs. That includes ``axis=-4`` on rank-4 input (axis 0: each sample normalized
+            on its own), which Keras V2 sends to the fused kernel and then rejects with
+            ValueError ("Unsupported axis"). Like TensorFlow's fused kernel,
             the fused path updates the moving variance with the **unbiased** variance
             ``s2 = sigma2 * n / (n - 1)`` (n values per channel; ``s2 = 0`` when n = 1),
             while it normalizes with ``sigma2``. So on the same batch with ``momentum=0``,
@@ -113,7 +116,14 @@ class BatchNormalizationBase(Layer):
             statistics take one step towards the mean of the ghost means and the mean of the
             ghost (biased) variances. Inference is the plain formula, for any batch size.
             Unlike Keras, the parameter shapes do not change (so ``from_config(get_config())``
-            works). Must divide B in training.
+            works). Must divide B in training. Two consequences differ from Keras, on
+            purpose: a ``MaxNorm`` / ``UnitNorm`` / ``MinMaxNorm`` constraint (``axis=0``)
+            acts on the whole ``(C,)`` vector here (one norm over the C channels), while
+            Keras's weights have shape ``(1, 1, C)`` and the norm over axis 0 is that of
+            each element alone (``MaxNorm(2)`` on gamma ``[3, 4]``: ``[1.2, 1.6]`` here,
+            ``[2, 2]`` in Keras); and a ``mask`` works with ghost batches here (it is split
+            into the same ghost batches as the data), while Keras fails (TensorFlow's
+            InvalidArgumentError: it does not reshape the mask, which no longer fits).
         adjustment: a function ``f(shape) -> (a, b)`` called in training with the input's
             shape; then ``y = ((x - mu) / sqrt(sigma2 + eps) * a + b) * gamma + beta``.
             Inference ignores it. Not serialized.
@@ -137,7 +147,8 @@ class BatchNormalizationBase(Layer):
         mask: bool Tensor with the input's shape minus the channel axis (or the input's
             full rank): masked (False) positions are left out of the batch statistics; every
             position is still normalized. Ignored in inference and by the fused path (with
-            a warning).
+            a warning). With ``virtual_batch_size`` each ghost batch takes its own part of
+            the mask (Keras fails there; see ``virtual_batch_size``).
 
     Input shape:
         Any. Output shape: the same.
