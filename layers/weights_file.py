@@ -29,6 +29,7 @@ delete a file another process has open).
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import re
@@ -36,6 +37,7 @@ import stat
 import struct
 import tempfile
 import time
+import tokenize
 import zipfile
 import zlib
 from typing import TYPE_CHECKING
@@ -60,8 +62,10 @@ _WEIGHT_KEY = re.compile(r"^(\d+):(.*)$")
 _HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"
 _NPY_MAGIC = b"\x93NUMPY"
 # what a damaged zip or .npy header raises from inside zipfile, zlib and numpy.lib.format
+# (plus OSError EINVAL: a seek to a damaged, negative offset)
 _DAMAGE = (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, struct.error, zlib.error,
-           NotImplementedError, UnicodeDecodeError, ValueError, OverflowError)
+           NotImplementedError, UnicodeDecodeError, ValueError, OverflowError, SyntaxError,
+           tokenize.TokenError)
 
 
 # -- checking values against weights (set_weights and load_weights) ---------------------------
@@ -117,7 +121,8 @@ def _checked_value(variable, value, index: int, owner: str) -> np.ndarray:
     refusal = dtype_refusal(array.dtype, target)
     if refusal is not None:
         raise ArgumentTypeError(f'set_weights on layer "{owner}": {what} has dtype {array.dtype}, but '
-                                f"the weight is {target}: {refusal}.")
+                                f"the weight is {target}: {refusal}. Pass a NumPy array of numbers of "
+                                f"shape {tuple(variable.shape)}.")
     if array.shape != tuple(variable.shape):
         raise InvalidArgumentError(
             f"Layer {owner} weight shape {tuple(variable.shape)} is not compatible with provided "
@@ -170,7 +175,7 @@ def cast_exactly(array: np.ndarray, target: np.dtype) -> tuple:
     if not changed.any():
         return converted, None
     position = tuple(int(i) for i in np.argwhere(changed)[0])
-    return None, (f"holds {array[position]!r} at index {position}, which a {target} weight cannot "
+    return None, (f"holds {array[position].item()!r} at index {position}, which a {target} weight cannot "
                   f"store (it holds {limit}): the value would change")
 
 
@@ -391,16 +396,21 @@ def _does_not_fit(filepath: str, model_name: str, reason: str) -> str:
 
 
 @contextlib.contextmanager
-def _damage_as_weights_file_error(filepath: str, what: str):
+def _damage_as_weights_file_error(filepath: str, what: str, key: str | None = None):
     """Turn what zipfile, zlib and numpy raise for damaged bytes into one WeightsFileError."""
     try:
         yield
     except WeightsFileError:
         raise
-    except _DAMAGE as exc:
+    except (*_DAMAGE, OSError) as exc:
+        if isinstance(exc, OSError) and exc.errno != errno.EINVAL:
+            raise  # a real I/O error, not damaged bytes
         detail = str(exc).split("\n")[0]
-        raise WeightsFileError(_not_a_weights_file(filepath, f"{what} ({type(exc).__name__}: {detail})")
-                               ) from exc
+        if key is not None and isinstance(exc, zipfile.BadZipFile) and "CRC" in detail:
+            what = f"the bytes of array {key!r} are damaged (they fail the zip's CRC-32 check)"
+        else:
+            what = f"{what} ({type(exc).__name__}: {detail})"
+        raise WeightsFileError(_not_a_weights_file(filepath, what)) from exc
 
 
 def _check_magic(filepath: str, head: bytes) -> None:
@@ -468,7 +478,7 @@ def _checked_header(filepath: str, archive: zipfile.ZipFile, key: str, info: zip
         raise WeightsFileError(_does_not_fit(
             filepath, model_name, f"array {key!r} holds a weight named {_short_name(saved_name)!r}, but "
                                   f"the model's weight at that position is {variable.name!r}"))
-    with _damage_as_weights_file_error(filepath, f"the header of array {key!r} is damaged"):
+    with _damage_as_weights_file_error(filepath, f"the header of array {key!r} is damaged", key):
         shape, fortran_order, dtype, offset = _read_npy_header(archive, info)
     if dtype.hasobject:
         raise WeightsFileError(_not_a_weights_file(
@@ -529,7 +539,7 @@ def _read_array(filepath: str, archive: zipfile.ZipFile, key: str, info: zipfile
                 header: tuple, variable, model_name: str) -> np.ndarray:
     """One member's data (its CRC checked), converted exactly to the weight's dtype."""
     shape, fortran_order, dtype, offset = header
-    with _damage_as_weights_file_error(filepath, f"the data of array {key!r} are damaged"):
+    with _damage_as_weights_file_error(filepath, f"the data of array {key!r} are damaged", key):
         raw = archive.read(info)
     array = np.frombuffer(raw, dtype=dtype, count=_count(shape), offset=offset)
     array = array.reshape(shape, order="F" if fortran_order else "C")
