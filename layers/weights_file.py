@@ -148,12 +148,12 @@ def dtype_refusal(source: np.dtype, target: np.dtype) -> str | None:
     if kind in allowed:
         return None
     if kind == "c":
-        return (f"its values are complex and a {target} weight would drop their imaginary parts; pass "
+        return (f"its values are complex and {_a(target)} weight would drop their imaginary parts; pass "
                 "the real part (array.real) if that is what you mean")
     if kind == "b":
         return (f"its values are booleans; pass numbers (array.astype({target.name!r})) if that is what "
                 "you mean")
-    return f"a {source} array cannot be stored in a {target} weight"
+    return f"{_a(source)} array cannot be stored in {_a(target)} weight"
 
 
 def cast_exactly(array: np.ndarray, target: np.dtype) -> tuple:
@@ -175,8 +175,13 @@ def cast_exactly(array: np.ndarray, target: np.dtype) -> tuple:
     if not changed.any():
         return converted, None
     position = tuple(int(i) for i in np.argwhere(changed)[0])
-    return None, (f"holds {array[position].item()!r} at index {position}, which a {target} weight cannot "
-                  f"store (it holds {limit}): the value would change")
+    return None, (f"holds {array[position].item()!r} at index {position}, which {_a(target)} weight "
+                  f"cannot store (it holds {limit}): the value would change")
+
+
+def _a(dtype: np.dtype) -> str:
+    """"a float32", "an int32": the dtype's name with its article."""
+    return f"{'an' if dtype.name.startswith('int') else 'a'} {dtype.name}"
 
 
 # -- saving ----------------------------------------------------------------------------------

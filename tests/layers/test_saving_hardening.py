@@ -251,7 +251,7 @@ def test_values_that_overflow_float32(model, tmp_path):
     huge = np.array([1.0, 2.0, 1e300, 4.0])
     write_members(tmp_path / "overflow.npz", members_of(model, a1=huge))
     assert_load_fails(model, tmp_path / "overflow.npz", WeightsFileError, "1e+300 at index (2,)",
-                      "float32 weight cannot store")
+                      "a float32 weight cannot store")
 
 
 def test_object_array_is_never_unpickled(model, tmp_path, monkeypatch):
@@ -352,7 +352,7 @@ def test_set_weights_into_int_weights_needs_whole_numbers():
     for bad, fragment in [(np.array([2.7, 1.0]), "2.7 at index (0,)"),
                           (np.array([1.0, np.nan]), "nan at index (1,)"),
                           (np.array([2**40, 1]), "1099511627776 at index (0,)")]:
-        with pytest.raises(InvalidArgumentError, match="int32 weight cannot store") as info:
+        with pytest.raises(InvalidArgumentError, match="an int32 weight cannot store") as info:
             layer.set_weights([bad])
         assert fragment in str(info.value)
         np.testing.assert_array_equal(layer.count.numpy(), [3, 4])
