@@ -29,6 +29,7 @@ import minigrad as mg
 from layers import backend, constraints, initializers, regularizers
 from layers.nest import flatten, map_structure, pack_as, unwrap_single
 from layers.node import KerasTensor, Node, is_symbolic
+from layers.weights_file import checked_weight_values
 
 # policy name -> (variable dtype, compute dtype); NumPy has no bfloat16, so no "mixed_bfloat16"
 _POLICIES = {"mixed_float16": ("float32", "float16")}
@@ -607,21 +608,19 @@ class Layer:
     def set_weights(self, weights) -> None:
         """Set the weights from NumPy arrays (in ``weights`` order); nothing changes on error.
 
+        Every array is checked (count, shape, dtype, values) before any weight is assigned.
+        Numbers are cast to each weight's dtype as Keras casts them (ints and float64 into a
+        float32 weight are fine); what would change a value is refused.
+
         Raises:
-            ValueError: for a wrong number of arrays or an incompatible shape.
+            InvalidArgumentError: (a ValueError) for a wrong number of arrays, an incompatible
+                shape, or values the weight's dtype cannot hold (2.5 into an int weight, 1e40
+                into float32).
+            ArgumentTypeError: (a TypeError) for an array of strings, Python objects, complex
+                numbers or booleans where a number weight is.
         """
         params = self.weights
-        weights = list(weights)
-        if len(params) != len(weights):
-            raise ValueError(
-                f'You called `set_weights(weights)` on layer "{self.name}" with a weight list of '
-                f"length {len(weights)}, but the layer was expecting {len(params)} weights."
-            )
-        arrays = [np.asarray(w) for w in weights]
-        for p, w in zip(params, arrays):
-            if tuple(p.shape) != w.shape:
-                raise ValueError(f"Layer {self.name} weight shape {tuple(p.shape)} is not compatible "
-                                 f"with provided weight shape {w.shape}.")
+        arrays = checked_weight_values(params, weights, self.name)
         for p, w in zip(params, arrays):
             p.assign(w)
 

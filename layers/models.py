@@ -291,24 +291,36 @@ class Model(Trainer, Layer):
         """Write every weight (``model.weights`` order) to an ``.npz`` file, atomically.
 
         The arrays are keyed ``"0000:dense/kernel:0"`` (index, then the weight's name). They
-        are written to a temporary file in the same directory, which then replaces
-        ``filepath`` in one step: a crash never leaves a half-written file.
+        are written to a temporary file in the same directory, flushed to the disk (fsync),
+        and renamed over ``filepath`` in one step: a crash never leaves a half-written file.
+        A failed save removes its temporary file; the temporary files of killed saves are
+        removed by a later save (``layers.weights_file`` states the rule).
+
+        Args:
+            filepath: a path ending in ``.npz``, e.g. ``"model.weights.npz"``.
+            overwrite: whether an existing file may be replaced.
 
         Raises:
             ValueError: if the model is not built (it has no weights yet).
+            InvalidArgumentError: if ``filepath`` does not end in ``.npz`` (minigrad does not
+                write HDF5: ``.h5``, ``.weights.h5``, ``.keras`` are refused).
             FileExistsError: if ``overwrite`` is False and the file exists.
+            PermissionError: if the file or its directory is read-only; it is not replaced.
         """
         saving.save_weights(self, filepath, overwrite)
 
     def load_weights(self, filepath) -> None:
-        """Read weights written by ``save_weights`` (matched by position, checked by shape).
+        """Read weights written by ``save_weights`` (matched by position, checked by name, shape, dtype).
 
-        Everything is checked before anything is assigned: on any error the model's
-        weights are left as they were.
+        Everything is checked before anything is assigned, and each array's header before its
+        data are read: on any error the model's weights are left as they were.
 
         Raises:
-            ValueError: if the model is not built, or the file holds a different number of
-                arrays or an array of another shape, or was not written by save_weights.
+            ValueError: if the model is not built.
+            WeightsFileError: (a ValueError) if the file is truncated, damaged or not a minigrad
+                weights file, or was saved from another architecture (another number of
+                weights, other names, shapes or dtypes).
+            OSError: if the file cannot be opened (FileNotFoundError, ...).
         """
         saving.load_weights(self, filepath)
 

@@ -4,7 +4,7 @@ A layer's config is ``{"class_name": ..., "config": layer.get_config()}``; a fun
 model's config lists its layers, each with the nodes it was called on, in Keras's format
 (``[layer_name, node_index, tensor_index, kwargs]`` references), so that the graph can be
 rebuilt by calling new layers in the same way. Weights go to an ``.npz`` file, one array
-per weight in ``model.weights`` order.
+per weight in ``model.weights`` order (``layers.weights_file`` reads and writes it).
 
     config = serialize_layer(model)          # model_from_config(config) rebuilds it
     save_weights(model, "w.npz")             # Model.save_weights / load_weights call these
@@ -16,9 +16,6 @@ from __future__ import annotations
 import importlib
 import inspect
 import json
-import os
-import re
-import tempfile
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,6 +25,7 @@ from layers.base import Layer
 from layers.input_layer import InputLayer
 from layers.nest import flatten, map_structure, pack_as, unwrap_single
 from layers.node import is_symbolic
+from layers.weights_file import load_weights, save_weights  # the .npz format lives there
 
 if TYPE_CHECKING:  # for annotations only: layers.models imports this module
     from layers.models import Model
@@ -35,7 +33,6 @@ if TYPE_CHECKING:  # for annotations only: layers.models imports this module
 # where from_config looks for layer classes after custom_objects and the layers package
 _LAYER_MODULES = ("layers.core", "layers.convolutional", "layers.pooling", "layers.normalization",
                   "layers.input_layer")
-_WEIGHT_KEY = re.compile(r"^(\d+):(.*)$")
 
 
 # -- layers as configs -----------------------------------------------------------------------
@@ -255,77 +252,6 @@ def _map_refs(fn, data):
     if isinstance(data, (list, tuple)):
         return [_map_refs(fn, item) for item in data]
     return data
-
-
-# -- weight files ---------------------------------------------------------------------------
-def save_weights(model: Model, filepath, overwrite: bool = True) -> None:
-    """Write ``model.weights`` to an ``.npz`` file through a temporary file and ``os.replace``.
-
-    Arrays are keyed ``"0000:dense/kernel:0"`` (index, then the weight's name); the temporary
-    file lives in the same directory, so the replace is one atomic step.
-
-    Raises:
-        ValueError: if the model is not built (it has no weights yet).
-        FileExistsError: if ``overwrite`` is False and the file exists.
-    """
-    if not model.built:
-        raise ValueError(f"Model {model.name} has not been built yet, so it has no weights to save. "
-                         "Call it on a batch of data or call build(input_shape) first.")
-    filepath = os.fspath(filepath)
-    if not overwrite and os.path.exists(filepath):
-        raise FileExistsError(f"{filepath} exists; pass overwrite=True to replace it.")
-    arrays = {f"{i:04d}:{w.name}": w.numpy() for i, w in enumerate(model.weights)}
-    directory = os.path.dirname(os.path.abspath(filepath))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-weights-", suffix=".npz")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
-        os.replace(tmp, filepath)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-def load_weights(model: Model, filepath) -> None:
-    """Assign the arrays of a ``save_weights`` file to ``model.weights``, by position.
-
-    The file is read with ``allow_pickle=False`` and every array is checked (names,
-    count, shapes) before any weight is assigned.
-
-    Raises:
-        ValueError: if the model is not built, or the file was not written by
-            ``save_weights``, or holds another number of arrays or an array of another shape.
-    """
-    if not model.built:
-        raise ValueError(f"Unable to load weights into model {model.name}: it has not been built, so "
-                         "its weights do not exist yet. Build it first: call it on a batch of data, "
-                         "call build(input_shape), or give its first layer an input_shape.")
-    filepath = os.fspath(filepath)
-    with np.load(filepath, allow_pickle=False) as data:
-        keyed = []
-        for key in data.files:
-            match = _WEIGHT_KEY.match(key)
-            if match is None:
-                raise ValueError(f"{filepath} is not a weights file written by save_weights: it "
-                                 f"holds an array named {key!r} (expected names like "
-                                 "'0000:dense/kernel:0').")
-            keyed.append((int(match.group(1)), key))
-        keyed.sort()
-        arrays = [np.asarray(data[key]) for _, key in keyed]
-    if [i for i, _ in keyed] != list(range(len(keyed))):
-        raise ValueError(f"{filepath} is damaged: its arrays are not numbered 0..{len(keyed) - 1}.")
-    weights = model.weights
-    if len(arrays) != len(weights):
-        raise ValueError(f"Weight file {filepath} holds {len(arrays)} arrays, but model {model.name} has "
-                         f"{len(weights)} weights: it was saved from a different architecture.")
-    for (_, key), w, a in zip(keyed, weights, arrays):
-        if tuple(a.shape) != tuple(w.shape):
-            raise ValueError(f"Weight {w.name} of model {model.name} has shape {tuple(w.shape)} but "
-                             f"{filepath} holds an array of shape {a.shape} for it ({key!r}): it was "
-                             "saved from a different architecture. No weight was changed.")
-    for w, a in zip(weights, arrays):
-        w.assign(a)
 
 
 __all__ = ["serialize_layer", "deserialize_layer", "model_from_config", "model_from_json", "to_json",
