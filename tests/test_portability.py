@@ -11,6 +11,8 @@ anything else gets a tolerance. This module checks:
   modes give the same bits (composite and fused paths, before and after fine-tuning the head);
 - the demo (examples/train_mlp.py) writes its figure below the current directory into a
   git-ignored ``out/``, and leaves the README's figure ``docs/train_mlp.png`` alone.
+
+The notebooks that make exact claims also run under a second BLAS kernel (tests/notebooks).
 """
 
 from __future__ import annotations
