@@ -1,8 +1,13 @@
 """Train a small MLP with batch normalization on the spirals, and plot what BN does meanwhile.
 
     pip install -e ".[notebooks]"
-    python examples/train_mlp.py                      # a few seconds; writes docs/train_mlp.png
+    python examples/train_mlp.py                      # a few seconds; writes out/train_mlp.png
     python examples/train_mlp.py --quick --out /tmp/mlp.png
+    python examples/train_mlp.py --out docs/train_mlp.png   # redraw the README's figure
+
+The figure goes to ``--out``; by default to ``out/train_mlp.png`` below the current
+directory (``out/`` is git-ignored), so a run never rewrites the README's figure unless
+you ask for it.
 
 A BatchNormalization layer computes two different functions:
 
@@ -36,7 +41,7 @@ from tqdm import tqdm
 import layers
 import minigrad as mg
 
-DEFAULT_OUT = Path(__file__).resolve().parents[1] / "docs" / "train_mlp.png"
+DEFAULT_OUT = Path("out") / "train_mlp.png"  # relative to the current directory; git-ignored
 CHANNELS = (0, 1, 2)  # channels of the first BN layer shown in the right panel
 
 
@@ -168,7 +173,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--epochs", type=int, default=None, help="epochs to train (40; 20 with --quick)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
-                        help="the PNG to write (docs/train_mlp.png)")
+                        help=f"the PNG to write (default: {DEFAULT_OUT}, below the current directory)")
     parser.add_argument("--quick", action="store_true", help="half the epochs: a smoke run")
     parser.add_argument("--seed", type=int, default=0, help="seed of the data and the weights")
     args = parser.parse_args(argv)

@@ -1,8 +1,9 @@
 """The scripts in examples/ run (with --quick) and print what they promise.
 
 Each script runs in a subprocess, as a user would run it, from a temporary directory
-(so it writes nothing into the repository) with the repository on PYTHONPATH (so it
-works without ``pip install -e .``).
+with the repository on PYTHONPATH (so it works without ``pip install -e .``); a script
+that creates or rewrites a file in the repository (the README's figure
+docs/train_mlp.png, say) fails its test.
 """
 
 from __future__ import annotations
@@ -20,17 +21,42 @@ REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 TIMEOUT_S = 240  # each --quick run takes a few seconds; this only stops a hung one
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+README_FIGURE = REPO / "docs" / "train_mlp.png"
+# written by Python, pytest and tools, never by an example
+_CACHES = {".git", "__pycache__", ".pytest_cache", ".hypothesis", ".ruff_cache", ".ipynb_checkpoints",
+           ".venv", ".venv-ci", "build", "dist"}
+_SOURCES = (".py", ".ipynb", ".md")  # someone editing these while the suite runs is no example's doing
+
+
+def repository_files() -> dict[str, tuple[int, int]]:
+    """Every file of the repository (caches and sources left out) with its modification time and size."""
+    files = {}
+    for folder, subfolders, names in os.walk(REPO):
+        subfolders[:] = [d for d in subfolders if d not in _CACHES and not d.endswith(".egg-info")]
+        for name in names:
+            if name.endswith(_SOURCES):
+                continue
+            stat = os.stat(os.path.join(folder, name))
+            files[os.path.relpath(os.path.join(folder, name), REPO)] = (stat.st_mtime_ns, stat.st_size)
+    return files
 
 
 def run_example(name: str, *args: str, cwd: Path) -> str:
-    """Run examples/<name> with ``args``; fail with its output unless it exits 0. Returns stdout."""
+    """Run examples/<name> with ``args``; fail with its output unless it exits 0, or if it
+    created or changed a file in the repository. Returns stdout."""
     env = dict(os.environ, MPLBACKEND="Agg")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
+    before = repository_files()
     done = subprocess.run([sys.executable, str(EXAMPLES / name), *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=TIMEOUT_S)
     assert done.returncode == 0, (
         f"{name} {' '.join(args)} exited with {done.returncode}\n--- stdout\n{done.stdout}\n"
         f"--- stderr\n{done.stderr[-5000:]}")
+    after = repository_files()
+    touched = sorted(path for path in before.keys() | after.keys() if before.get(path) != after.get(path))
+    assert not touched, (
+        f"{name} {' '.join(args)} (run from {cwd}) created or changed {touched} in the repository; "
+        f"an example writes only where --out says, or below the current directory.")
     return done.stdout
 
 
@@ -43,7 +69,10 @@ def number_after(label: str, stdout: str) -> float:
 
 def test_train_mlp_quick_writes_its_figure(tmp_path: Path) -> None:
     out = tmp_path / "figures" / "mlp.png"
+    readme_figure = README_FIGURE.read_bytes()
     stdout = run_example("train_mlp.py", "--quick", "--out", str(out), cwd=tmp_path)
+    assert README_FIGURE.read_bytes() == readme_figure  # the README's figure is left alone
+    assert not (tmp_path / "out").exists()  # only where --out says
     # 3 classes: chance is 1/3; after 20 epochs both modes classify the spirals well
     assert number_after("inference accuracy (held-out, moving statistics)", stdout) >= 0.85
     assert number_after("training-mode accuracy (held-out, batch statistics)", stdout) >= 0.8
