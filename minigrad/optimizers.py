@@ -36,19 +36,36 @@ from __future__ import annotations
 
 import inspect
 import math
+import numbers
 import warnings
 from collections.abc import Callable
 
 from minigrad import backend
-from minigrad.errors import DeviceMismatchError, UnsupportedDtypeError
+from minigrad.errors import (
+    ArgumentTypeError,
+    DeviceMismatchError,
+    InvalidArgumentError,
+    UnsupportedDtypeError,
+)
 from minigrad.tape import GradientTape, no_recording
 from minigrad.tensor import Tensor
+from minigrad.validation import check_bool, check_float, check_str
 from minigrad.variable import Variable
 
 
-def _check_non_negative(value, what: str) -> None:
-    if value is not None and not callable(value) and not value >= 0:
-        raise ValueError(f"{what} must be >= 0, got {value!r}.")
+def _check_clipping(where: str, clips: dict) -> dict:
+    """Each clip argument None or a finite number > 0, and at most one of them set (as Keras 3)."""
+    clips = {k: check_float(k, v, minimum=0.0, min_inclusive=False, allow_none=True, where=where)
+             for k, v in clips.items()}
+    given = {k: v for k, v in clips.items() if v is not None}
+    if len(given) > 1:
+        raise InvalidArgumentError(
+            f"{where}: only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set, got "
+            + ", ".join(f"{k}={v}" for k, v in given.items())
+            + ". Keep one: clip each gradient's norm (clipnorm), each element (clipvalue) or "
+            "the norm of all gradients together (global_clipnorm)."
+        )
+    return clips
 
 
 class Optimizer:
@@ -71,8 +88,10 @@ class Optimizer:
             ``lr / (1 + decay * k)``.
 
     Raises:
-        ValueError: for a negative learning rate, clip value or decay, or both
-            ``clipnorm`` and ``global_clipnorm``.
+        ArgumentTypeError: for a learning rate that is neither a number nor a callable, a
+            string or None where a number belongs, a name that is not a string.
+        InvalidArgumentError: for a negative, NaN or infinite learning rate or decay, a clip
+            argument that is not > 0, or more than one clip argument (Keras 3 raises too).
     """
 
     _slot_names: tuple = ()
@@ -80,20 +99,15 @@ class Optimizer:
     def __init__(self, learning_rate=0.001, name: str = "Optimizer", clipnorm: float | None = None,
                  clipvalue: float | None = None, global_clipnorm: float | None = None,
                  decay: float = 0.0):
-        for value, what in ((clipnorm, "clipnorm"), (clipvalue, "clipvalue"),
-                            (global_clipnorm, "global_clipnorm"), (decay, "decay")):
-            _check_non_negative(value, what)
-        if clipnorm is not None and global_clipnorm is not None:
-            raise ValueError(
-                f"got both clipnorm={clipnorm} and global_clipnorm={global_clipnorm}: "
-                "clip each gradient (clipnorm) or all of them together (global_clipnorm), not both."
-            )
-        self.name = name
+        where = type(self).__name__
+        self.name = check_str("name", name, where=where)
+        clips = _check_clipping(where, {"clipnorm": clipnorm, "clipvalue": clipvalue,
+                                        "global_clipnorm": global_clipnorm})
         self.learning_rate = learning_rate
-        self.clipnorm = clipnorm
-        self.clipvalue = clipvalue
-        self.global_clipnorm = global_clipnorm
-        self.decay = float(decay)
+        self.clipnorm = clips["clipnorm"]
+        self.clipvalue = clips["clipvalue"]
+        self.global_clipnorm = clips["global_clipnorm"]
+        self.decay = check_float("decay", decay, minimum=0.0, where=where)
         self._iterations = Variable(0, trainable=False, name=f"{name}/iter", dtype="int64", device="cpu")
         self._slots: dict[int, dict[str, Variable]] = {}
         self._weights: list[Variable] = [self._iterations]
@@ -106,15 +120,16 @@ class Optimizer:
 
     @learning_rate.setter
     def learning_rate(self, value) -> None:
-        if isinstance(value, Tensor):
+        if isinstance(value, Tensor) and value.size == 1:
             value = value.item()
         if not callable(value):
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise TypeError(
-                    f"learning_rate must be a number or a callable schedule, got {value!r}."
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise ArgumentTypeError(
+                    f"{type(self).__name__}: `learning_rate` must be a number >= 0 or a callable "
+                    f"schedule, got {value!r} of type {type(value).__name__}. Pass e.g. "
+                    "learning_rate=0.01, or a function of the step number."
                 )
-            _check_non_negative(value, "learning_rate")
-            value = float(value)
+            value = check_float("learning_rate", value, minimum=0.0, where=type(self).__name__)
         self._learning_rate = value
 
     lr = learning_rate
@@ -128,15 +143,16 @@ class Optimizer:
         """The learning rate the next step will use (schedule and decay applied).
 
         Raises:
-            ValueError: if a schedule returns a negative learning rate.
+            InvalidArgumentError: if a schedule returns a negative, NaN or infinite learning rate.
+            ArgumentTypeError: if it returns something that is not a number.
         """
         step = int(self._iterations._data)
         lr = self._learning_rate
         if callable(lr):
             lr = lr(step) if _takes_an_argument(lr) else lr()
-            lr = float(lr.item() if isinstance(lr, Tensor) else lr)
-            if not lr >= 0:
-                raise ValueError(f"the learning-rate schedule returned {lr} at step {step}: it must be >= 0.")
+            lr = check_float(f"learning_rate (the schedule's value at step {step})",
+                             lr.item() if isinstance(lr, Tensor) else lr, minimum=0.0,
+                             where=type(self).__name__)
         if self.decay > 0:
             lr = lr / (1.0 + self.decay * step)
         return lr
@@ -320,7 +336,7 @@ class Optimizer:
         return g, v
 
     def _clip(self, grads: list) -> list:
-        """Keras's order: clipvalue, then clipnorm, then global_clipnorm."""
+        """Clip by the one clip argument set (``__init__`` allows at most one, as Keras 3)."""
         if self.clipvalue is not None:
             c = self.clipvalue
             grads = [backend.array_module(g).clip(g, -c, c).astype(g.dtype, copy=False) for g in grads]
@@ -423,16 +439,16 @@ class SGD(Optimizer):
         **kwargs: clipnorm, clipvalue, global_clipnorm, decay (see ``Optimizer``).
 
     Raises:
-        ValueError: for a momentum outside [0, 1] or a negative learning rate.
+        InvalidArgumentError: for a momentum outside [0, 1] or a bad learning rate (see
+            ``Optimizer``).
+        ArgumentTypeError: for a nesterov that is not a bool, or a string where a number belongs.
     """
 
     def __init__(self, learning_rate=0.01, momentum: float = 0.0, nesterov: bool = False,
                  name: str = "SGD", **kwargs):
         super().__init__(learning_rate, name, **kwargs)
-        if not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"momentum must be between 0 and 1, got {momentum!r}.")
-        self.momentum = float(momentum)
-        self.nesterov = bool(nesterov)
+        self.momentum = check_float("momentum", momentum, minimum=0.0, maximum=1.0, where="SGD")
+        self.nesterov = check_bool("nesterov", nesterov, where="SGD")
         self._slot_names = ("momentum",) if self.momentum > 0 else ()
 
     def _update(self, var, g, lr, slots):
@@ -480,19 +496,20 @@ class Adam(Optimizer):
         **kwargs: clipnorm, clipvalue, global_clipnorm, decay (see ``Optimizer``).
 
     Raises:
-        ValueError: for betas outside [0, 1), a negative epsilon or learning rate.
+        InvalidArgumentError: for betas outside [0, 1), a negative epsilon or a bad learning
+            rate (see ``Optimizer``).
+        ArgumentTypeError: for an amsgrad that is not a bool, or a string where a number belongs.
     """
 
     def __init__(self, learning_rate=0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-7, amsgrad: bool = False, name: str = "Adam", **kwargs):
         super().__init__(learning_rate, name, **kwargs)
-        for value, what in ((beta_1, "beta_1"), (beta_2, "beta_2")):
-            if not 0.0 <= value < 1.0:
-                raise ValueError(f"{what} must be in [0, 1), got {value!r}.")
-        _check_non_negative(epsilon, "epsilon")
-        self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
-        self.epsilon = float(epsilon)
-        self.amsgrad = bool(amsgrad)
+        self.beta_1 = check_float("beta_1", beta_1, minimum=0.0, maximum=1.0, max_inclusive=False,
+                                  where="Adam")
+        self.beta_2 = check_float("beta_2", beta_2, minimum=0.0, maximum=1.0, max_inclusive=False,
+                                  where="Adam")
+        self.epsilon = check_float("epsilon", epsilon, minimum=0.0, where="Adam")
+        self.amsgrad = check_bool("amsgrad", amsgrad, where="Adam")
         self._slot_names = ("m", "v", "vhat") if self.amsgrad else ("m", "v")
 
     def _update(self, var, g, lr, slots):
@@ -533,20 +550,18 @@ class RMSprop(Optimizer):
         **kwargs: clipnorm, clipvalue, global_clipnorm, decay (see ``Optimizer``).
 
     Raises:
-        ValueError: for rho outside [0, 1], momentum outside [0, 1], a negative
-            epsilon or learning rate.
+        InvalidArgumentError: for rho or momentum outside [0, 1], a negative epsilon or a bad
+            learning rate (see ``Optimizer``).
+        ArgumentTypeError: for a centered that is not a bool, or a string where a number belongs.
     """
 
     def __init__(self, learning_rate=0.001, rho: float = 0.9, momentum: float = 0.0,
                  epsilon: float = 1e-7, centered: bool = False, name: str = "RMSprop", **kwargs):
         super().__init__(learning_rate, name, **kwargs)
-        if not 0.0 <= rho <= 1.0:
-            raise ValueError(f"rho must be in [0, 1], got {rho!r}.")
-        if not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"momentum must be between 0 and 1, got {momentum!r}.")
-        _check_non_negative(epsilon, "epsilon")
-        self.rho, self.momentum, self.epsilon = float(rho), float(momentum), float(epsilon)
-        self.centered = bool(centered)
+        self.rho = check_float("rho", rho, minimum=0.0, maximum=1.0, where="RMSprop")
+        self.momentum = check_float("momentum", momentum, minimum=0.0, maximum=1.0, where="RMSprop")
+        self.epsilon = check_float("epsilon", epsilon, minimum=0.0, where="RMSprop")
+        self.centered = check_bool("centered", centered, where="RMSprop")
         self._slot_names = ("rms",) + (("momentum",) if self.momentum > 0 else ()) + (
             ("mg",) if self.centered else ())
 
@@ -579,8 +594,8 @@ def get(identifier) -> Optimizer:
     ``{"class_name": ..., "config": {...}}`` dict, or an Optimizer (returned as is).
 
     Raises:
-        ValueError: for an unknown name.
-        TypeError: for anything else.
+        InvalidArgumentError: for an unknown name.
+        ArgumentTypeError: for anything else.
     """
     if isinstance(identifier, Optimizer):
         return identifier
@@ -589,14 +604,19 @@ def get(identifier) -> Optimizer:
         return cls.from_config(dict(identifier.get("config", {})))
     if isinstance(identifier, str):
         return _lookup(identifier)()
-    raise TypeError(f"cannot make an optimizer from {identifier!r}: pass a name like 'adam' or an Optimizer.")
+    raise ArgumentTypeError(
+        f"optimizers.get: cannot make an optimizer from {identifier!r}: pass a name like 'adam', "
+        "a {'class_name': ..., 'config': ...} dict or an Optimizer."
+    )
 
 
 def _lookup(name: str) -> type:
-    try:
-        return _BY_NAME[name.lower()]
-    except KeyError:
-        raise ValueError(f"unknown optimizer {name!r}: use one of {sorted(_BY_NAME)}.") from None
+    cls = _BY_NAME.get(name.lower()) if isinstance(name, str) else None
+    if cls is None:
+        raise InvalidArgumentError(
+            f"optimizers.get: unknown optimizer {name!r}: use one of {sorted(_BY_NAME)}."
+        )
+    return cls
 
 
 __all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "get"]
