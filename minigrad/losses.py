@@ -107,7 +107,7 @@ def _matched(y_true, y_pred, what: str) -> tuple:
 def _options(what: str, from_logits, label_smoothing=0.0) -> tuple:
     """The checked ``(from_logits, label_smoothing)`` of the cross-entropies."""
     return (check_bool("from_logits", from_logits, where=what),
-            check_float("label_smoothing", label_smoothing, minimum=0.0, maximum=1.0, where=what))
+            check_float("label_smoothing", label_smoothing, minimum=0, maximum=1, where=what))
 
 
 # -- per-sample losses (the function forms) -----------------------------------------------

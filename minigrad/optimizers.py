@@ -55,7 +55,7 @@ from minigrad.variable import Variable
 
 def _check_clipping(where: str, clips: dict) -> dict:
     """Each clip argument None or a finite number > 0, and at most one of them set (as Keras 3)."""
-    clips = {k: check_float(k, v, minimum=0.0, min_inclusive=False, allow_none=True, where=where)
+    clips = {k: check_float(k, v, minimum=0, min_inclusive=False, allow_none=True, where=where)
              for k, v in clips.items()}
     given = {k: v for k, v in clips.items() if v is not None}
     if len(given) > 1:
@@ -107,7 +107,7 @@ class Optimizer:
         self.clipnorm = clips["clipnorm"]
         self.clipvalue = clips["clipvalue"]
         self.global_clipnorm = clips["global_clipnorm"]
-        self.decay = check_float("decay", decay, minimum=0.0, where=where)
+        self.decay = check_float("decay", decay, minimum=0, where=where)
         self._iterations = Variable(0, trainable=False, name=f"{name}/iter", dtype="int64", device="cpu")
         self._slots: dict[int, dict[str, Variable]] = {}
         self._weights: list[Variable] = [self._iterations]
@@ -129,7 +129,7 @@ class Optimizer:
                     f"schedule, got {value!r} of type {type(value).__name__}. Pass e.g. "
                     "learning_rate=0.01, or a function of the step number."
                 )
-            value = check_float("learning_rate", value, minimum=0.0, where=type(self).__name__)
+            value = check_float("learning_rate", value, minimum=0, where=type(self).__name__)
         self._learning_rate = value
 
     lr = learning_rate
@@ -151,7 +151,7 @@ class Optimizer:
         if callable(lr):
             lr = lr(step) if _takes_an_argument(lr) else lr()
             lr = check_float(f"learning_rate (the schedule's value at step {step})",
-                             lr.item() if isinstance(lr, Tensor) else lr, minimum=0.0,
+                             lr.item() if isinstance(lr, Tensor) else lr, minimum=0,
                              where=type(self).__name__)
         if self.decay > 0:
             lr = lr / (1.0 + self.decay * step)
@@ -447,7 +447,7 @@ class SGD(Optimizer):
     def __init__(self, learning_rate=0.01, momentum: float = 0.0, nesterov: bool = False,
                  name: str = "SGD", **kwargs):
         super().__init__(learning_rate, name, **kwargs)
-        self.momentum = check_float("momentum", momentum, minimum=0.0, maximum=1.0, where="SGD")
+        self.momentum = check_float("momentum", momentum, minimum=0, maximum=1, where="SGD")
         self.nesterov = check_bool("nesterov", nesterov, where="SGD")
         self._slot_names = ("momentum",) if self.momentum > 0 else ()
 
@@ -504,11 +504,11 @@ class Adam(Optimizer):
     def __init__(self, learning_rate=0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-7, amsgrad: bool = False, name: str = "Adam", **kwargs):
         super().__init__(learning_rate, name, **kwargs)
-        self.beta_1 = check_float("beta_1", beta_1, minimum=0.0, maximum=1.0, max_inclusive=False,
+        self.beta_1 = check_float("beta_1", beta_1, minimum=0, maximum=1, max_inclusive=False,
                                   where="Adam")
-        self.beta_2 = check_float("beta_2", beta_2, minimum=0.0, maximum=1.0, max_inclusive=False,
+        self.beta_2 = check_float("beta_2", beta_2, minimum=0, maximum=1, max_inclusive=False,
                                   where="Adam")
-        self.epsilon = check_float("epsilon", epsilon, minimum=0.0, where="Adam")
+        self.epsilon = check_float("epsilon", epsilon, minimum=0, where="Adam")
         self.amsgrad = check_bool("amsgrad", amsgrad, where="Adam")
         self._slot_names = ("m", "v", "vhat") if self.amsgrad else ("m", "v")
 
@@ -558,9 +558,9 @@ class RMSprop(Optimizer):
     def __init__(self, learning_rate=0.001, rho: float = 0.9, momentum: float = 0.0,
                  epsilon: float = 1e-7, centered: bool = False, name: str = "RMSprop", **kwargs):
         super().__init__(learning_rate, name, **kwargs)
-        self.rho = check_float("rho", rho, minimum=0.0, maximum=1.0, where="RMSprop")
-        self.momentum = check_float("momentum", momentum, minimum=0.0, maximum=1.0, where="RMSprop")
-        self.epsilon = check_float("epsilon", epsilon, minimum=0.0, where="RMSprop")
+        self.rho = check_float("rho", rho, minimum=0, maximum=1, where="RMSprop")
+        self.momentum = check_float("momentum", momentum, minimum=0, maximum=1, where="RMSprop")
+        self.epsilon = check_float("epsilon", epsilon, minimum=0, where="RMSprop")
         self.centered = check_bool("centered", centered, where="RMSprop")
         self._slot_names = ("rms",) + (("momentum",) if self.momentum > 0 else ()) + (
             ("mg",) if self.centered else ())

@@ -116,7 +116,7 @@ def check_float(name: str, value, *, minimum: float | None = None, maximum: floa
         finite = "" if allowed == "finite" else "finite and "
         raise InvalidArgumentError(
             f"{_prefix(where)}`{name}` must be {finite}{allowed}, got {value!r}. "
-            f"Pass a number {allowed}."
+            + ("Pass a finite number." if allowed == "finite" else f"Pass a number {allowed}.")
         )
     return value
 
