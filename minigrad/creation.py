@@ -17,9 +17,9 @@ from __future__ import annotations
 import numbers
 
 from minigrad import backend
-from minigrad.errors import ArgumentTypeError, InvalidArgumentError
+from minigrad.errors import InvalidArgumentError
 from minigrad.tensor import Tensor
-from minigrad.validation import check_float, check_int
+from minigrad.validation import check_float, check_int, check_shape
 
 _FLOAT = "float32"
 
@@ -31,15 +31,7 @@ def _make(fill, dtype, device) -> Tensor:
 
 
 def _shape(shape, where: str) -> tuple:
-    """``shape`` (an int or a sequence of ints, each >= 0) as a tuple of ints."""
-    if isinstance(shape, (tuple, list)):
-        return tuple(check_int(f"shape[{i}]", n, minimum=0, where=where) for i, n in enumerate(shape))
-    if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
-        return (check_int("shape", shape, minimum=0, where=where),)
-    raise ArgumentTypeError(
-        f"{where}: `shape` must be an int or a tuple of ints, got {shape!r} of type "
-        f"{type(shape).__name__}. Pass e.g. shape=(2, 3)."
-    )
+    return check_shape("shape", shape, where=where)
 
 
 def _number(name: str, value, where: str):

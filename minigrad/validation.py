@@ -240,3 +240,20 @@ def check_class_labels(name: str, labels, num_classes: int, *, where: str | None
                f"Check the labels, or give the model {bad + 1} outputs.")
         )
     return labels
+
+
+def check_shape(name: str, shape, *, where: str | None = None) -> tuple:
+    """``shape`` (an int, or a tuple or list of ints, each >= 0) as a tuple of Python ints.
+
+    Raises:
+        ArgumentTypeError: for a shape or a size that is not an int (None, a float, a string).
+        InvalidArgumentError: for a negative size.
+    """
+    if isinstance(shape, (tuple, list)):
+        return tuple(check_int(f"{name}[{i}]", n, minimum=0, where=where) for i, n in enumerate(shape))
+    if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
+        return (check_int(name, shape, minimum=0, where=where),)
+    raise ArgumentTypeError(
+        f"{_prefix(where)}`{name}` must be an int or a tuple of ints, got {shape!r} of type "
+        f"{type(shape).__name__}. Pass e.g. {name}=(2, 3)."
+    )
