@@ -204,9 +204,9 @@ class Variable(Tensor):
         else:
             kind = backend.as_array(value, None, "cpu").dtype.kind
         if kind == "f" or (target == "b" and kind != "b"):
-            given = "float" if kind == "f" else "integer"
+            given = "a float" if kind == "f" else "an integer"
             raise ArgumentTypeError(
-                f"Variable.{what} on {self.name!r}: cannot store a {given} value "
+                f"Variable.{what} on {self.name!r}: cannot store {given} value "
                 f"({backend._short_repr(value)}) in a variable of dtype {self._data.dtype}: the "
                 "cast could drop part of it, so it is refused even when whole, as TensorFlow "
                 "does. Pass "
