@@ -314,7 +314,7 @@ def check_dtype(dtype) -> numpy.dtype:
     """Return ``dtype`` as a numpy.dtype, or raise UnsupportedDtypeError."""
     try:
         dt = numpy.dtype(dtype)
-    except TypeError as exc:
+    except (TypeError, ValueError, SyntaxError) as exc:  # NumPy parses strings: "0:", "01f"
         raise UnsupportedDtypeError(f"{dtype!r} is not a dtype: use e.g. 'float32'.") from exc
     if dt.kind not in _SUPPORTED_KINDS:
         raise UnsupportedDtypeError(

@@ -379,7 +379,7 @@ class LossFunctionWrapper(Loss):
                 f"{type(self).__name__}: `fn` must be a function fn(y_true, y_pred), got {fn!r}. "
                 "Pass a per-sample loss such as minigrad.losses.mean_squared_error."
             )
-        super().__init__(reduction, name or getattr(fn, "__name__", None))
+        super().__init__(reduction, getattr(fn, "__name__", None) if name is None else name)
         self.fn = fn
         self._fn_kwargs = kwargs
 
@@ -520,8 +520,15 @@ def from_class_config(identifier: dict, classes: dict, kind: str):
 
     Raises:
         InvalidArgumentError: for a class name not in ``classes``.
+        ArgumentTypeError: for an identifier or config that is not a dict.
     """
-    cls = classes.get(identifier.get("class_name"))
+    if not isinstance(identifier, dict) or not isinstance(identifier.get("config", {}), dict):
+        raise ArgumentTypeError(
+            f"cannot make a {kind} from {identifier!r}: pass a dict "
+            "{'class_name': 'ClassName', 'config': {...}} with a dict as its config."
+        )
+    class_name = identifier.get("class_name")
+    cls = classes.get(class_name) if isinstance(class_name, str) else None
     if cls is None:
         raise InvalidArgumentError(
             f"unknown {kind} class {identifier.get('class_name')!r}: use one of {sorted(classes)}."

@@ -312,7 +312,7 @@ class MeanMetricWrapper(Mean):
                 f"{type(self).__name__}: `fn` must be a function fn(y_true, y_pred), got {fn!r}. "
                 "Pass a per-sample metric such as minigrad.metrics.binary_accuracy."
             )
-        super().__init__(name or getattr(fn, "__name__", "mean"), dtype)
+        super().__init__(getattr(fn, "__name__", "mean") if name is None else name, dtype)
         self._fn = fn
         self._fn_kwargs = kwargs
 

@@ -78,7 +78,8 @@ class Optimizer:
         learning_rate: a float >= 0, or a callable giving the learning rate: a
             schedule taking the step number (``iterations``, from 0) or a
             function of no arguments.
-        name: a name for the optimizer and the prefix of its slot variables.
+        name: a name for the optimizer and the prefix of its slot variables (None: the
+            class name).
         clipnorm: if set, each gradient ``g`` is rescaled to
             ``g * clipnorm / max(||g||, clipnorm)`` (its L2 norm is at most clipnorm).
         clipvalue: if set, each gradient is clipped elementwise to ``[-clipvalue, clipvalue]``.
@@ -100,7 +101,7 @@ class Optimizer:
                  clipvalue: float | None = None, global_clipnorm: float | None = None,
                  decay: float = 0.0):
         where = type(self).__name__
-        self.name = check_str("name", name, where=where)
+        self.name = check_str("name", name, allow_none=True, where=where) or where
         clips = _check_clipping(where, {"clipnorm": clipnorm, "clipvalue": clipvalue,
                                         "global_clipnorm": global_clipnorm})
         self.learning_rate = learning_rate
@@ -601,7 +602,13 @@ def get(identifier) -> Optimizer:
         return identifier
     if isinstance(identifier, dict):
         cls = _lookup(identifier.get("class_name", ""))
-        return cls.from_config(dict(identifier.get("config", {})))
+        config = identifier.get("config", {})
+        if not isinstance(config, dict):
+            raise ArgumentTypeError(
+                f"optimizers.get: the 'config' of {identifier!r} must be a dict of constructor "
+                "arguments, e.g. {'learning_rate': 0.01}."
+            )
+        return cls.from_config(dict(config))
     if isinstance(identifier, str):
         return _lookup(identifier)()
     raise ArgumentTypeError(

@@ -62,7 +62,7 @@ CASES = [
     ("sgd-decay-negative", lambda: optimizers.SGD(decay=-1.0), InvalidArgumentError,
      r"`decay` must be finite and >= 0, got -1\.0"),
     ("sgd-name-int", lambda: optimizers.SGD(name=3), ArgumentTypeError,
-     r"SGD: `name` must be a string, got 3 of type int\. Pass text"),
+     r"SGD: `name` must be a string or None, got 3 of type int\. Pass text"),
     ("clipnorm-zero", lambda: optimizers.SGD(clipnorm=0.0), InvalidArgumentError,
      r"`clipnorm` must be finite and > 0, got 0\.0\. Pass a number > 0"),
     ("clipvalue-negative", lambda: optimizers.Adam(clipvalue=-1.0), InvalidArgumentError,
@@ -390,3 +390,10 @@ def test_optimizer_with_a_bad_schedule_changes_nothing():
 def test_where_with_broadcasting_shapes_still_works():
     out = mg.where(mg.tensor([[True], [False]]), mg.tensor([1.0, 2.0]), 0.0)
     np.testing.assert_array_equal(out.numpy(), [[1.0, 2.0], [0.0, 0.0]])
+
+
+def test_class_config_identifiers_must_be_dicts():
+    with pytest.raises(ArgumentTypeError, match=r"cannot make a loss from \['mse'\]: pass a dict"):
+        losses.from_class_config(["mse"], {}, "loss")
+    with pytest.raises(ArgumentTypeError, match=r"the 'config' of .* must be a dict of constructor"):
+        optimizers.get({"class_name": "sgd", "config": 0.1})
