@@ -23,6 +23,7 @@ from minigrad.errors import (
     ArgumentTypeError,
     DeviceMismatchError,
     DeviceUnavailableError,
+    InvalidArgumentError,
     UnsupportedDtypeError,
 )
 
@@ -117,7 +118,7 @@ def check_device(device: str | None) -> str:
     if device is None:
         return _default_device
     if not isinstance(device, str) or device.split(":")[0] not in DEVICES:
-        raise ValueError(f"unknown device {device!r}: use one of {DEVICES}.")
+        raise InvalidArgumentError(f"unknown device {device!r}: use one of {DEVICES}.")
     device = device.split(":")[0]
     if device == "cuda":
         cupy_module()

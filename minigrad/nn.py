@@ -258,7 +258,7 @@ def conv2d(x, kernel, strides=1, padding: str = "valid", data_format: str = "cha
         x = transpose(x, _TO_CHANNELS_LAST)
     channels = x.shape[3]
     if channels != kernel.shape[2]:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"conv2d: the input has {channels} channels but the kernel {kernel.shape} expects "
             f"{kernel.shape[2]} (its third axis). Check data_format "
             f"({data_format!r}) and the kernel's in_channels."

@@ -222,7 +222,7 @@ class Optimizer:
         """
         weights = list(weights)
         if len(weights) != len(self._weights):
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"{self.name} has {len(self._weights)} state variables (iterations and slots) but "
                 f"got {len(weights)} arrays: take one step first so that the slots exist."
             )
@@ -251,7 +251,7 @@ class Optimizer:
         present = [(g, v) for g, v in pairs if g is not None]
         if not present:
             names = [v.name for _, v in pairs]
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"No gradients provided for any variable: {names}. The loss does not depend on "
                 "them: check that the loss is computed from the variables inside the "
                 "GradientTape, and that they are trainable (or watched)."
@@ -296,7 +296,7 @@ class Optimizer:
         """
         if not callable(loss):
             if tape is None:
-                raise ValueError(
+                raise InvalidArgumentError(
                     "minimize got a loss Tensor without the tape that recorded it: pass "
                     "tape=..., or pass the loss as a function of no arguments (lambda: ...)."
                 )
@@ -321,16 +321,16 @@ class Optimizer:
         try:
             g, v = pair
         except (TypeError, ValueError):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"apply_gradients takes (gradient, variable) pairs, e.g. zip(grads, variables); got {pair!r}."
             ) from None
         if not isinstance(v, Variable):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"an optimizer updates minigrad.Variable objects, got a {type(v).__name__} "
                 f"({v!r:.60}). Keep weights in Variables: minigrad.Variable(initial_value)."
             )
         if v.dtype.kind != "f":
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"variable {v.name!r} has dtype {v.dtype}: optimizers update floating-point "
                 "variables only. Make it with dtype='float32'."
             )
@@ -384,7 +384,7 @@ def _gradient_array(g, var: Variable):
         try:
             g = backend.as_array(g, var.dtype, var.device)
         except UnsupportedDtypeError:
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"the gradient of variable {var.name!r} is a {type(g).__name__}: pass a Tensor or an array."
             ) from None
     if backend.device_of(g) != var.device:
@@ -394,7 +394,7 @@ def _gradient_array(g, var: Variable):
             f"with .to({var.device!r})."
         )
     if g.shape != var.shape:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"the gradient of variable {var.name!r} has shape {g.shape} but the variable has shape "
             f"{var.shape}: pair each gradient with its own variable, in the same order "
             "(zip(tape.gradient(loss, variables), variables))."
@@ -419,7 +419,7 @@ def _as_variable_list(var_list) -> list:
     var_list = list(var_list)
     for v in var_list:
         if not isinstance(v, Variable):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"var_list must hold minigrad.Variable objects, got a {type(v).__name__}: an "
                 "optimizer can only change Variables."
             )

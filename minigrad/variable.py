@@ -18,7 +18,7 @@ import copy
 import itertools
 
 from minigrad import backend
-from minigrad.errors import ArgumentTypeError
+from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.tensor import Tensor
 from minigrad.validation import check_bool, check_str
 
@@ -112,7 +112,7 @@ class Variable(Tensor):
             value = value._data
         new = backend.as_array(value, self._data.dtype, self.device)
         if new.shape != self._data.shape:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"cannot assign a value of shape {new.shape} to variable {self.name!r} "
                 f"of shape {self._data.shape}: a Variable keeps its shape; make a new "
                 "Variable for a new shape."
@@ -216,7 +216,7 @@ class Variable(Tensor):
 
     def _replace(self, new, what: str) -> Variable:
         if new.shape != self._data.shape:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"{what} on variable {self.name!r} of shape {self._data.shape} would give "
                 f"shape {new.shape}: the delta must broadcast to the variable's shape."
             )
