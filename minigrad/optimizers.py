@@ -85,6 +85,8 @@ class Optimizer:
         clipvalue: if set, each gradient is clipped elementwise to ``[-clipvalue, clipvalue]``.
         global_clipnorm: if set, all gradients are rescaled together so that their
             joint L2 norm is at most this (``tf.clip_by_global_norm``).
+            At most one of clipnorm, clipvalue and global_clipnorm may be set, each a
+            finite number > 0: Keras 3's rule (Keras 2 also allowed clipvalue with clipnorm).
         decay: Keras 2's inverse-time decay: the learning rate of step ``k`` is
             ``lr / (1 + decay * k)``.
 
@@ -99,8 +101,14 @@ class Optimizer:
 
     def __init__(self, learning_rate=0.001, name: str = "Optimizer", clipnorm: float | None = None,
                  clipvalue: float | None = None, global_clipnorm: float | None = None,
-                 decay: float = 0.0):
+                 decay: float = 0.0, **kwargs):
         where = type(self).__name__
+        if kwargs:  # Keras 3 raises ValueError too; Python's own TypeError would not name the fix
+            hint = " (Keras 2's `lr` is `learning_rate` here)" if "lr" in kwargs else ""
+            raise InvalidArgumentError(
+                f"{where}: argument(s) not recognized: {kwargs}{hint}. Use the arguments "
+                f"{', '.join(_argument_names(type(self)))}."
+            )
         self.name = check_str("name", name, allow_none=True, where=where) or where
         clips = _check_clipping(where, {"clipnorm": clipnorm, "clipvalue": clipvalue,
                                         "global_clipnorm": global_clipnorm})
@@ -363,6 +371,17 @@ class Optimizer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} learning_rate={self._learning_rate!r}>"
+
+
+def _argument_names(cls: type) -> list:
+    """The named constructor arguments of ``cls`` and of the Optimizer classes it extends."""
+    names = []
+    for klass in cls.__mro__:
+        if "__init__" in vars(klass) and issubclass(klass, Optimizer):
+            for p in inspect.signature(klass.__init__).parameters.values():
+                if p.name != "self" and p.kind is p.POSITIONAL_OR_KEYWORD and p.name not in names:
+                    names.append(p.name)
+    return names
 
 
 def _takes_an_argument(fn: Callable) -> bool:

@@ -90,6 +90,11 @@ CASES = [
      r"RMSprop: `epsilon` must be finite and >= 0, got inf"),
     ("rmsprop-centered-int", lambda: optimizers.RMSprop(centered=1), ArgumentTypeError,
      r"RMSprop: `centered` must be a bool.*Pass centered=True or centered=False"),
+    ("sgd-unknown-lr", lambda: optimizers.SGD(lr=0.1), InvalidArgumentError,
+     r"SGD: argument\(s\) not recognized: \{'lr': 0\.1\} \(Keras 2's `lr` is `learning_rate` here\)\. "
+     r"Use the arguments learning_rate, momentum, nesterov, name, clipnorm"),
+    ("adam-from-config-unknown", lambda: optimizers.Adam.from_config({"beta1": 0.9}), InvalidArgumentError,
+     r"Adam: argument\(s\) not recognized: \{'beta1': 0\.9\}\. Use the arguments learning_rate, beta_1"),
     ("optimizers-get-name", lambda: optimizers.get("adamw"), InvalidArgumentError,
      r"optimizers\.get: unknown optimizer 'adamw': use one of \['adam', 'rmsprop', 'sgd'\]"),
     ("optimizers-get-type", lambda: optimizers.get(3), ArgumentTypeError,
