@@ -19,7 +19,13 @@ import contextlib
 
 import numpy
 
-from minigrad.errors import DeviceMismatchError, DeviceUnavailableError, UnsupportedDtypeError
+from minigrad.errors import (
+    ArgumentTypeError,
+    DeviceMismatchError,
+    DeviceUnavailableError,
+    InvalidArgumentError,
+    UnsupportedDtypeError,
+)
 
 DEVICES = ("cpu", "cuda")
 
@@ -112,7 +118,7 @@ def check_device(device: str | None) -> str:
     if device is None:
         return _default_device
     if not isinstance(device, str) or device.split(":")[0] not in DEVICES:
-        raise ValueError(f"unknown device {device!r}: use one of {DEVICES}.")
+        raise InvalidArgumentError(f"unknown device {device!r}: use one of {DEVICES}.")
     device = device.split(":")[0]
     if device == "cuda":
         cupy_module()
@@ -191,6 +197,11 @@ def as_array(data, dtype=None, device: str | None = None):
     NumPy arrays keep their dtype unless ``dtype`` is given. Without a ``device``,
     host data (numbers, lists, NumPy arrays) goes to the default device and a GPU
     array stays where it is.
+
+    Raises:
+        ArgumentTypeError: for None, text, other objects or ragged lists among the data
+            (NumPy would make NaN of None under a float dtype).
+        UnsupportedDtypeError: for arrays or a dtype minigrad does not hold.
     """
     if dtype is not None:
         dtype = check_dtype(dtype)
@@ -201,8 +212,9 @@ def as_array(data, dtype=None, device: str | None = None):
         data = to_device(data, device)
         arr = data if dtype is None else data.astype(dtype, copy=False)
     else:
+        probe = _host_probe(data)
         if dtype is None and not isinstance(data, numpy.generic):
-            dtype = _default_dtype_for(data)
+            dtype = _default_dtype_for(data if probe is None else probe)
         try:
             arr = xp.asarray(data, dtype=dtype)
         except (TypeError, ValueError) as exc:
@@ -241,6 +253,56 @@ def scalar_like(value, like):
     return as_array(value, None, device_of(like))
 
 
+def _host_probe(data):
+    """Host data (a number, nested lists) as NumPy reads it, None for a plain number.
+
+    Raises:
+        ArgumentTypeError: naming the first element that is None, text or another object,
+            or the first place where nested lists have different lengths.
+    """
+    if isinstance(data, (bool, int, float, numpy.generic)):
+        return None
+    try:
+        probe = numpy.asarray(data)
+    except (ValueError, TypeError):
+        probe = None
+    if probe is None or probe.dtype.kind in "OUSV":
+        problem = _first_bad_element(data, "data")
+        if problem is not None:
+            raise ArgumentTypeError(
+                f"cannot make a tensor from {_short_repr(data)}: {problem}. Pass numbers "
+                "(bool, int or float), nested lists of numbers with the same length on each "
+                "level, or a numeric array; write float('nan') for a missing value."
+            )
+    return probe
+
+
+def _first_bad_element(data, where: str) -> str | None:
+    """What is wrong at the first bad place of ``data`` (``data[1][0] is None``), or None."""
+    if data is None:
+        return f"{where} is None"
+    if isinstance(data, (str, bytes)):
+        return f"{where} is the string {_short_repr(data)}"
+    if isinstance(data, (list, tuple)):
+        lengths = [len(x) if isinstance(x, (list, tuple)) else None for x in data]
+        for i, item in enumerate(data):
+            problem = _first_bad_element(item, f"{where}[{i}]")
+            if problem is not None:
+                return problem
+        if len(set(lengths)) > 1:
+            return (f"the items of {where} are ragged (lengths "
+                    f"{['number' if n is None else n for n in lengths]})")
+        return None
+    if isinstance(data, (bool, int, float, complex, numpy.generic)) or hasattr(data, "__array__"):
+        return None
+    return f"{where} is an object of type {type(data).__name__} ({_short_repr(data)})"
+
+
+def _short_repr(value, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _default_dtype_for(data):
     """float32 for Python floats and lists holding floats, NumPy's choice otherwise."""
     probe = numpy.asarray(data)
@@ -253,7 +315,7 @@ def check_dtype(dtype) -> numpy.dtype:
     """Return ``dtype`` as a numpy.dtype, or raise UnsupportedDtypeError."""
     try:
         dt = numpy.dtype(dtype)
-    except TypeError as exc:
+    except (TypeError, ValueError, SyntaxError) as exc:  # NumPy parses strings: "0:", "01f"
         raise UnsupportedDtypeError(f"{dtype!r} is not a dtype: use e.g. 'float32'.") from exc
     if dt.kind not in _SUPPORTED_KINDS:
         raise UnsupportedDtypeError(

@@ -14,8 +14,12 @@ minigrad.device(...)``). These are constants: no tape records them.
 
 from __future__ import annotations
 
+import numbers
+
 from minigrad import backend
+from minigrad.errors import InvalidArgumentError
 from minigrad.tensor import Tensor
+from minigrad.validation import check_float, check_int, check_shape
 
 _FLOAT = "float32"
 
@@ -26,11 +30,15 @@ def _make(fill, dtype, device) -> Tensor:
     return Tensor._wrap(fill(xp, backend.check_dtype(dtype)))
 
 
-def _shape(shape) -> tuple:
-    shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    if any(not isinstance(n, int) or n < 0 for n in shape):
-        raise ValueError(f"a shape is a tuple of non-negative ints, got {shape!r}.")
-    return shape
+def _shape(shape, where: str) -> tuple:
+    return check_shape("shape", shape, where=where)
+
+
+def _number(name: str, value, where: str):
+    """A finite Python number (bool, int or float) for a fill value or a range bound."""
+    if isinstance(value, (bool, numbers.Integral)):
+        return value
+    return check_float(name, value, where=where)
 
 
 def zeros(shape, dtype=_FLOAT, device: str | None = None) -> Tensor:
@@ -45,16 +53,17 @@ def zeros(shape, dtype=_FLOAT, device: str | None = None) -> Tensor:
         A Tensor of ``shape`` filled with 0.
 
     Raises:
-        ValueError: for a negative or non-integer size.
+        InvalidArgumentError: for a negative size.
+        ArgumentTypeError: for a size that is not an int (None, a float, a string).
         DeviceUnavailableError: for "cuda" without CuPy or a GPU.
     """
-    shape = _shape(shape)
+    shape = _shape(shape, "zeros")
     return _make(lambda xp, dt: xp.zeros(shape, dt), dtype, device)
 
 
 def ones(shape, dtype=_FLOAT, device: str | None = None) -> Tensor:
-    """A tensor of ones (arguments as ``zeros``)."""
-    shape = _shape(shape)
+    """A tensor of ones (arguments and errors as ``zeros``)."""
+    shape = _shape(shape, "ones")
     return _make(lambda xp, dt: xp.ones(shape, dt), dtype, device)
 
 
@@ -69,8 +78,14 @@ def full(shape, value, dtype=None, device: str | None = None) -> Tensor:
 
     Returns:
         A Tensor.
+
+    Raises:
+        ArgumentTypeError: for a value that is not a number, or a bad shape (as ``zeros``).
+        InvalidArgumentError: for a NaN or infinite value (build those with ``tensor``),
+            or a negative size.
     """
-    shape = _shape(shape)
+    shape = _shape(shape, "full")
+    value = _number("value", value, "full")
     if dtype is None:
         dtype = "bool" if isinstance(value, bool) else "int64" if isinstance(value, int) else _FLOAT
     return _make(lambda xp, dt: xp.full(shape, value, dt), dtype, device)
@@ -86,12 +101,15 @@ def arange(start, stop=None, step=1, dtype=None, device: str | None = None) -> T
         A 1-d Tensor.
 
     Raises:
-        ValueError: for ``step == 0``.
+        ArgumentTypeError: for a bound or step that is not a number.
+        InvalidArgumentError: for ``step == 0``, or a NaN or infinite bound or step.
     """
     if stop is None:
         start, stop = 0, start
+    start, stop, step = (_number(name, v, "arange")
+                         for name, v in (("start", start), ("stop", stop), ("step", step)))
     if step == 0:
-        raise ValueError("arange: step must not be 0.")
+        raise InvalidArgumentError("arange: `step` must not be 0: pass e.g. step=1 or step=-1.")
     if dtype is None:
         dtype = "int64" if all(isinstance(v, int) for v in (start, stop, step)) else _FLOAT
     return _make(lambda xp, dt: xp.arange(start, stop, step, dtype=dt), dtype, device)
@@ -104,10 +122,12 @@ def linspace(start: float, stop: float, num: int = 50, dtype=_FLOAT, device: str
         A 1-d Tensor of ``num`` values.
 
     Raises:
-        ValueError: for a negative ``num``.
+        InvalidArgumentError: for a negative ``num``, a NaN or infinite bound.
+        ArgumentTypeError: for a ``num`` that is not an int, a bound that is not a number.
     """
-    if not isinstance(num, int) or num < 0:
-        raise ValueError(f"linspace: num must be a non-negative int, got {num!r}.")
+    num = check_int("num", num, minimum=0, where="linspace")
+    start = check_float("start", start, where="linspace")
+    stop = check_float("stop", stop, where="linspace")
     return _make(lambda xp, dt: xp.linspace(start, stop, num, dtype=dt), dtype, device)
 
 
@@ -116,8 +136,13 @@ def eye(n: int, m: int | None = None, dtype=_FLOAT, device: str | None = None) -
 
     Returns:
         A 2-d Tensor.
+
+    Raises:
+        ArgumentTypeError: for an ``n`` or ``m`` that is not an int.
+        InvalidArgumentError: for a negative ``n`` or ``m``.
     """
-    rows, cols = _shape((n, n if m is None else m))
+    rows = check_int("n", n, minimum=0, where="eye")
+    cols = check_int("m", rows if m is None else m, minimum=0, where="eye")
     return _make(lambda xp, dt: xp.eye(rows, cols, dtype=dt), dtype, device)
 
 

@@ -28,9 +28,10 @@ from collections.abc import Callable, Sequence
 import numpy
 
 from minigrad import backend, ops
-from minigrad.errors import GradcheckError
+from minigrad.errors import ArgumentTypeError, GradcheckError, InvalidArgumentError
 from minigrad.tape import GradientTape
 from minigrad.tensor import Tensor
+from minigrad.validation import check_float, check_int, check_not_none, check_one_of
 
 
 def gradcheck(f: Callable, inputs: Sequence, *, eps: float = 1e-6, atol: float = 1e-5,
@@ -61,18 +62,26 @@ def gradcheck(f: Callable, inputs: Sequence, *, eps: float = 1e-6, atol: float =
     Raises:
         GradcheckError: with a per-input report when the gradients disagree, or
             when the output does not depend on an input.
-        TypeError: when an input is not numeric or ``f`` does not return a Tensor.
-        ValueError: for a bad ``mode``, ``order``, ``eps`` or ``n_directions``.
+        TypeError: when an input is not numeric or ``f`` does not return a Tensor
+            (ArgumentTypeError for a non-number tolerance, step, order or seed).
+        InvalidArgumentError: for a bad ``mode``, an ``order`` other than 1 or 2, an ``eps``
+            that is not > 0, a negative or NaN tolerance, ``n_directions`` < 1, a negative seed.
     """
-    if mode not in ("random", "full"):
-        raise ValueError(f"mode must be 'random' or 'full', got {mode!r}.")
-    if order not in (1, 2):
-        raise ValueError(f"order must be 1 or 2, got {order!r}.")
-    if not eps > 0 or n_directions < 1:
-        raise ValueError(f"need eps > 0 and n_directions >= 1, got {eps} and {n_directions}.")
+    if not callable(f):
+        raise ArgumentTypeError(f"gradcheck: `f` must be a function of Tensors, got {f!r}.")
+    mode = check_one_of("mode", mode, ("random", "full"), where="gradcheck")
+    order = check_int("order", order, minimum=1, maximum=2, where="gradcheck")
+    eps = check_float("eps", eps, minimum=0, min_inclusive=False, where="gradcheck")
+    atol = check_float("atol", atol, minimum=0, where="gradcheck")
+    rtol = check_float("rtol", rtol, minimum=0, where="gradcheck")
+    n_directions = check_int("n_directions", n_directions, minimum=1, where="gradcheck")
+    seed = check_int("seed", seed, minimum=0, where="gradcheck")
+    check_not_none("inputs", inputs, what="a list of inputs, e.g. [x]", where="gradcheck")
     xs = [_as_float64(x, i) for i, x in enumerate(inputs)]
     if not xs:
-        raise ValueError("gradcheck needs at least one input to differentiate.")
+        raise InvalidArgumentError(
+            "gradcheck: `inputs` is empty: pass at least one input to differentiate, e.g. [x]."
+        )
     rng = numpy.random.default_rng(seed)
     probe = _call(f, xs)
     r = Tensor(rng.standard_normal(probe.shape), "float64", probe.device)
@@ -105,7 +114,7 @@ def _as_float64(x, i: int) -> Tensor:
     except (TypeError, ValueError) as exc:
         kind = f"unreadable ({exc})"
     if kind not in ("b", "i", "u", "f"):
-        raise TypeError(f"gradcheck input {i} ({type(x).__name__}, dtype kind {kind!r}) does "
+        raise ArgumentTypeError(f"gradcheck input {i} ({type(x).__name__}, dtype kind {kind!r}) does "
                         "not convert to float64: pass real numbers as an array, a nested list "
                         "or a Tensor.")
     return Tensor(data, "float64", x.device if isinstance(x, Tensor) else None)
@@ -115,7 +124,7 @@ def _call(f: Callable, ts) -> Tensor:
     out = f(*ts)
     if not isinstance(out, Tensor) or out.dtype.kind != "f":
         what = f"a {out.dtype} Tensor" if isinstance(out, Tensor) else f"a {type(out).__name__}"
-        raise TypeError(f"gradcheck: f returned {what}; it must return a floating-point "
+        raise ArgumentTypeError(f"gradcheck: f returned {what}; it must return a floating-point "
                         "minigrad Tensor computed with minigrad ops from its arguments.")
     return out
 

@@ -38,8 +38,18 @@ logits for the stable path.
 from __future__ import annotations
 
 from minigrad import backend, nn, ops
+from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.ops.reductions import sparse_softmax_cross_entropy
 from minigrad.tensor import Tensor, as_tensor
+from minigrad.validation import (
+    check_axis,
+    check_bool,
+    check_class_labels,
+    check_float,
+    check_int,
+    check_one_of,
+    check_str,
+)
 
 #: Keras's ``backend.epsilon()``: probabilities are clipped to [EPSILON, 1 - EPSILON].
 EPSILON = 1e-7
@@ -51,12 +61,12 @@ REDUCTIONS = ("auto", "none", "sum", "sum_over_batch_size")
 def _predictions(y_pred, what: str) -> Tensor:
     y_pred = y_pred if isinstance(y_pred, Tensor) else Tensor(y_pred)
     if y_pred.dtype.kind != "f":
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{what}: y_pred has dtype {y_pred.dtype}, but predictions must be floating point "
             "(the loss is differentiated through them). Cast them, e.g. y_pred.astype('float32')."
         )
     if y_pred.ndim == 0:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{what}: y_pred is a scalar, but losses average over the last axis of the "
             "predictions: give them at least one axis, e.g. shape (batch,) or (batch, 1)."
         )
@@ -87,17 +97,17 @@ def _matched(y_true, y_pred, what: str) -> tuple:
         if y_true.ndim == y_pred.ndim - 1 and y_true.shape == y_pred.shape[:-1]:
             hint = (" y_true looks like integer class labels: use sparse_categorical_crossentropy, "
                     "or one-hot encode them with minigrad.nn.one_hot(labels, num_classes).")
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{what}: y_true has shape {y_true.shape} but y_pred has shape {y_pred.shape}; they "
             f"must have the same shape (one sample per row, one target per output).{hint}"
         )
     return ops.cast(y_true, y_pred.dtype), y_pred
 
 
-def _check_smoothing(label_smoothing: float) -> float:
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing!r}.")
-    return float(label_smoothing)
+def _options(what: str, from_logits, label_smoothing=0.0) -> tuple:
+    """The checked ``(from_logits, label_smoothing)`` of the cross-entropies."""
+    return (check_bool("from_logits", from_logits, where=what),
+            check_float("label_smoothing", label_smoothing, minimum=0, maximum=1, where=what))
 
 
 # -- per-sample losses (the function forms) -----------------------------------------------
@@ -112,7 +122,7 @@ def mean_squared_error(y_true, y_pred) -> Tensor:
         The per-sample losses, shape ``(batch, ...)``.
 
     Raises:
-        ValueError: if the shapes differ. TypeError: for non-float predictions.
+        InvalidArgumentError: if the shapes differ. ArgumentTypeError: for non-float predictions.
     """
     y_true, y_pred = _matched(y_true, y_pred, "mean_squared_error")
     return ops.mean(ops.square(y_pred - y_true), axis=-1)
@@ -129,7 +139,7 @@ def mean_absolute_error(y_true, y_pred) -> Tensor:
         The per-sample losses, shape ``(batch, ...)``.
 
     Raises:
-        ValueError: if the shapes differ. TypeError: for non-float predictions.
+        InvalidArgumentError: if the shapes differ. ArgumentTypeError: for non-float predictions.
     """
     y_true, y_pred = _matched(y_true, y_pred, "mean_absolute_error")
     return ops.mean(ops.abs(y_pred - y_true), axis=-1)
@@ -167,10 +177,13 @@ def binary_crossentropy(y_true, y_pred, from_logits: bool = False, label_smoothi
         The per-sample losses (``axis`` removed).
 
     Raises:
-        ValueError: if the shapes differ or label_smoothing is outside [0, 1].
+        InvalidArgumentError: if the shapes differ, label_smoothing is outside [0, 1] or
+            axis is out of range for y_pred.
+        ArgumentTypeError: for a from_logits that is not a bool, or non-float predictions.
     """
-    s = _check_smoothing(label_smoothing)
+    from_logits, s = _options("binary_crossentropy", from_logits, label_smoothing)
     z, y = _matched(y_true, y_pred, "binary_crossentropy")
+    axis = check_axis("axis", axis, y.ndim, where="binary_crossentropy")
     if s:
         z = z * (1.0 - s) + 0.5 * s
     if from_logits:
@@ -200,11 +213,13 @@ def categorical_crossentropy(y_true, y_pred, from_logits: bool = False, label_sm
         The per-sample losses (``axis`` removed).
 
     Raises:
-        ValueError: if the shapes differ (with a hint for integer labels) or
-            label_smoothing is outside [0, 1].
+        InvalidArgumentError: if the shapes differ (with a hint for integer labels),
+            label_smoothing is outside [0, 1] or axis is out of range for y_pred.
+        ArgumentTypeError: for a from_logits that is not a bool, or non-float predictions.
     """
-    s = _check_smoothing(label_smoothing)
+    from_logits, s = _options("categorical_crossentropy", from_logits, label_smoothing)
     z, y = _matched(y_true, y_pred, "categorical_crossentropy")
+    axis = check_axis("axis", axis, y.ndim, where="categorical_crossentropy")
     if s:
         z = z * (1.0 - s) + s / y.shape[axis]
     if from_logits:
@@ -232,17 +247,20 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False, a
         The per-sample losses, of the labels' shape.
 
     Raises:
-        ValueError: for labels of the wrong shape, out of range or not whole numbers.
+        InvalidArgumentError: for labels of the wrong shape, out of range or not whole
+            numbers, or an axis out of range for y_pred (named as given, never wrapped).
+        ArgumentTypeError: for a from_logits that is not a bool, or labels that are not numbers.
     """
     what = "sparse_categorical_crossentropy"
+    from_logits = check_bool("from_logits", from_logits, where=what)
     y = _predictions(y_pred, what)
-    axis = axis % y.ndim
+    axis = check_axis("axis", axis, y.ndim, where=what)
     labels = _targets(y_true, y)._data
     expected = y.shape[:axis] + y.shape[axis + 1:]
     if labels.shape == y.shape[:axis] + (1,) + y.shape[axis + 1:]:
         labels = labels.reshape(expected)
     if labels.shape != expected:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{what}: y_true has shape {labels.shape} but y_pred has shape {y.shape}: give one "
             f"integer label per sample, shape {expected}. For one-hot targets use "
             "categorical_crossentropy."
@@ -256,21 +274,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False, a
 
 def _one_hot_mask(labels, depth: int, axis: int, what: str) -> Tensor:
     """A boolean Tensor, True at ``[..., labels[...], ...]`` along ``axis``."""
+    labels = check_class_labels("y_true", labels, depth, where=what)
     xp = backend.array_module(labels)
-    if labels.dtype.kind == "f":
-        if labels.size and not bool(xp.all(labels == xp.round(labels))):
-            raise ValueError(f"{what}: y_true must hold whole-number class labels, got fractions.")
-        labels = labels.astype("int64")
-    elif labels.dtype.kind not in "iub":
-        raise TypeError(f"{what}: y_true must hold integer class labels, got dtype {labels.dtype}.")
-    # one read-back of one bool (on a GPU each read waits for the device); the details
-    # are looked up only for the error message
-    if labels.size and bool(((labels < 0) | (labels >= depth)).any()):
-        bad = int(labels.min()) if int(labels.min()) < 0 else int(labels.max())
-        raise ValueError(
-            f"{what}: got label {bad}, but y_pred has {depth} classes: labels must lie in "
-            f"[0, {depth}). Check the labels, or give the model {bad + 1} outputs."
-        )
     classes = xp.arange(depth).reshape((depth,) + (1,) * (labels.ndim - axis))
     return Tensor._wrap(xp.expand_dims(labels, axis) == classes)
 
@@ -297,9 +302,9 @@ def compute_weighted_loss(losses, sample_weight=None, reduction: str = "sum_over
         A scalar Tensor, or the weighted losses for "none".
 
     Raises:
-        ValueError: for an unknown reduction or weights that do not fit the losses.
+        InvalidArgumentError: for an unknown reduction or weights that do not fit the losses.
     """
-    reduction = _check_reduction(reduction)
+    reduction = _check_reduction(reduction, "compute_weighted_loss")
     losses = as_tensor(losses)
     if sample_weight is not None:
         w = _targets(sample_weight, losses)
@@ -309,7 +314,7 @@ def compute_weighted_loss(losses, sample_weight=None, reduction: str = "sum_over
             w = ops.expand_dims(w, -1)
         fits = w.ndim == losses.ndim and all(a in (1, b) for a, b in zip(w.shape, losses.shape))
         if not fits:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"sample_weight of shape {tuple(_targets(sample_weight, losses).shape)} does not fit "
                 f"the per-sample losses of shape {losses.shape}: give one weight per sample, "
                 f"shape {losses.shape[:1]}, or a weight per loss, shape {losses.shape}."
@@ -322,9 +327,8 @@ def compute_weighted_loss(losses, sample_weight=None, reduction: str = "sum_over
     return ops.mean(losses)  # sum / n, as one op
 
 
-def _check_reduction(reduction: str) -> str:
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"unknown reduction {reduction!r}: use one of {REDUCTIONS}.")
+def _check_reduction(reduction: str, where: str) -> str:
+    reduction = check_one_of("reduction", reduction, REDUCTIONS, where=where)
     return "sum_over_batch_size" if reduction == "auto" else reduction
 
 
@@ -340,13 +344,14 @@ class Loss:
         name: a name for the loss (shown in training logs).
 
     Raises:
-        ValueError: for an unknown reduction.
+        InvalidArgumentError: for an unknown reduction.
+        ArgumentTypeError: for a name that is not a string.
     """
 
     def __init__(self, reduction: str = "auto", name: str | None = None):
-        _check_reduction(reduction)
+        _check_reduction(reduction, type(self).__name__)
         self.reduction = reduction
-        self.name = name or type(self).__name__
+        self.name = check_str("name", name, allow_none=True, where=type(self).__name__) or type(self).__name__
 
     def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
         return compute_weighted_loss(self.call(y_true, y_pred), sample_weight, self.reduction)
@@ -369,7 +374,12 @@ class LossFunctionWrapper(Loss):
     """A Loss made from a per-sample function ``fn(y_true, y_pred, **kwargs)``."""
 
     def __init__(self, fn, reduction: str = "auto", name: str | None = None, **kwargs):
-        super().__init__(reduction, name or getattr(fn, "__name__", None))
+        if not callable(fn):
+            raise ArgumentTypeError(
+                f"{type(self).__name__}: `fn` must be a function fn(y_true, y_pred), got {fn!r}. "
+                "Pass a per-sample loss such as minigrad.losses.mean_squared_error."
+            )
+        super().__init__(reduction, getattr(fn, "__name__", None) if name is None else name)
         self.fn = fn
         self._fn_kwargs = kwargs
 
@@ -402,11 +412,16 @@ class BinaryCrossentropy(LossFunctionWrapper):
         label_smoothing: in [0, 1]; targets become ``z (1 - s) + s / 2``. Defaults to 0.
         axis: the axis averaged per sample. Defaults to -1.
         reduction, name: see ``Loss``.
+
+    Raises:
+        ArgumentTypeError: for a from_logits that is not a bool, or an axis that is not an int.
+        InvalidArgumentError: for a label_smoothing outside [0, 1] (or NaN), a bad reduction.
     """
 
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
                  reduction: str = "auto", name: str = "binary_crossentropy"):
-        _check_smoothing(label_smoothing)
+        from_logits, label_smoothing = _options("BinaryCrossentropy", from_logits, label_smoothing)
+        axis = check_int("axis", axis, where="BinaryCrossentropy")
         super().__init__(binary_crossentropy, reduction, name, from_logits=from_logits,
                          label_smoothing=label_smoothing, axis=axis)
 
@@ -419,11 +434,16 @@ class CategoricalCrossentropy(LossFunctionWrapper):
         label_smoothing: in [0, 1]; targets become ``z (1 - s) + s / num_classes``.
         axis: the class axis. Defaults to -1.
         reduction, name: see ``Loss``.
+
+    Raises:
+        ArgumentTypeError: for a from_logits that is not a bool, or an axis that is not an int.
+        InvalidArgumentError: for a label_smoothing outside [0, 1] (or NaN), a bad reduction.
     """
 
     def __init__(self, from_logits: bool = False, label_smoothing: float = 0.0, axis: int = -1,
                  reduction: str = "auto", name: str = "categorical_crossentropy"):
-        _check_smoothing(label_smoothing)
+        from_logits, label_smoothing = _options("CategoricalCrossentropy", from_logits, label_smoothing)
+        axis = check_int("axis", axis, where="CategoricalCrossentropy")
         super().__init__(categorical_crossentropy, reduction, name, from_logits=from_logits,
                          label_smoothing=label_smoothing, axis=axis)
 
@@ -435,10 +455,16 @@ class SparseCategoricalCrossentropy(LossFunctionWrapper):
         from_logits: whether y_pred holds logits (stable) or probabilities. Defaults to False.
         axis: the class axis. Defaults to -1.
         reduction, name: see ``Loss``.
+
+    Raises:
+        ArgumentTypeError: for a from_logits that is not a bool, or an axis that is not an int.
+        InvalidArgumentError: for a bad reduction.
     """
 
     def __init__(self, from_logits: bool = False, axis: int = -1, reduction: str = "auto",
                  name: str = "sparse_categorical_crossentropy"):
+        from_logits = check_bool("from_logits", from_logits, where="SparseCategoricalCrossentropy")
+        axis = check_int("axis", axis, where="SparseCategoricalCrossentropy")
         super().__init__(sparse_categorical_crossentropy, reduction, name, from_logits=from_logits,
                          axis=axis)
 
@@ -466,7 +492,7 @@ def get(identifier):
             (returned as is); or None (returned as is).
 
     Raises:
-        ValueError: for an unknown name. TypeError: for anything else.
+        InvalidArgumentError: for an unknown name. ArgumentTypeError: for anything else.
     """
     if identifier is None or callable(identifier):
         return identifier
@@ -477,12 +503,14 @@ def get(identifier):
             return _CLASSES[identifier]()
         fn = _FUNCTIONS.get(identifier.lower() if identifier in ("MSE", "MAE") else identifier)
         if fn is None:
-            raise ValueError(
-                f"unknown loss {identifier!r}: use one of {sorted(_FUNCTIONS)} or a class name "
+            raise InvalidArgumentError(
+                f"losses.get: unknown loss {identifier!r}: use one of {sorted(_FUNCTIONS)} or a class name "
                 f"({', '.join(sorted(_CLASSES))})."
             )
         return fn
-    raise TypeError(f"cannot make a loss from {identifier!r}: pass a name like 'mse', a Loss or a function.")
+    raise ArgumentTypeError(
+        f"losses.get: cannot make a loss from {identifier!r}: pass a name like 'mse', a Loss or a function."
+    )
 
 
 def from_class_config(identifier: dict, classes: dict, kind: str):
@@ -491,11 +519,18 @@ def from_class_config(identifier: dict, classes: dict, kind: str):
     Shared by ``losses.get`` and ``metrics.get``.
 
     Raises:
-        ValueError: for a class name not in ``classes``.
+        InvalidArgumentError: for a class name not in ``classes``.
+        ArgumentTypeError: for an identifier or config that is not a dict.
     """
-    cls = classes.get(identifier.get("class_name"))
+    if not isinstance(identifier, dict) or not isinstance(identifier.get("config", {}), dict):
+        raise ArgumentTypeError(
+            f"cannot make a {kind} from {identifier!r}: pass a dict "
+            "{'class_name': 'ClassName', 'config': {...}} with a dict as its config."
+        )
+    class_name = identifier.get("class_name")
+    cls = classes.get(class_name) if isinstance(class_name, str) else None
     if cls is None:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"unknown {kind} class {identifier.get('class_name')!r}: use one of {sorted(classes)}."
         )
     return cls.from_config(dict(identifier.get("config", {})))

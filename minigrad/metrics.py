@@ -26,7 +26,9 @@ function (exact equality), as ``tf.keras.metrics.get`` does.
 from __future__ import annotations
 
 from minigrad import backend, losses, ops
+from minigrad.errors import ArgumentTypeError, InvalidArgumentError, UnsupportedDtypeError
 from minigrad.tensor import Tensor
+from minigrad.validation import check_class_labels, check_float, check_str
 from minigrad.variable import Variable
 
 FLOATX = "float32"
@@ -50,7 +52,7 @@ def _squeeze_or_expand(y_true: Tensor, y_pred: Tensor) -> tuple:
 
 def _check_same_shape(y_true: Tensor, y_pred: Tensor, what: str) -> None:
     if y_true.shape != y_pred.shape:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{what}: y_true has shape {y_true.shape} but y_pred has shape {y_pred.shape}; they "
             "must have the same shape. For integer labels against class scores use "
             "sparse_categorical_accuracy."
@@ -88,8 +90,10 @@ def binary_accuracy(y_true, y_pred, threshold: float = 0.5) -> Tensor:
         Per-sample accuracies, shape ``(batch, ...)``.
 
     Raises:
-        ValueError: if the shapes differ.
+        InvalidArgumentError: if the shapes differ, or for a NaN or infinite threshold.
+        ArgumentTypeError: for a threshold that is not a number.
     """
+    threshold = check_float("threshold", threshold, where="binary_accuracy")
     y_true, y_pred = _as_tensors(y_true, y_pred)
     _check_same_shape(y_true, y_pred, "binary_accuracy")
     decided = ops.cast(y_pred > threshold, y_pred.dtype)
@@ -118,18 +122,21 @@ def sparse_categorical_accuracy(y_true, y_pred) -> Tensor:
         The matches, of y_true's shape (as Keras).
 
     Raises:
-        ValueError: if y_true does not have one label per row of y_pred.
+        InvalidArgumentError: if y_true does not have one label per row of y_pred, or holds
+            a label outside ``[0, num_classes)`` or a fraction (the check the sparse loss makes).
+        ArgumentTypeError: for labels that are not numbers.
     """
     y_true, y_pred = _as_tensors(y_true, y_pred)
     shape = y_true.shape
     if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
         y_true = ops.squeeze(y_true, -1)
     if y_true.shape != y_pred.shape[:-1]:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"sparse_categorical_accuracy: y_true has shape {shape} but y_pred has shape "
             f"{y_pred.shape}: give one integer label per row of y_pred, shape {y_pred.shape[:-1]}. "
             "For one-hot targets use categorical_accuracy."
         )
+    check_class_labels("y_true", y_true._data, y_pred.shape[-1], where="sparse_categorical_accuracy")
     predicted = ops.cast(ops.argmax(y_pred, axis=-1), y_true.dtype)
     return ops.reshape(_as_float(ops.equal(y_true, predicted)), shape)
 
@@ -144,12 +151,22 @@ class Metric:
 
     Args:
         name: the metric's name (shown in training logs).
-        dtype: the dtype of its state and result. Defaults to "float32".
+        dtype: the floating dtype of its state and result. Defaults to "float32" (also for None).
+
+    Raises:
+        ArgumentTypeError: for a name that is not a string.
+        UnsupportedDtypeError: for a dtype that is not a floating-point dtype.
     """
 
     def __init__(self, name: str | None = None, dtype=FLOATX):
-        self.name = name or type(self).__name__
-        self.dtype = backend.check_dtype(dtype)
+        where = type(self).__name__
+        self.name = check_str("name", name, allow_none=True, where=where) or where
+        self.dtype = backend.check_dtype(FLOATX if dtype is None else dtype)
+        if self.dtype.kind != "f":
+            raise UnsupportedDtypeError(
+                f"{where}: `dtype` must be a floating-point dtype, got {self.dtype}: a metric "
+                "averages, and an integer or bool state would truncate. Pass dtype='float32'."
+            )
         self._variables: list[Variable] = []
 
     def add_weight(self, name: str, shape=(), dtype=None) -> Variable:
@@ -274,7 +291,7 @@ def _fit_weights(xp, values, w) -> tuple:
         return values, xp.broadcast_to(w, values.shape)
     if w.ndim < values.ndim and values.shape[: w.ndim] == w.shape:
         return values.mean(axis=tuple(range(w.ndim, values.ndim))), w
-    raise ValueError(
+    raise InvalidArgumentError(
         f"sample_weight of shape {w.shape} does not fit values of shape {values.shape}: "
         "give one weight per sample (shape (batch,)) or one per value."
     )
@@ -290,7 +307,12 @@ class MeanMetricWrapper(Mean):
     """
 
     def __init__(self, fn, name: str | None = None, dtype=FLOATX, **kwargs):
-        super().__init__(name or getattr(fn, "__name__", "mean"), dtype)
+        if not callable(fn):
+            raise ArgumentTypeError(
+                f"{type(self).__name__}: `fn` must be a function fn(y_true, y_pred), got {fn!r}. "
+                "Pass a per-sample metric such as minigrad.metrics.binary_accuracy."
+            )
+        super().__init__(getattr(fn, "__name__", "mean") if name is None else name, dtype)
         self._fn = fn
         self._fn_kwargs = kwargs
 
@@ -316,10 +338,15 @@ class BinaryAccuracy(MeanMetricWrapper):
 
     Args:
         name, dtype: see ``Metric``.
-        threshold: the decision boundary. Defaults to 0.5.
+        threshold: the decision boundary, a finite number. Defaults to 0.5.
+
+    Raises:
+        ArgumentTypeError: for a threshold that is not a number.
+        InvalidArgumentError: for a NaN or infinite threshold.
     """
 
     def __init__(self, name: str = "binary_accuracy", dtype=FLOATX, threshold: float = 0.5):
+        threshold = check_float("threshold", threshold, where="BinaryAccuracy")
         super().__init__(binary_accuracy, name, dtype, threshold=threshold)
 
 
@@ -364,7 +391,7 @@ def get(identifier):
             variant for "accuracy" from the model's loss is left to the model.
 
     Raises:
-        ValueError: for an unknown name. TypeError: for anything else.
+        InvalidArgumentError: for an unknown name. ArgumentTypeError: for anything else.
     """
     if callable(identifier):
         return identifier
@@ -375,11 +402,13 @@ def get(identifier):
             return _CLASSES[identifier]()
         if identifier in _FUNCTIONS:
             return _FUNCTIONS[identifier]
-        raise ValueError(
-            f"unknown metric {identifier!r}: use one of {sorted(_FUNCTIONS)} or a class name "
+        raise InvalidArgumentError(
+            f"metrics.get: unknown metric {identifier!r}: use one of {sorted(_FUNCTIONS)} or a class name "
             f"({', '.join(sorted(_CLASSES))})."
         )
-    raise TypeError(f"cannot make a metric from {identifier!r}: pass a name like 'accuracy' or a Metric.")
+    raise ArgumentTypeError(
+        f"metrics.get: cannot make a metric from {identifier!r}: pass a name like 'accuracy' or a Metric."
+    )
 
 
 __all__ = [

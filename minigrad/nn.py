@@ -18,6 +18,7 @@ import numbers
 import operator
 
 from minigrad import backend
+from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.ops.activation import log_softmax, softmax
 from minigrad.ops.conv import conv2d_nhwc
 from minigrad.ops.elementwise import multiply
@@ -27,6 +28,7 @@ from minigrad.ops.shape import transpose
 from minigrad.random import generator as _device_generator
 from minigrad.random import new_generator
 from minigrad.tensor import Tensor, as_tensor
+from minigrad.validation import check_float, check_int
 
 __all__ = ["softmax", "log_softmax", "one_hot", "dropout", "conv2d", "max_pool2d", "avg_pool2d",
            "batch_norm_train", "batch_norm_infer"]
@@ -48,22 +50,20 @@ def one_hot(indices, depth: int, dtype="float32") -> Tensor:
         A Tensor of shape ``indices.shape + (depth,)``, not differentiable.
 
     Raises:
-        TypeError: for indices that are not integers.
-        ValueError: for a depth below 1 or an index outside [0, depth).
+        ArgumentTypeError: for indices that are not integers, or a depth that is not an int.
+        InvalidArgumentError: for a depth below 1 or an index outside [0, depth).
     """
+    depth = check_int("depth", depth, minimum=1, where="one_hot")
     indices = as_tensor(indices)
     if indices.dtype.kind not in "iu":
-        raise TypeError(
+        raise ArgumentTypeError(
             f"one_hot needs integer class indices, got dtype {indices.dtype}: "
             "cast them first, e.g. labels.astype('int64')."
         )
-    if _positive_int(depth) is None:
-        raise ValueError(f"one_hot depth must be a positive int (the number of classes), got {depth!r}.")
-    depth = operator.index(depth)
     a = indices._data
     if a.size and bool(((a < 0) | (a >= depth)).any()):  # one read-back (a GPU sync), not two
         bad = int(a.min()) if int(a.min()) < 0 else int(a.max())
-        raise ValueError(
+        raise InvalidArgumentError(
             f"one_hot got index {bad}, outside [0, {depth}): class indices must lie in "
             f"[0, depth). Check the labels, or raise depth to cover them."
         )
@@ -94,19 +94,19 @@ def dropout(x, rate: float, seed: int | None = None, generator=None, noise_shape
         A Tensor like ``x``.
 
     Raises:
-        ValueError: for a rate outside [0, 1), or a noise_shape that does not broadcast.
-        TypeError: for a non-floating ``x``.
+        InvalidArgumentError: for a rate outside [0, 1) (the fraction of elements dropped),
+            a negative seed, or a noise_shape that does not broadcast.
+        ArgumentTypeError: for a non-floating ``x``, a rate that is not a number, a seed
+            that is not an int.
     """
+    rate = check_float("rate", rate, minimum=0, maximum=1, max_inclusive=False, where="dropout")
+    seed = check_int("seed", seed, minimum=0, allow_none=True, where="dropout")
     x = as_tensor(x)
     if x.dtype.kind != "f":
-        raise TypeError(f"dropout needs a floating-point tensor, got {x.dtype}: cast it first.")
-    if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate < 1:
-        raise ValueError(
-            f"dropout rate must be a number in [0, 1) (the fraction of elements dropped), got {rate!r}."
-        )
+        raise ArgumentTypeError(f"dropout needs a floating-point tensor, got {x.dtype}: cast it first.")
     shape = x.shape if noise_shape is None else tuple(noise_shape)
     if len(shape) != x.ndim or any(s not in (1, xs) for s, xs in zip(shape, x.shape)):
-        raise ValueError(
+        raise InvalidArgumentError(
             f"noise_shape {shape} does not broadcast to the input's shape {x.shape}: use the input's "
             "sizes, or 1 on the axes that share one mask entry."
         )
@@ -143,14 +143,17 @@ def _pair(value, what: str) -> tuple:
         return n, n
     pair = tuple(_positive_int(v) for v in value) if isinstance(value, (tuple, list)) else ()
     if len(pair) != 2 or None in pair:
-        raise ValueError(f"{what} must be a positive int or a pair of positive ints, got {value!r}.")
+        raise InvalidArgumentError(
+            f"{what} must be a positive int or a pair of positive ints, got {value!r}: "
+            "pass e.g. 2 or (2, 3)."
+        )
     return pair
 
 
 def _padding_mode(padding) -> str:
     mode = padding.lower() if isinstance(padding, str) else padding
     if mode not in ("valid", "same"):
-        raise ValueError(
+        raise InvalidArgumentError(
             f"padding must be 'valid' (no padding) or 'same' (output size ceil(input / stride)), "
             f"got {padding!r}."
         )
@@ -160,7 +163,7 @@ def _padding_mode(padding) -> str:
 def _check_format(data_format) -> bool:
     """True for channels_first."""
     if data_format not in ("channels_last", "channels_first"):
-        raise ValueError(
+        raise InvalidArgumentError(
             f"data_format must be 'channels_last' (N, H, W, C) or 'channels_first' (N, C, H, W), "
             f"got {data_format!r}."
         )
@@ -171,12 +174,12 @@ def _image(x, what: str, channels_first: bool) -> Tensor:
     x = as_tensor(x)
     if x.ndim != 4:
         layout = "(N, C, H, W)" if channels_first else "(N, H, W, C)"
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{what} needs a rank-4 batch of images {layout}, got shape {x.shape}; "
             "add a batch axis for a single image (x[None])."
         )
     if x.dtype.kind != "f":
-        raise TypeError(f"{what} needs a floating-point tensor, got {x.dtype}: cast it first.")
+        raise ArgumentTypeError(f"{what} needs a floating-point tensor, got {x.dtype}: cast it first.")
     return x
 
 
@@ -192,7 +195,7 @@ def _pads(mode: str, hw, window, strides, dilations, what: str) -> tuple:
         return tuple(_same_pads(n, k, s, d) for n, k, s, d in zip(hw, window, strides, dilations))
     for n, k, d, axis in zip(hw, window, dilations, ("height", "width")):
         if (k - 1) * d + 1 > n:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"{what} with padding='valid': the window spans {(k - 1) * d + 1} pixels along the "
                 f"{axis} but the input has only {n}. Use padding='same', a smaller window, or a "
                 "larger input."
@@ -233,12 +236,12 @@ def conv2d(x, kernel, strides=1, padding: str = "valid", data_format: str = "cha
     x = _image(x, "conv2d", channels_first)
     kernel = as_tensor(kernel)
     if kernel.ndim != 4:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"conv2d kernel must have rank 4, (kh, kw, in_channels, out_channels) as in Keras, "
             f"got shape {kernel.shape}."
         )
     if kernel.dtype != x.dtype:
-        raise TypeError(
+        raise ArgumentTypeError(
             f"conv2d got an input of dtype {x.dtype} and a kernel of dtype {kernel.dtype}: "
             "cast one of them so both match."
         )
@@ -246,7 +249,7 @@ def conv2d(x, kernel, strides=1, padding: str = "valid", data_format: str = "cha
     dilations = _pair(dilation_rate, "conv2d dilation_rate")
     mode = _padding_mode(padding)
     if max(strides) > 1 and max(dilations) > 1:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"conv2d got strides {strides} and dilation_rate {dilations}: strides > 1 together "
             "with dilation_rate > 1 is not supported (as in TensorFlow). Use one of them, e.g. "
             "a strided conv followed by a dilated one."
@@ -255,7 +258,7 @@ def conv2d(x, kernel, strides=1, padding: str = "valid", data_format: str = "cha
         x = transpose(x, _TO_CHANNELS_LAST)
     channels = x.shape[3]
     if channels != kernel.shape[2]:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"conv2d: the input has {channels} channels but the kernel {kernel.shape} expects "
             f"{kernel.shape[2]} (its third axis). Check data_format "
             f"({data_format!r}) and the kernel's in_channels."
@@ -337,32 +340,28 @@ def _batch_norm_args(what: str, x, axis, epsilon, params: dict) -> tuple:
     """Check batch-norm arguments; return (x, non-negative axis, epsilon, params as Tensors)."""
     x = as_tensor(x)
     if x.dtype.kind != "f":
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{what} needs a floating-point input, got {x.dtype}: cast it first, e.g. x.astype('float32')."
         )
     if x.ndim < 2:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{what} needs an input of rank >= 2 (a batch axis and a channel axis), got shape {x.shape}; "
             "add a batch axis for a single example (x[None])."
         )
     if isinstance(axis, bool) or not isinstance(axis, numbers.Integral):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{what} takes one int channel axis, got {axis!r}; for several axes use the composite "
             "(non-fused) BatchNormalization."
         )
     if not -x.ndim <= axis < x.ndim:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{what}: axis {axis} is out of range for an input of rank {x.ndim}; use an axis in "
             f"[{-x.ndim}, {x.ndim - 1}] (-1 for channels last, 1 for channels first)."
         )
     axis = int(axis) % x.ndim
-    if isinstance(epsilon, bool) or not isinstance(epsilon, numbers.Real) or not 0 <= epsilon < math.inf:
-        raise ValueError(
-            f"{what} epsilon must be a finite number >= 0 (it is added to the variance under the square "
-            f"root), got {epsilon!r}."
-        )
+    epsilon = check_float("epsilon", epsilon, minimum=0, where=what)
     if x.size == 0 and what == "batch_norm_train":
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{what} got an empty input of shape {x.shape}: the batch statistics of nothing are undefined."
         )
     channels = x.shape[axis]
@@ -372,14 +371,14 @@ def _batch_norm_args(what: str, x, axis, epsilon, params: dict) -> tuple:
         if isinstance(p, Tensor):
             if p.dtype != dtype:
                 rule = " (float16 inputs take float32 parameters)" if dtype != x.dtype else ""
-                raise TypeError(
+                raise ArgumentTypeError(
                     f"{what}: {name} has dtype {p.dtype} but an input of dtype {x.dtype} needs {dtype} "
                     f"parameters{rule}; cast it, e.g. {name}.astype('{dtype}')."
                 )
         else:
             p = Tensor(p, dtype=dtype, device=x.device)
         if p.shape != (channels,):
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"{what}: {name} must have shape ({channels},), one value per channel of axis {axis} of the "
                 f"input {x.shape}, got {p.shape}."
             )

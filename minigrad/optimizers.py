@@ -36,19 +36,36 @@ from __future__ import annotations
 
 import inspect
 import math
+import numbers
 import warnings
 from collections.abc import Callable
 
 from minigrad import backend
-from minigrad.errors import DeviceMismatchError, UnsupportedDtypeError
+from minigrad.errors import (
+    ArgumentTypeError,
+    DeviceMismatchError,
+    InvalidArgumentError,
+    UnsupportedDtypeError,
+)
 from minigrad.tape import GradientTape, no_recording
 from minigrad.tensor import Tensor
+from minigrad.validation import check_bool, check_float, check_str
 from minigrad.variable import Variable
 
 
-def _check_non_negative(value, what: str) -> None:
-    if value is not None and not callable(value) and not value >= 0:
-        raise ValueError(f"{what} must be >= 0, got {value!r}.")
+def _check_clipping(where: str, clips: dict) -> dict:
+    """Each clip argument None or a finite number > 0, and at most one of them set (as Keras 3)."""
+    clips = {k: check_float(k, v, minimum=0, min_inclusive=False, allow_none=True, where=where)
+             for k, v in clips.items()}
+    given = {k: v for k, v in clips.items() if v is not None}
+    if len(given) > 1:
+        raise InvalidArgumentError(
+            f"{where}: only one of `clipnorm`, `clipvalue` and `global_clipnorm` can be set, got "
+            + ", ".join(f"{k}={v}" for k, v in given.items())
+            + ". Keep one: clip each gradient's norm (clipnorm), each element (clipvalue) or "
+            "the norm of all gradients together (global_clipnorm)."
+        )
+    return clips
 
 
 class Optimizer:
@@ -61,39 +78,45 @@ class Optimizer:
         learning_rate: a float >= 0, or a callable giving the learning rate: a
             schedule taking the step number (``iterations``, from 0) or a
             function of no arguments.
-        name: a name for the optimizer and the prefix of its slot variables.
+        name: a name for the optimizer and the prefix of its slot variables (None: the
+            class name).
         clipnorm: if set, each gradient ``g`` is rescaled to
             ``g * clipnorm / max(||g||, clipnorm)`` (its L2 norm is at most clipnorm).
         clipvalue: if set, each gradient is clipped elementwise to ``[-clipvalue, clipvalue]``.
         global_clipnorm: if set, all gradients are rescaled together so that their
             joint L2 norm is at most this (``tf.clip_by_global_norm``).
+            At most one of clipnorm, clipvalue and global_clipnorm may be set, each a
+            finite number > 0: Keras 3's rule (Keras 2 also allowed clipvalue with clipnorm).
         decay: Keras 2's inverse-time decay: the learning rate of step ``k`` is
             ``lr / (1 + decay * k)``.
 
     Raises:
-        ValueError: for a negative learning rate, clip value or decay, or both
-            ``clipnorm`` and ``global_clipnorm``.
+        ArgumentTypeError: for a learning rate that is neither a number nor a callable, a
+            string or None where a number belongs, a name that is not a string.
+        InvalidArgumentError: for a negative, NaN or infinite learning rate or decay, a clip
+            argument that is not > 0, or more than one clip argument (Keras 3 raises too).
     """
 
     _slot_names: tuple = ()
 
     def __init__(self, learning_rate=0.001, name: str = "Optimizer", clipnorm: float | None = None,
                  clipvalue: float | None = None, global_clipnorm: float | None = None,
-                 decay: float = 0.0):
-        for value, what in ((clipnorm, "clipnorm"), (clipvalue, "clipvalue"),
-                            (global_clipnorm, "global_clipnorm"), (decay, "decay")):
-            _check_non_negative(value, what)
-        if clipnorm is not None and global_clipnorm is not None:
-            raise ValueError(
-                f"got both clipnorm={clipnorm} and global_clipnorm={global_clipnorm}: "
-                "clip each gradient (clipnorm) or all of them together (global_clipnorm), not both."
+                 decay: float = 0.0, **kwargs):
+        where = type(self).__name__
+        if kwargs:  # Keras 3 raises ValueError too; Python's own TypeError would not name the fix
+            hint = " (Keras 2's `lr` is `learning_rate` here)" if "lr" in kwargs else ""
+            raise InvalidArgumentError(
+                f"{where}: argument(s) not recognized: {kwargs}{hint}. Use the arguments "
+                f"{', '.join(_argument_names(type(self)))}."
             )
-        self.name = name
+        self.name = check_str("name", name, allow_none=True, where=where) or where
+        clips = _check_clipping(where, {"clipnorm": clipnorm, "clipvalue": clipvalue,
+                                        "global_clipnorm": global_clipnorm})
         self.learning_rate = learning_rate
-        self.clipnorm = clipnorm
-        self.clipvalue = clipvalue
-        self.global_clipnorm = global_clipnorm
-        self.decay = float(decay)
+        self.clipnorm = clips["clipnorm"]
+        self.clipvalue = clips["clipvalue"]
+        self.global_clipnorm = clips["global_clipnorm"]
+        self.decay = check_float("decay", decay, minimum=0, where=where)
         self._iterations = Variable(0, trainable=False, name=f"{name}/iter", dtype="int64", device="cpu")
         self._slots: dict[int, dict[str, Variable]] = {}
         self._weights: list[Variable] = [self._iterations]
@@ -106,15 +129,16 @@ class Optimizer:
 
     @learning_rate.setter
     def learning_rate(self, value) -> None:
-        if isinstance(value, Tensor):
+        if isinstance(value, Tensor) and value.size == 1:
             value = value.item()
         if not callable(value):
-            if isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise TypeError(
-                    f"learning_rate must be a number or a callable schedule, got {value!r}."
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise ArgumentTypeError(
+                    f"{type(self).__name__}: `learning_rate` must be a number >= 0 or a callable "
+                    f"schedule, got {value!r} of type {type(value).__name__}. Pass e.g. "
+                    "learning_rate=0.01, or a function of the step number."
                 )
-            _check_non_negative(value, "learning_rate")
-            value = float(value)
+            value = check_float("learning_rate", value, minimum=0, where=type(self).__name__)
         self._learning_rate = value
 
     lr = learning_rate
@@ -128,15 +152,16 @@ class Optimizer:
         """The learning rate the next step will use (schedule and decay applied).
 
         Raises:
-            ValueError: if a schedule returns a negative learning rate.
+            InvalidArgumentError: if a schedule returns a negative, NaN or infinite learning rate.
+            ArgumentTypeError: if it returns something that is not a number.
         """
         step = int(self._iterations._data)
         lr = self._learning_rate
         if callable(lr):
             lr = lr(step) if _takes_an_argument(lr) else lr()
-            lr = float(lr.item() if isinstance(lr, Tensor) else lr)
-            if not lr >= 0:
-                raise ValueError(f"the learning-rate schedule returned {lr} at step {step}: it must be >= 0.")
+            lr = check_float(f"learning_rate (the schedule's value at step {step})",
+                             lr.item() if isinstance(lr, Tensor) else lr, minimum=0,
+                             where=type(self).__name__)
         if self.decay > 0:
             lr = lr / (1.0 + self.decay * step)
         return lr
@@ -205,7 +230,7 @@ class Optimizer:
         """
         weights = list(weights)
         if len(weights) != len(self._weights):
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"{self.name} has {len(self._weights)} state variables (iterations and slots) but "
                 f"got {len(weights)} arrays: take one step first so that the slots exist."
             )
@@ -234,7 +259,7 @@ class Optimizer:
         present = [(g, v) for g, v in pairs if g is not None]
         if not present:
             names = [v.name for _, v in pairs]
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"No gradients provided for any variable: {names}. The loss does not depend on "
                 "them: check that the loss is computed from the variables inside the "
                 "GradientTape, and that they are trainable (or watched)."
@@ -279,7 +304,7 @@ class Optimizer:
         """
         if not callable(loss):
             if tape is None:
-                raise ValueError(
+                raise InvalidArgumentError(
                     "minimize got a loss Tensor without the tape that recorded it: pass "
                     "tape=..., or pass the loss as a function of no arguments (lambda: ...)."
                 )
@@ -304,23 +329,23 @@ class Optimizer:
         try:
             g, v = pair
         except (TypeError, ValueError):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"apply_gradients takes (gradient, variable) pairs, e.g. zip(grads, variables); got {pair!r}."
             ) from None
         if not isinstance(v, Variable):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"an optimizer updates minigrad.Variable objects, got a {type(v).__name__} "
                 f"({v!r:.60}). Keep weights in Variables: minigrad.Variable(initial_value)."
             )
         if v.dtype.kind != "f":
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"variable {v.name!r} has dtype {v.dtype}: optimizers update floating-point "
                 "variables only. Make it with dtype='float32'."
             )
         return g, v
 
     def _clip(self, grads: list) -> list:
-        """Keras's order: clipvalue, then clipnorm, then global_clipnorm."""
+        """Clip by the one clip argument set (``__init__`` allows at most one, as Keras 3)."""
         if self.clipvalue is not None:
             c = self.clipvalue
             grads = [backend.array_module(g).clip(g, -c, c).astype(g.dtype, copy=False) for g in grads]
@@ -348,6 +373,17 @@ class Optimizer:
         return f"<{type(self).__name__} learning_rate={self._learning_rate!r}>"
 
 
+def _argument_names(cls: type) -> list:
+    """The named constructor arguments of ``cls`` and of the Optimizer classes it extends."""
+    names = []
+    for klass in cls.__mro__:
+        if "__init__" in vars(klass) and issubclass(klass, Optimizer):
+            for p in inspect.signature(klass.__init__).parameters.values():
+                if p.name != "self" and p.kind is p.POSITIONAL_OR_KEYWORD and p.name not in names:
+                    names.append(p.name)
+    return names
+
+
 def _takes_an_argument(fn: Callable) -> bool:
     """True for a schedule ``lr(step)``, False for a function of no arguments."""
     try:
@@ -367,7 +403,7 @@ def _gradient_array(g, var: Variable):
         try:
             g = backend.as_array(g, var.dtype, var.device)
         except UnsupportedDtypeError:
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"the gradient of variable {var.name!r} is a {type(g).__name__}: pass a Tensor or an array."
             ) from None
     if backend.device_of(g) != var.device:
@@ -377,7 +413,7 @@ def _gradient_array(g, var: Variable):
             f"with .to({var.device!r})."
         )
     if g.shape != var.shape:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"the gradient of variable {var.name!r} has shape {g.shape} but the variable has shape "
             f"{var.shape}: pair each gradient with its own variable, in the same order "
             "(zip(tape.gradient(loss, variables), variables))."
@@ -402,7 +438,7 @@ def _as_variable_list(var_list) -> list:
     var_list = list(var_list)
     for v in var_list:
         if not isinstance(v, Variable):
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"var_list must hold minigrad.Variable objects, got a {type(v).__name__}: an "
                 "optimizer can only change Variables."
             )
@@ -423,16 +459,16 @@ class SGD(Optimizer):
         **kwargs: clipnorm, clipvalue, global_clipnorm, decay (see ``Optimizer``).
 
     Raises:
-        ValueError: for a momentum outside [0, 1] or a negative learning rate.
+        InvalidArgumentError: for a momentum outside [0, 1] or a bad learning rate (see
+            ``Optimizer``).
+        ArgumentTypeError: for a nesterov that is not a bool, or a string where a number belongs.
     """
 
     def __init__(self, learning_rate=0.01, momentum: float = 0.0, nesterov: bool = False,
                  name: str = "SGD", **kwargs):
         super().__init__(learning_rate, name, **kwargs)
-        if not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"momentum must be between 0 and 1, got {momentum!r}.")
-        self.momentum = float(momentum)
-        self.nesterov = bool(nesterov)
+        self.momentum = check_float("momentum", momentum, minimum=0, maximum=1, where="SGD")
+        self.nesterov = check_bool("nesterov", nesterov, where="SGD")
         self._slot_names = ("momentum",) if self.momentum > 0 else ()
 
     def _update(self, var, g, lr, slots):
@@ -480,19 +516,20 @@ class Adam(Optimizer):
         **kwargs: clipnorm, clipvalue, global_clipnorm, decay (see ``Optimizer``).
 
     Raises:
-        ValueError: for betas outside [0, 1), a negative epsilon or learning rate.
+        InvalidArgumentError: for betas outside [0, 1), a negative epsilon or a bad learning
+            rate (see ``Optimizer``).
+        ArgumentTypeError: for an amsgrad that is not a bool, or a string where a number belongs.
     """
 
     def __init__(self, learning_rate=0.001, beta_1: float = 0.9, beta_2: float = 0.999,
                  epsilon: float = 1e-7, amsgrad: bool = False, name: str = "Adam", **kwargs):
         super().__init__(learning_rate, name, **kwargs)
-        for value, what in ((beta_1, "beta_1"), (beta_2, "beta_2")):
-            if not 0.0 <= value < 1.0:
-                raise ValueError(f"{what} must be in [0, 1), got {value!r}.")
-        _check_non_negative(epsilon, "epsilon")
-        self.beta_1, self.beta_2 = float(beta_1), float(beta_2)
-        self.epsilon = float(epsilon)
-        self.amsgrad = bool(amsgrad)
+        self.beta_1 = check_float("beta_1", beta_1, minimum=0, maximum=1, max_inclusive=False,
+                                  where="Adam")
+        self.beta_2 = check_float("beta_2", beta_2, minimum=0, maximum=1, max_inclusive=False,
+                                  where="Adam")
+        self.epsilon = check_float("epsilon", epsilon, minimum=0, where="Adam")
+        self.amsgrad = check_bool("amsgrad", amsgrad, where="Adam")
         self._slot_names = ("m", "v", "vhat") if self.amsgrad else ("m", "v")
 
     def _update(self, var, g, lr, slots):
@@ -533,20 +570,18 @@ class RMSprop(Optimizer):
         **kwargs: clipnorm, clipvalue, global_clipnorm, decay (see ``Optimizer``).
 
     Raises:
-        ValueError: for rho outside [0, 1], momentum outside [0, 1], a negative
-            epsilon or learning rate.
+        InvalidArgumentError: for rho or momentum outside [0, 1], a negative epsilon or a bad
+            learning rate (see ``Optimizer``).
+        ArgumentTypeError: for a centered that is not a bool, or a string where a number belongs.
     """
 
     def __init__(self, learning_rate=0.001, rho: float = 0.9, momentum: float = 0.0,
                  epsilon: float = 1e-7, centered: bool = False, name: str = "RMSprop", **kwargs):
         super().__init__(learning_rate, name, **kwargs)
-        if not 0.0 <= rho <= 1.0:
-            raise ValueError(f"rho must be in [0, 1], got {rho!r}.")
-        if not 0.0 <= momentum <= 1.0:
-            raise ValueError(f"momentum must be between 0 and 1, got {momentum!r}.")
-        _check_non_negative(epsilon, "epsilon")
-        self.rho, self.momentum, self.epsilon = float(rho), float(momentum), float(epsilon)
-        self.centered = bool(centered)
+        self.rho = check_float("rho", rho, minimum=0, maximum=1, where="RMSprop")
+        self.momentum = check_float("momentum", momentum, minimum=0, maximum=1, where="RMSprop")
+        self.epsilon = check_float("epsilon", epsilon, minimum=0, where="RMSprop")
+        self.centered = check_bool("centered", centered, where="RMSprop")
         self._slot_names = ("rms",) + (("momentum",) if self.momentum > 0 else ()) + (
             ("mg",) if self.centered else ())
 
@@ -579,24 +614,35 @@ def get(identifier) -> Optimizer:
     ``{"class_name": ..., "config": {...}}`` dict, or an Optimizer (returned as is).
 
     Raises:
-        ValueError: for an unknown name.
-        TypeError: for anything else.
+        InvalidArgumentError: for an unknown name.
+        ArgumentTypeError: for anything else.
     """
     if isinstance(identifier, Optimizer):
         return identifier
     if isinstance(identifier, dict):
         cls = _lookup(identifier.get("class_name", ""))
-        return cls.from_config(dict(identifier.get("config", {})))
+        config = identifier.get("config", {})
+        if not isinstance(config, dict):
+            raise ArgumentTypeError(
+                f"optimizers.get: the 'config' of {identifier!r} must be a dict of constructor "
+                "arguments, e.g. {'learning_rate': 0.01}."
+            )
+        return cls.from_config(dict(config))
     if isinstance(identifier, str):
         return _lookup(identifier)()
-    raise TypeError(f"cannot make an optimizer from {identifier!r}: pass a name like 'adam' or an Optimizer.")
+    raise ArgumentTypeError(
+        f"optimizers.get: cannot make an optimizer from {identifier!r}: pass a name like 'adam', "
+        "a {'class_name': ..., 'config': ...} dict or an Optimizer."
+    )
 
 
 def _lookup(name: str) -> type:
-    try:
-        return _BY_NAME[name.lower()]
-    except KeyError:
-        raise ValueError(f"unknown optimizer {name!r}: use one of {sorted(_BY_NAME)}.") from None
+    cls = _BY_NAME.get(name.lower()) if isinstance(name, str) else None
+    if cls is None:
+        raise InvalidArgumentError(
+            f"optimizers.get: unknown optimizer {name!r}: use one of {sorted(_BY_NAME)}."
+        )
+    return cls
 
 
 __all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "get"]

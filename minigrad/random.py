@@ -16,15 +16,19 @@ from __future__ import annotations
 
 from minigrad import backend
 from minigrad.tensor import Tensor
+from minigrad.validation import check_float, check_int, check_shape
 
 
 def seed(n: int | None) -> None:
     """Reseed the generators of every device.
 
     Args:
-        n: the seed, or None for fresh entropy (runs then differ).
+        n: the seed, an int >= 0, or None for fresh entropy (runs then differ).
+
+    Raises:
+        ArgumentTypeError: for a seed that is not an int. InvalidArgumentError: for a negative one.
     """
-    backend.seed(n)
+    backend.seed(check_int("n", n, minimum=0, allow_none=True, where="random.seed"))
 
 
 def generator(device: str | None = None):
@@ -51,7 +55,11 @@ def new_generator(seed: int | None = None, device: str | None = None):
 
     Returns:
         A new ``numpy.random.Generator`` or ``cupy.random.Generator``.
+
+    Raises:
+        ArgumentTypeError: for a seed that is not an int. InvalidArgumentError: for a negative one.
     """
+    seed = check_int("seed", seed, minimum=0, allow_none=True, where="random.new_generator")
     return backend.new_generator(seed, device)
 
 
@@ -70,7 +78,14 @@ def normal(shape, mean: float = 0.0, stddev: float = 1.0, dtype="float32",
 
     Returns:
         A Tensor of ``shape``.
+
+    Raises:
+        ArgumentTypeError: for a shape, mean or stddev of the wrong type.
+        InvalidArgumentError: for a negative size or stddev, or a NaN or infinite mean or stddev.
     """
+    shape = check_shape("shape", shape, where="random.normal")
+    mean = check_float("mean", mean, where="random.normal")
+    stddev = check_float("stddev", stddev, minimum=0, where="random.normal")
     gen = generator if generator is not None else backend.generator(device)
     # mean + stddev * z is what numpy's Generator.normal computes, so on the CPU this
     # draws the same numbers as gen.normal(mean, stddev); CuPy has no normal.
@@ -92,7 +107,14 @@ def uniform(shape, minval: float = 0.0, maxval: float = 1.0, dtype="float32",
 
     Returns:
         A Tensor of ``shape``.
+
+    Raises:
+        ArgumentTypeError: for a shape, minval or maxval of the wrong type.
+        InvalidArgumentError: for a negative size, a NaN or infinite bound, or minval > maxval.
     """
+    shape = check_shape("shape", shape, where="random.uniform")
+    minval = check_float("minval", minval, where="random.uniform")
+    maxval = check_float("maxval", maxval, minimum=minval, where="random.uniform")
     gen = generator if generator is not None else backend.generator(device)
     return _on_device(gen.uniform(minval, maxval, size=tuple(shape)), dtype, device)
 

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 
 import numpy
 
+from minigrad import backend
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 
 
@@ -115,7 +116,7 @@ def check_float(name: str, value, *, minimum: float | None = None, maximum: floa
         finite = "" if allowed == "finite" else "finite and "
         raise InvalidArgumentError(
             f"{_prefix(where)}`{name}` must be {finite}{allowed}, got {value!r}. "
-            f"Pass a number {allowed}."
+            + ("Pass a finite number." if allowed == "finite" else f"Pass a number {allowed}.")
         )
     return value
 
@@ -166,3 +167,93 @@ def check_not_none(name: str, value, *, what: str = "a value", where: str | None
     if value is None:
         raise ArgumentTypeError(f"{_prefix(where)}`{name}` is None: pass {what}.")
     return value
+
+
+def check_str(name: str, value, *, allow_none: bool = False, where: str | None = None) -> str | None:
+    """``value`` if it is a string (or None where allowed): names, identifiers.
+
+    Raises:
+        ArgumentTypeError: for anything that is not a str.
+    """
+    if (value is None and allow_none) or isinstance(value, str):
+        return value
+    raise ArgumentTypeError(
+        f"{_prefix(where)}`{name}` must be a string{' or None' if allow_none else ''}, got "
+        f"{value!r} of type {type(value).__name__}. Pass text, e.g. {name}='my_{name}'."
+    )
+
+
+def check_broadcastable(shapes: dict, *, where: str | None = None) -> tuple:
+    """The shape that ``shapes`` (argument name -> shape) broadcast to, NumPy's rule.
+
+    Raises:
+        InvalidArgumentError: naming every argument and its shape when they do not broadcast.
+    """
+    ndim = max((len(s) for s in shapes.values()), default=0)
+    padded = [(1,) * (ndim - len(s)) + tuple(s) for s in shapes.values()]
+    result = []
+    for sizes in zip(*padded):
+        others = {n for n in sizes if n != 1}
+        if len(others) > 1:
+            given = ", ".join(f"`{name}` {tuple(shape)}" for name, shape in shapes.items())
+            raise InvalidArgumentError(
+                f"{_prefix(where)}the shapes do not broadcast together: {given}. Each axis "
+                "(counted from the right) must have equal sizes or size 1: reshape or expand_dims "
+                "the arguments so that they line up."
+            )
+        result.append(others.pop() if others else 1)
+    return tuple(result)
+
+
+def check_class_labels(name: str, labels, num_classes: int, *, where: str | None = None):
+    """Integer class labels (a NumPy or CuPy array) checked to lie in ``[0, num_classes)``.
+
+    Integral floats (``2.0``) are accepted and returned as int64, as Keras's sparse losses
+    and metrics take float labels. One shared check, so that a sparse loss and a sparse
+    metric refuse the same labels.
+
+    Raises:
+        ArgumentTypeError: for labels that are not numbers (dtype other than int, uint, bool, float).
+        InvalidArgumentError: for fractional labels, or labels outside ``[0, num_classes)``.
+    """
+    xp = backend.array_module(labels)
+    if labels.dtype.kind == "f":
+        if labels.size and not bool(xp.all(labels == xp.round(labels))):
+            raise InvalidArgumentError(
+                f"{_prefix(where)}`{name}` must hold whole-number class labels, got fractions. "
+                "Pass integer labels in [0, num_classes), e.g. 0, 1, 2."
+            )
+        labels = labels.astype("int64")
+    elif labels.dtype.kind not in "iub":
+        raise ArgumentTypeError(
+            f"{_prefix(where)}`{name}` must hold integer class labels, got dtype {labels.dtype}. "
+            "Pass an integer array of labels in [0, num_classes)."
+        )
+    # one read-back of one bool (on a GPU each read waits for the device); the details
+    # are looked up only for the error message
+    if labels.size and bool(((labels < 0) | (labels >= num_classes)).any()):
+        bad = int(labels.min()) if int(labels.min()) < 0 else int(labels.max())
+        raise InvalidArgumentError(
+            f"{_prefix(where)}got label {bad} in `{name}`, but y_pred has {num_classes} classes: "
+            f"labels must lie in [0, {num_classes}). "
+            + ("Check the labels: they count classes from 0." if bad < 0 else
+               f"Check the labels, or give the model {bad + 1} outputs.")
+        )
+    return labels
+
+
+def check_shape(name: str, shape, *, where: str | None = None) -> tuple:
+    """``shape`` (an int, or a tuple or list of ints, each >= 0) as a tuple of Python ints.
+
+    Raises:
+        ArgumentTypeError: for a shape or a size that is not an int (None, a float, a string).
+        InvalidArgumentError: for a negative size.
+    """
+    if isinstance(shape, (tuple, list)):
+        return tuple(check_int(f"{name}[{i}]", n, minimum=0, where=where) for i, n in enumerate(shape))
+    if isinstance(shape, numbers.Integral) and not isinstance(shape, bool):
+        return (check_int(name, shape, minimum=0, where=where),)
+    raise ArgumentTypeError(
+        f"{_prefix(where)}`{name}` must be an int or a tuple of ints, got {shape!r} of type "
+        f"{type(shape).__name__}. Pass e.g. {name}=(2, 3)."
+    )

@@ -18,7 +18,9 @@ import copy
 import itertools
 
 from minigrad import backend
+from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.tensor import Tensor
+from minigrad.validation import check_bool, check_str
 
 _uid = itertools.count()
 
@@ -45,7 +47,10 @@ class Variable(Tensor):
             the default device for host data.
 
     Raises:
-        UnsupportedDtypeError: for a non-numeric initial value.
+        ArgumentTypeError: for None, text or ragged lists as the initial value, a
+            ``trainable`` that is not a bool, a name that is not a string, or a
+            constraint that is not callable.
+        UnsupportedDtypeError: for an unsupported dtype.
     """
 
     __slots__ = ("_trainable", "name", "constraint", "_read", "_uid")
@@ -59,10 +64,13 @@ class Variable(Tensor):
             device = initial_value.device if device is None else device
             initial_value = initial_value._data
         self._data = backend.as_array(initial_value, dtype, device)
-        self._trainable = bool(trainable)
-        self.name = "Variable" if name is None else name
+        self._trainable = check_bool("trainable", trainable, where="Variable")
+        self.name = "Variable" if name is None else check_str("name", name, where="Variable")
         if constraint is not None and not callable(constraint):
-            raise TypeError(f"constraint must be callable, got {constraint!r}.")
+            raise ArgumentTypeError(
+                f"Variable: constraint must be callable, got {constraint!r}: pass a function "
+                "of the variable, e.g. a minigrad constraint object, or None."
+            )
         self.constraint = constraint
         self._read = None
         self._uid = next(_uid)
@@ -73,7 +81,7 @@ class Variable(Tensor):
 
     @trainable.setter
     def trainable(self, value: bool) -> None:
-        self._trainable = bool(value)
+        self._trainable = check_bool("trainable", value, where=f"Variable {self.name!r}")
 
     def value(self) -> Tensor:
         """The current value as a Tensor (what ops and tapes see)."""
@@ -89,14 +97,22 @@ class Variable(Tensor):
     def assign(self, value) -> Variable:
         """Replace the value (same shape; cast to this variable's dtype).
 
+        The cast never drops part of a value: floats (even ``2.0``, as TensorFlow
+        refuses Python floats for an int variable) are refused by an integer or bool
+        variable, and integers by a bool variable. Narrower dtypes of the same kind
+        (float64 into float32, int64 into int32) are cast.
+
         Raises:
             ValueError: if ``value`` has another shape.
+            ArgumentTypeError: for None, text or ragged lists, or a value of a kind this
+                variable's dtype cannot hold (a float for an int variable).
         """
+        self._check_kind(value, "assign")
         if isinstance(value, Tensor):
             value = value._data
         new = backend.as_array(value, self._data.dtype, self.device)
         if new.shape != self._data.shape:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"cannot assign a value of shape {new.shape} to variable {self.name!r} "
                 f"of shape {self._data.shape}: a Variable keeps its shape; make a new "
                 "Variable for a new shape."
@@ -142,16 +158,27 @@ class Variable(Tensor):
         return self._replace(new, "assign")
 
     def assign_add(self, delta) -> Variable:
-        """``v <- v + delta`` (a new array; the old one is left untouched)."""
+        """``v <- v + delta`` (a new array; the old one is left untouched).
+
+        Raises:
+            ArgumentTypeError: for None, or a delta of a kind this variable's dtype cannot
+                hold (``0.5`` for an int variable: TensorFlow refuses it too).
+            ValueError: for a delta that does not broadcast to the variable's shape.
+        """
         return self._replace(self._data + self._operand(delta, "assign_add"), "assign_add")
 
     def assign_sub(self, delta) -> Variable:
-        """``v <- v - delta`` (a new array; the old one is left untouched)."""
+        """``v <- v - delta`` (a new array; the old one is left untouched).
+
+        Raises:
+            ArgumentTypeError, ValueError: as ``assign_add``.
+        """
         return self._replace(self._data - self._operand(delta, "assign_sub"), "assign_sub")
 
     def _operand(self, delta, what: str):
         """``delta`` as something to add to the value: a Python number, or an array on this
         variable's device (host data is sent there; a tensor elsewhere is an error)."""
+        self._check_kind(delta, what)
         if isinstance(delta, (bool, int, float)):
             return delta
         if isinstance(delta, Tensor):
@@ -159,9 +186,37 @@ class Variable(Tensor):
             return delta._data
         return backend.as_array(delta, None, self.device)
 
+    def _check_kind(self, value, what: str) -> None:
+        """Refuse None, and a value whose kind this variable's dtype cannot hold: a float in
+        an int or bool variable, an int in a bool variable (the cast would truncate)."""
+        if value is None:
+            raise ArgumentTypeError(
+                f"Variable.{what} on {self.name!r}: the value is None. Pass a number or an array "
+                f"of shape {self._data.shape} (float('nan') if a missing value is meant)."
+            )
+        target = self._data.dtype.kind
+        if target == "f":
+            return
+        if isinstance(value, (bool, int, float)):
+            kind = "b" if isinstance(value, bool) else "i" if isinstance(value, int) else "f"
+        elif isinstance(value, Tensor) or backend.is_array(value) or hasattr(value, "dtype"):
+            kind = value.dtype.kind
+        else:
+            kind = backend.as_array(value, None, "cpu").dtype.kind
+        if kind == "f" or (target == "b" and kind != "b"):
+            given = "a float" if kind == "f" else "an integer"
+            raise ArgumentTypeError(
+                f"Variable.{what} on {self.name!r}: cannot store {given} value "
+                f"({backend._short_repr(value)}) in a variable of dtype {self._data.dtype}: the "
+                "cast could drop part of it, so it is refused even when whole, as TensorFlow "
+                "does. Pass "
+                + ("True/False values" if target == "b" else "whole numbers (e.g. round first)")
+                + ", or make the variable with a dtype that holds the value (dtype='float32')."
+            )
+
     def _replace(self, new, what: str) -> Variable:
         if new.shape != self._data.shape:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"{what} on variable {self.name!r} of shape {self._data.shape} would give "
                 f"shape {new.shape}: the delta must broadcast to the variable's shape."
             )

@@ -40,6 +40,7 @@ from __future__ import annotations
 from minigrad import backend
 from minigrad.ops.base import CPU_MODULE, Op, apply
 from minigrad.tensor import Tensor, as_tensor
+from minigrad.validation import check_broadcastable
 
 
 def _const(array) -> Tensor:
@@ -620,9 +621,14 @@ def clip(x, min=None, max=None) -> Tensor:  # noqa: A002  (NumPy's names)
 
 
 def where(condition, a, b) -> Tensor:
-    """``a`` where ``condition`` holds, else ``b`` (all three broadcast)."""
+    """``a`` where ``condition`` holds, else ``b`` (all three broadcast).
+
+    Raises:
+        InvalidArgumentError: naming the three shapes when they do not broadcast.
+    """
     condition = condition if isinstance(condition, Tensor) else Tensor(condition)
     a, b = _pair(a, b)
+    check_broadcastable({"condition": condition.shape, "a": a.shape, "b": b.shape}, where="where")
     return apply(Where, condition, a, b)
 
 

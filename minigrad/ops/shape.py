@@ -18,6 +18,7 @@ from __future__ import annotations
 import operator
 
 from minigrad import backend
+from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.ops.base import Op, apply
 from minigrad.ops.indexing import _getitem
 from minigrad.tensor import Tensor, as_tensor
@@ -28,8 +29,8 @@ def normalize_axis(axis, ndim: int) -> tuple:
     """``axis`` (None, int or tuple, negatives allowed) as a sorted tuple of non-negative ints.
 
     Raises:
-        TypeError: for an axis that is not an integer.
-        ValueError: for an axis out of range or repeated.
+        ArgumentTypeError: for an axis that is not an integer.
+        InvalidArgumentError: for an axis out of range or repeated.
     """
     if axis is None:
         return tuple(range(ndim))
@@ -39,18 +40,18 @@ def normalize_axis(axis, ndim: int) -> tuple:
         try:
             a = operator.index(a)
         except TypeError:
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"axis must be None, an int or a tuple of ints, got {type(a).__name__} {a!r}."
             ) from None
         if not -ndim <= a < ndim:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"axis {a} is out of range for a tensor of rank {ndim}: use an axis in "
                 f"[{-ndim}, {ndim - 1}]." if ndim else
                 f"axis {a} is out of range for a 0-d tensor, which has no axes: use axis=None."
             )
         out.append(a % ndim)
     if len(set(out)) != len(out):
-        raise ValueError(f"axis {axis!r} repeats an axis: name each axis once.")
+        raise InvalidArgumentError(f"axis {axis!r} repeats an axis: name each axis once.")
     return tuple(sorted(out))
 
 

@@ -36,14 +36,15 @@ def test_default_device_is_used(fake_cuda):
     assert mg.zeros(2).device == "cpu"
 
 
-@pytest.mark.parametrize("make, message", [
-    (lambda: mg.zeros((2, -1)), "non-negative ints"),
-    (lambda: mg.ones((2.5,)), "non-negative ints"),
-    (lambda: mg.arange(0, 3, 0), "step must not be 0"),
-    (lambda: mg.linspace(0.0, 1.0, -2), "num must be a non-negative int"),
+@pytest.mark.parametrize("make, error, message", [
+    (lambda: mg.zeros((2, -1)), ValueError, r"zeros: `shape\[1\]` must be an integer >= 0, got -1"),
+    (lambda: mg.ones((2.5,)), TypeError, r"ones: `shape\[0\]` must be an integer"),
+    (lambda: mg.arange(0, 3, 0), ValueError, "`step` must not be 0"),
+    (lambda: mg.linspace(0.0, 1.0, -2), ValueError, "`num` must be an integer >= 0"),
 ])
-def test_bad_arguments_say_what_to_change(make, message):
-    with pytest.raises(ValueError, match=message):
+def test_bad_arguments_say_what_to_change(make, error, message):
+    # a size of the wrong type is a TypeError (ArgumentTypeError), as range(2.5) is
+    with pytest.raises(error, match=message):
         make()
 
 

@@ -266,10 +266,10 @@ def test_f_must_return_a_float_tensor():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"mode": "jacobian"}, "mode must be"),
-    ({"order": 3}, "order must be"),
-    ({"eps": 0.0}, "eps > 0"),
-    ({"n_directions": 0}, "n_directions >= 1"),
+    ({"mode": "jacobian"}, "`mode` must be one of 'random', 'full'"),
+    ({"order": 3}, r"`order` must be an integer in \[1, 2\]"),
+    ({"eps": 0.0}, "`eps` must be finite and > 0"),
+    ({"n_directions": 0}, "`n_directions` must be an integer >= 1"),
 ])
 def test_bad_options_are_value_errors(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -13,7 +13,7 @@ import pytest
 from devices import cuda_available, needs_cuda
 
 import minigrad as mg
-from minigrad.errors import DeviceUnavailableError, UnsupportedDtypeError
+from minigrad.errors import ArgumentTypeError, DeviceUnavailableError, UnsupportedDtypeError
 from minigrad.gradcheck import gradcheck
 from minigrad.ops import elementwise
 from minigrad.ops.base import apply
@@ -419,9 +419,11 @@ def test_clip_needs_a_bound():
         mg.clip(mg.tensor([1.0]))
 
 
-@pytest.mark.parametrize("bad", ["abc", [1j], None])
-def test_non_numeric_operands_are_refused(bad):
-    with pytest.raises(UnsupportedDtypeError):
+@pytest.mark.parametrize("bad, error", [("abc", ArgumentTypeError), (None, ArgumentTypeError),
+                                        ([1j], UnsupportedDtypeError)])
+def test_non_numeric_operands_are_refused(bad, error):
+    # text and None are refused element by element (ArgumentTypeError), complex by dtype
+    with pytest.raises(error):
         mg.exp(bad)
 
 

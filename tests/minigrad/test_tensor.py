@@ -7,7 +7,7 @@ import pytest
 from devices import DEVICES
 
 import minigrad as mg
-from minigrad.errors import InPlaceWriteError, UnsupportedDtypeError
+from minigrad.errors import ArgumentTypeError, InPlaceWriteError, UnsupportedDtypeError
 
 
 class TestConstruction:
@@ -47,16 +47,23 @@ class TestConstruction:
         np.testing.assert_array_equal(t.numpy(), [1.0, 2.0])
 
     @pytest.mark.parametrize("data", [
-        "abc",
-        ["a", "b"],
         np.array(["a", "b"]),
         np.array([object(), object()]),
-        {"a": 1},
         1 + 2j,
         np.array([1 + 1j, 2.0]),
     ])
-    def test_strings_objects_complex_are_unsupported(self, data):
+    def test_arrays_of_strings_objects_complex_are_unsupported(self, data):
         with pytest.raises(UnsupportedDtypeError, match="numer|supported"):
+            mg.tensor(data)
+
+    @pytest.mark.parametrize("data, element", [
+        ("abc", "data is the string 'abc'"),
+        (["a", "b"], r"data\[0\] is the string 'a'"),
+        ({"a": 1}, "data is an object of type dict"),
+    ])
+    def test_python_text_and_objects_name_the_element(self, data, element):
+        # Python data is checked element by element (ArgumentTypeError, a TypeError)
+        with pytest.raises(ArgumentTypeError, match=element + ".*Pass numbers"):
             mg.tensor(data)
 
     def test_unsupported_dtype_argument(self):

@@ -7,7 +7,7 @@ import pytest
 from devices import DEVICES
 
 import minigrad as mg
-from minigrad.errors import UnsupportedDtypeError
+from minigrad.errors import ArgumentTypeError, UnsupportedDtypeError
 
 
 def values(t):
@@ -50,7 +50,10 @@ class TestConstruction:
         assert v.name == "kernel"
         assert v.trainable is False
         assert v.constraint is clip
-        v.trainable = 1
+        v.trainable = True
+        assert v.trainable is True
+        with pytest.raises(ArgumentTypeError, match="`trainable` must be a bool"):
+            v.trainable = 1  # only True/False: "no" or 1 would be read as True
         assert v.trainable is True
         assert mg.Variable(1.0).name == "Variable"
         assert mg.Variable(1.0).constraint is None
@@ -60,8 +63,10 @@ class TestConstruction:
             mg.Variable(1.0, constraint="max_norm")
 
     def test_non_numeric_is_unsupported(self):
-        with pytest.raises(UnsupportedDtypeError):
+        with pytest.raises(ArgumentTypeError, match=r"data\[0\] is the string 'a'"):
             mg.Variable(["a", "b"])
+        with pytest.raises(UnsupportedDtypeError):
+            mg.Variable(np.array(["a", "b"]))
 
     def test_repr(self):
         v = mg.Variable([1.0, 2.0], name="bias")
