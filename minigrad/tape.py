@@ -23,14 +23,18 @@ from minigrad.errors import (
     TapeReuseError,
     UnsupportedDtypeError,
 )
-from minigrad.ops.base import active_tapes, apply
+from minigrad.ops.base import apply
 from minigrad.ops.reductions import Sum
+from minigrad.state import engine
 from minigrad.tensor import Tensor, as_tensor
 from minigrad.variable import Variable, VariableRead
 
 
 class GradientTape:
     """Records operations for automatic differentiation, as TensorFlow's does.
+
+    A tape records the ops of the thread that opened it (``with``) and no other, as in
+    TensorFlow; a thread's open tapes end with the thread.
 
     Args:
         persistent: if False (default), ``gradient`` may be called once and the
@@ -49,18 +53,21 @@ class GradientTape:
 
     # -- recording ------------------------------------------------------------------
     def __enter__(self) -> GradientTape:
+        active_tapes = engine.tapes  # this thread's: a tape records the ops of its own thread
         if self in active_tapes:
             raise RuntimeError("this GradientTape is already recording; use a new tape to nest.")
         active_tapes.append(self)
         return self
 
     def __exit__(self, *exc) -> None:
+        active_tapes = engine.tapes
         if self in active_tapes:
             active_tapes.remove(self)
 
     @contextmanager
     def stop_recording(self):
         """Pause recording inside the block: ops there are not differentiated."""
+        active_tapes = engine.tapes
         if self not in active_tapes:
             raise RuntimeError("stop_recording() needs a tape that is recording (inside `with`).")
         position = active_tapes.index(self)
@@ -201,6 +208,7 @@ class GradientTape:
             keep.add(id(s))
             keep.update(id(r) for r in self._reads.get(id(s), ()))
 
+        active_tapes = engine.tapes
         paused = self in active_tapes
         if paused:
             position = active_tapes.index(self)
@@ -276,7 +284,7 @@ class GradientTape:
 
 @contextmanager
 def no_recording():
-    """Pause every recording GradientTape inside the block (like ``torch.no_grad``).
+    """Pause every GradientTape recording in this thread inside the block (like ``torch.no_grad``).
 
     Use it for work that must never be differentiated, such as an optimizer's
     update or computing metrics inside a training step::
@@ -284,6 +292,7 @@ def no_recording():
         with minigrad.no_recording():
             accuracy = (y_pred.argmax(axis=1) == labels).mean()
     """
+    active_tapes = engine.tapes
     paused = list(active_tapes)
     active_tapes.clear()
     try:
