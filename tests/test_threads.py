@@ -205,6 +205,7 @@ def test_a_thread_that_ends_inside_a_tape_leaves_nothing_recording():
     with pytest.raises(RuntimeError, match="a step failed"):
         run_in_threads(leave_a_tape_open, 2)
     assert state.engine.tapes == []
+    assert state.recording == set()  # no thread records: ops skip the tapes at once again
     v = mg.Variable([1.0, 2.0])
     y = v * 2.0  # recorded by nobody: no read of v is made for a tape
     assert v._read is None
@@ -212,6 +213,29 @@ def test_a_thread_that_ends_inside_a_tape_leaves_nothing_recording():
     assert [ref() for ref in tapes] == [None, None]  # the tapes went with their threads
     assert run_in_threads(lambda i: list(state.engine.tapes), 1) == [[]]
     del y
+
+
+def test_the_recording_set_follows_this_thread_s_tapes():
+    """``apply`` looks at a thread's tapes only while ``state.recording`` is not empty."""
+    mine = id(state.engine.tapes)
+    assert state.recording == set()
+    with mg.GradientTape() as outer:
+        assert state.recording == {mine}
+        with mg.GradientTape() as inner:
+            with inner.stop_recording():
+                assert state.recording == {mine}  # the outer tape still records
+            with mg.no_recording():
+                assert state.recording == set()
+            assert state.engine.tapes == [outer, inner]
+        assert state.recording == {mine}
+        x = mg.tensor(3.0)
+        outer.watch(x)
+        y = x * x
+        with outer.stop_recording():
+            assert state.recording == set()
+        np.testing.assert_array_equal(outer.gradient(y, x).numpy(), 6.0)
+        assert state.engine.tapes == [outer] and state.recording == {mine}
+    assert state.recording == set()
 
 
 # -- training versus inference ------------------------------------------------------------------

@@ -103,9 +103,9 @@ def apply(op: type[Op], *inputs: Tensor, **attrs):
         result = _new_object(Tensor)
         result._data = out if type(out) is kind else _as_array(xp, out)
 
-    # 3. the record, only while a tape is recording in this thread
-    tapes = _engine.tapes
-    if tapes and op.differentiable:
+    # 3. the record, only while a tape is recording in this thread (``_recording`` is
+    #    empty when no thread records: tested first, it is cheaper than ``_engine.tapes``)
+    if _recording and op.differentiable and (tapes := _engine.tapes):
         for t in inputs:
             if t._is_variable:  # tapes record the read: the value this op saw
                 inputs = tuple([t.value() if t._is_variable else t for t in inputs])
@@ -121,6 +121,7 @@ def apply(op: type[Op], *inputs: Tensor, **attrs):
 
 _new_object = object.__new__
 _engine = state.engine  # this thread's recording tapes (engine.tapes, innermost last)
+_recording = state.recording  # the tape stacks, of all threads, that hold a recording tape
 _module_of_type = backend._module_of_type  # array type -> numpy or cupy (shared, not copied)
 
 #: NumPy: the array module of "cpu" arrays. A few ops take fast paths that are tricks
