@@ -10,8 +10,10 @@
 All of it belongs to the calling thread, and a new thread starts afresh (learning phase
 unset, no calls running, names counted from the start, empty collections): a model trained
 in one thread never sees another thread's ``training`` or learning phase, and a thread's
-layer names do not depend on what other threads created meanwhile. TF1 keeps collections
-and name counters per graph, and its default graph is per thread. Only the call
+layer names do not depend on what other threads created meanwhile (so two threads may both
+make a ``dense``: name the layers yourself to combine models made in different threads).
+TF1 keeps collections and name counters per graph, and its default graph is per thread
+(Keras 2's learning phase and names are process-wide). Only the call
 generations (``_generations``) are process-wide, since a layer can be called from any thread.
 """
 
