@@ -1,26 +1,47 @@
-"""Global state of the layer library, as ``tf.keras.backend`` has it.
+"""The layer library's session state, as ``tf.keras.backend`` has it, kept per thread.
 
 - ``learning_phase()`` / ``set_learning_phase(value)`` / ``learning_phase_scope(value)``:
-  the global training flag used when a call does not say (0 = inference, the default);
+  the training flag used when a call does not say (0 = inference, the default);
 - ``unique_name(base)``: default layer names ``dense``, ``dense_1``, ``dense_2``, ...;
   ``get_uid(prefix)``: 1, 2, 3, ... (inputs are named ``input_1``, ``input_2``, ...);
 - ``clear_session()``: forget names, the learning phase and the graph collections;
 - the call context: which layer calls are running now, and with which ``training``;
 - the name scope: the layers whose calls enclose the creation of a weight, which name it
   (``outer/dense/kernel:0``, as Keras names weights built inside another layer's call).
+
+All of it belongs to the calling thread, and a new thread starts afresh (learning phase
+unset, no calls running, names counted from the start, empty collections): a model trained
+in one thread never sees another thread's ``training`` or learning phase, and a thread's
+layer names do not depend on what other threads created meanwhile (so two threads may both
+make a ``dense``: name the layers yourself to combine models made in different threads).
+TF1 keeps collections and name counters per graph, and its default graph is per thread
+(Keras 2's learning phase and names are process-wide). Only the call
+generations (``_generations``) are process-wide, since a layer can be called from any thread.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+import threading
 from contextlib import contextmanager
 
-_name_counts: dict[str, int] = {}
-_learning_phase: int | None = None  # None: never set, so calls fall back to their own default
-_call_stack: list = []  # CallFrame of each Layer.__call__ running now, outermost first
-_name_scope: list = []  # layers whose build or call is running, outermost first: weight names
-_top_level_calls = 0  # counts outermost calls: a layer's per-call losses and updates reset per call
-_collections: dict[str, list] = {}
+
+class _Session(threading.local):
+    """One thread's layer state; each thread that uses it starts with these defaults."""
+
+    def __init__(self):
+        self.name_counts: dict[str, int] = {}
+        self.learning_phase: int | None = None  # None: never set, so calls fall back to their default
+        self.call_stack: list = []  # CallFrame of each Layer.__call__ running now, outermost first
+        self.name_scope: list = []  # layers whose build or call is running, outermost first: weight names
+        self.collections: dict[str, list] = {}
+
+
+_session = _Session()
+# numbers the outermost calls (a layer's per-call losses and updates reset per call); one
+# counter for all threads, so that no two calls, in any threads, share a number
+_generations = itertools.count(1)
 
 
 def floatx() -> str:
@@ -40,9 +61,10 @@ def to_snake_case(name: str) -> str:
 
 
 def get_uid(prefix: str = "") -> int:
-    """1, 2, 3, ... on successive calls with the same prefix (until ``clear_session``)."""
-    _name_counts[prefix] = _name_counts.get(prefix, 0) + 1
-    return _name_counts[prefix]
+    """1, 2, 3, ... on successive calls in this thread with the same prefix (until ``clear_session``)."""
+    counts = _session.name_counts
+    counts[prefix] = counts.get(prefix, 0) + 1
+    return counts[prefix]
 
 
 def unique_name(base: str) -> str:
@@ -52,30 +74,35 @@ def unique_name(base: str) -> str:
 
 
 def learning_phase() -> int:
-    """The global learning phase: 1 for training, 0 for inference (0 unless set)."""
-    return 0 if _learning_phase is None else _learning_phase
+    """This thread's learning phase: 1 for training, 0 for inference (0 unless set)."""
+    phase = _session.learning_phase
+    return 0 if phase is None else phase
 
 
 def global_learning_phase_is_set() -> bool:
-    return _learning_phase is not None
+    """Whether this thread set a learning phase (``set_learning_phase``, ``learning_phase_scope``)."""
+    return _session.learning_phase is not None
 
 
 def set_learning_phase(value: int | bool | None) -> None:
-    """Set the global learning phase (1/True: training, 0/False: inference, None: unset).
+    """Set the learning phase of this thread (1/True: training, 0/False: inference, None: unset).
+
+    Keras's learning phase is one global flag; here it is per thread (other threads, and
+    threads started later, keep their own, unset at start), so that inference in one thread
+    is not switched to training by another.
 
     Raises:
         ValueError: for any other value.
     """
-    global _learning_phase
     if value not in (0, 1, None) or isinstance(value, float):
         raise ValueError(f"the learning phase must be 0, 1 (or a bool) or None, got {value!r}.")
-    _learning_phase = None if value is None else int(value)
+    _session.learning_phase = None if value is None else int(value)
 
 
 @contextmanager
 def learning_phase_scope(value: int | bool):
-    """Set the learning phase inside the block only."""
-    previous = _learning_phase
+    """Set this thread's learning phase inside the block only."""
+    previous = _session.learning_phase
     set_learning_phase(value)
     try:
         yield
@@ -84,11 +111,10 @@ def learning_phase_scope(value: int | bool):
 
 
 def clear_session() -> None:
-    """Reset default names, the learning phase and the collections (UPDATE_OPS, ...)."""
-    global _learning_phase
-    _name_counts.clear()
-    _learning_phase = None
-    _collections.clear()
+    """Reset this thread's default names, learning phase and collections (UPDATE_OPS, ...)."""
+    _session.name_counts.clear()
+    _session.learning_phase = None
+    _session.collections.clear()
 
 
 class CallFrame:
@@ -105,26 +131,26 @@ class CallFrame:
 
 
 def current_frame() -> CallFrame | None:
-    """The innermost running layer call, or None outside any call."""
-    return _call_stack[-1] if _call_stack else None
+    """The innermost layer call running in this thread, or None outside any call."""
+    call_stack = _session.call_stack
+    return call_stack[-1] if call_stack else None
 
 
 @contextmanager
 def call_frame(layer, training, inputs, shape_inference: bool = False):
     """Enter a layer call: nested calls see this ``training``; the outermost one starts a new call."""
-    global _top_level_calls
-    outer = current_frame()
+    call_stack = _session.call_stack
+    outer = call_stack[-1] if call_stack else None
     if outer is None:
-        _top_level_calls += 1
-        frame = CallFrame(layer, training, inputs, _top_level_calls, shape_inference)
+        frame = CallFrame(layer, training, inputs, next(_generations), shape_inference)
     else:
         frame = CallFrame(layer, training, outer.top_inputs, outer.generation,
                           shape_inference or outer.shape_inference)
-    _call_stack.append(frame)
+    call_stack.append(frame)
     try:
         yield frame
     finally:
-        _call_stack.pop()
+        call_stack.pop()
 
 
 def name_scope_prefix(layer) -> str:
@@ -134,8 +160,9 @@ def name_scope_prefix(layer) -> str:
     A layer that builds inside its own call is the innermost scope; one built outside it
     (``build`` called directly) still gets its own name, after the enclosing scopes.
     """
-    names = [scope.name for scope in _name_scope]
-    if not _name_scope or _name_scope[-1] is not layer:
+    scopes = _session.name_scope
+    names = [scope.name for scope in scopes]
+    if not scopes or scopes[-1] is not layer:
         names.append(layer.name)
     return "/".join(names)
 
@@ -156,24 +183,25 @@ class name_scope:
         self.layer, self.fresh = layer, fresh
 
     def __enter__(self):
-        global _name_scope
-        self.saved = _name_scope
-        _name_scope = ([] if self.fresh else _name_scope) + ([self.layer] if self.layer is not None else [])
+        session = _session
+        self.saved = session.name_scope
+        enclosing = [] if self.fresh else session.name_scope
+        session.name_scope = enclosing + ([self.layer] if self.layer is not None else [])
 
     def __exit__(self, *exc_info):
-        global _name_scope
-        _name_scope = self.saved
+        _session.name_scope = self.saved
 
 
 def get_collection(key: str) -> list:
-    """The items added to collection ``key`` (a copy), as ``tf.compat.v1.get_collection``."""
-    return list(_collections.get(key, ()))
+    """The items this thread added to collection ``key`` (a copy), as ``tf.compat.v1.get_collection``."""
+    return list(_session.collections.get(key, ()))
 
 
 def get_collection_ref(key: str) -> list:
     """The live list behind collection ``key`` (changes to it change the collection)."""
-    return _collections.setdefault(key, [])
+    return _session.collections.setdefault(key, [])
 
 
 def add_to_collection(key: str, value) -> None:
-    _collections.setdefault(key, []).append(value)
+    """Add ``value`` to this thread's collection ``key``."""
+    _session.collections.setdefault(key, []).append(value)

@@ -34,6 +34,7 @@ def get_collection(key: str) -> list:
     """The items in collection ``key`` (a copy), as ``tf.compat.v1.get_collection``.
 
     ``get_collection(UPDATE_OPS)`` gives the pending updates: call each one to run it.
+    Collections are per thread, as TF1's are per graph and its default graph is per thread.
     """
     return backend.get_collection(key)
 

@@ -8,6 +8,9 @@ Everything else in minigrad asks this module for what it needs:
 - ``get_default_device()`` / ``set_default_device(device)``: where new tensors go;
 - ``generator(device)``: the seeded random generator of a device (see ``minigrad.random``).
 
+The default device and the generators are per thread (``minigrad.state`` says what a new
+thread starts with); the array types of each device are the same in every thread.
+
 CuPy is optional. It is imported the first time a GPU is asked for, never at
 ``import minigrad``; without it, asking for ``"cuda"`` raises
 ``DeviceUnavailableError`` with the command that installs it.
@@ -19,6 +22,7 @@ import contextlib
 
 import numpy
 
+from minigrad import state
 from minigrad.errors import (
     ArgumentTypeError,
     DeviceMismatchError,
@@ -32,7 +36,7 @@ DEVICES = ("cpu", "cuda")
 _cupy = None  # the cupy module, once a GPU has been asked for
 _module_of_type: dict[type, object] = {numpy.ndarray: numpy}
 _device_of_type: dict[type, str] = {numpy.ndarray: "cpu"}
-_default_device = "cpu"
+_engine = state.engine  # this thread's default device and generators
 
 # dtypes a Tensor may hold: booleans, integers and floats of NumPy's kinds.
 _SUPPORTED_KINDS = "biuf"
@@ -86,7 +90,6 @@ def use_cupy(module) -> None:
     _cupy = module
     _module_of_type[module.ndarray] = module
     _device_of_type[module.ndarray] = "cuda"
-    _generators.pop("cuda", None)
 
 
 def is_array(a) -> bool:
@@ -116,7 +119,7 @@ def module_for_device(device: str):
 def check_device(device: str | None) -> str:
     """Normalise a device name (None means the default device) and check it exists."""
     if device is None:
-        return _default_device
+        return _engine.default_device
     if not isinstance(device, str) or device.split(":")[0] not in DEVICES:
         raise InvalidArgumentError(f"unknown device {device!r}: use one of {DEVICES}.")
     device = device.split(":")[0]
@@ -126,12 +129,18 @@ def check_device(device: str | None) -> str:
 
 
 def get_default_device() -> str:
-    """The device on which new tensors and weights are created ("cpu" at start)."""
-    return _default_device
+    """The device on which this thread creates new tensors and weights.
+
+    "cpu" at start, and in every new thread: the default device is per thread, as
+    ``torch.cuda.current_device`` and TensorFlow's device scopes are.
+    """
+    return _engine.default_device
 
 
 def set_default_device(device: str) -> None:
-    """Make ``device`` the default for new tensors and weights.
+    """Make ``device`` the default for new tensors and weights in this thread.
+
+    Other threads keep theirs, and a thread started later begins with "cpu".
 
     Args:
         device: "cpu" or "cuda" ("cuda:0" is taken as "cuda": minigrad uses one GPU).
@@ -140,13 +149,12 @@ def set_default_device(device: str) -> None:
         ValueError: for an unknown device name.
         DeviceUnavailableError: for "cuda" without CuPy or a GPU.
     """
-    global _default_device
-    _default_device = check_device(device)
+    _engine.default_device = check_device(device)
 
 
 @contextlib.contextmanager
 def device(name: str):
-    """Make ``name`` the default device inside a ``with`` block, then restore the previous one.
+    """Make ``name`` this thread's default device inside a ``with`` block, then restore the previous one.
 
     Example::
 
@@ -161,12 +169,12 @@ def device(name: str):
         ValueError: for an unknown device name.
         DeviceUnavailableError: for "cuda" without CuPy or a GPU.
     """
-    global _default_device
-    previous, _default_device = _default_device, check_device(name)
+    engine = _engine
+    previous, engine.default_device = engine.default_device, check_device(name)
     try:
-        yield _default_device
+        yield engine.default_device
     finally:
-        _default_device = previous
+        engine.default_device = previous
 
 
 def to_device(a, device: str):
@@ -337,24 +345,27 @@ def result_dtype(*dtypes) -> numpy.dtype:
 
 
 def generator(device: str | None = None):
-    """The random generator of ``device``: ``numpy.random.Generator`` or CuPy's."""
+    """This thread's random generator of ``device``: ``numpy.random.Generator`` or CuPy's."""
     device = check_device(device)
-    if device not in _generators:
-        _generators[device] = module_for_device(device).random.default_rng(_seed)
-    return _generators[device]
+    xp = module_for_device(device)
+    made = _engine.generators.get(device)
+    if made is None or made[0] is not xp:  # (a generator of a replaced CuPy is not reused)
+        made = _engine.generators[device] = (xp, xp.random.default_rng(_engine.seed))
+    return made[1]
 
 
 def seed(n: int | None) -> None:
-    """Reseed every device's generator, so that runs repeat exactly."""
-    global _seed
-    _seed = n
-    _generators.clear()
+    """Reseed every device's generator in this thread, so that its runs repeat exactly.
+
+    ``n`` also becomes the process seed, which a thread starts from when it first uses
+    minigrad (see ``minigrad.state``); the generators of other threads are left as they are.
+    """
+    state.process_seed = n
+    _engine.seed = n
+    _engine.generators.clear()
 
 
 def new_generator(seed: int | None = None, device: str | None = None):
     """A fresh, independent generator for ``device`` seeded with ``seed``."""
     return module_for_device(check_device(device)).random.default_rng(seed)
 
-
-_seed: int | None = None
-_generators: dict[str, object] = {}

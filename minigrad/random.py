@@ -7,7 +7,14 @@
 Each device has its own generator (``numpy.random.Generator`` on "cpu",
 ``cupy.random.Generator`` on "cuda"), and values are drawn where they are asked
 for: a "cuda" tensor never passes through the host. The two generators give
-different streams for the same seed. Only methods both of them have are used here
+different streams for the same seed.
+
+The generators are per thread: ``seed(n)`` in a thread makes that thread's draws repeat,
+whatever other threads draw. A new thread starts from the seed last given to ``seed`` in
+any thread (fresh entropy if none was): threads that do not seed themselves draw the same
+stream, so give each its own, e.g. ``seed(base + thread_index)``.
+
+Only methods both of them have are used here
 (``standard_normal``, ``uniform``, ``random``, ``integers``): CuPy's Generator has no
 ``normal``, ``permutation``, ``choice`` or ``shuffle``.
 """
@@ -20,7 +27,10 @@ from minigrad.validation import check_float, check_int, check_shape
 
 
 def seed(n: int | None) -> None:
-    """Reseed the generators of every device.
+    """Reseed this thread's generators, of every device.
+
+    Other threads keep their generators; ``n`` is also the seed a thread starts from
+    when it first uses minigrad (see the module docstring).
 
     Args:
         n: the seed, an int >= 0, or None for fresh entropy (runs then differ).
@@ -32,7 +42,7 @@ def seed(n: int | None) -> None:
 
 
 def generator(device: str | None = None):
-    """The shared generator of ``device``.
+    """This thread's generator of ``device``.
 
     Args:
         device: "cpu" or "cuda"; None means the default device.
@@ -74,7 +84,7 @@ def normal(shape, mean: float = 0.0, stddev: float = 1.0, dtype="float32",
         device: where the result lives; None means the generator's device, and the
             default device when no generator is given.
         generator: a generator to draw from (e.g. ``new_generator(0, "cuda")``);
-            by default the shared generator of ``device``.
+            by default this thread's generator of ``device``.
 
     Returns:
         A Tensor of ``shape``.
@@ -103,7 +113,7 @@ def uniform(shape, minval: float = 0.0, maxval: float = 1.0, dtype="float32",
         dtype: the dtype of the result (the draws are float64, then cast).
         device: where the result lives; None means the generator's device, and the
             default device when no generator is given.
-        generator: a generator to draw from; by default the shared generator of ``device``.
+        generator: a generator to draw from; by default this thread's generator of ``device``.
 
     Returns:
         A Tensor of ``shape``.

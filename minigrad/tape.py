@@ -16,14 +16,14 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from minigrad import ops
+from minigrad import ops, state
 from minigrad.errors import (
     DeviceMismatchError,
     GradientShapeError,
     TapeReuseError,
     UnsupportedDtypeError,
 )
-from minigrad.ops.base import active_tapes, apply
+from minigrad.ops.base import apply
 from minigrad.ops.reductions import Sum
 from minigrad.tensor import Tensor, as_tensor
 from minigrad.variable import Variable, VariableRead
@@ -31,6 +31,9 @@ from minigrad.variable import Variable, VariableRead
 
 class GradientTape:
     """Records operations for automatic differentiation, as TensorFlow's does.
+
+    A tape records the ops of the thread that opened it (``with``) and no other, as in
+    TensorFlow; a thread's open tapes end with the thread.
 
     Args:
         persistent: if False (default), ``gradient`` may be called once and the
@@ -49,26 +52,24 @@ class GradientTape:
 
     # -- recording ------------------------------------------------------------------
     def __enter__(self) -> GradientTape:
-        if self in active_tapes:
+        if self in state.engine.tapes:  # this thread's: a tape records the ops of its own thread
             raise RuntimeError("this GradientTape is already recording; use a new tape to nest.")
-        active_tapes.append(self)
+        state.push_tape(self)
         return self
 
     def __exit__(self, *exc) -> None:
-        if self in active_tapes:
-            active_tapes.remove(self)
+        state.remove_tape(self)
 
     @contextmanager
     def stop_recording(self):
         """Pause recording inside the block: ops there are not differentiated."""
-        if self not in active_tapes:
+        position = state.remove_tape(self)
+        if position is None:
             raise RuntimeError("stop_recording() needs a tape that is recording (inside `with`).")
-        position = active_tapes.index(self)
-        active_tapes.remove(self)
         try:
             yield
         finally:
-            active_tapes.insert(position, self)
+            state.insert_tape(position, self)
 
     def reset(self) -> None:
         """Forget everything recorded so far (the tape keeps recording if active)."""
@@ -201,15 +202,12 @@ class GradientTape:
             keep.add(id(s))
             keep.update(id(r) for r in self._reads.get(id(s), ()))
 
-        paused = self in active_tapes
-        if paused:
-            position = active_tapes.index(self)
-            active_tapes.remove(self)
+        position = state.remove_tape(self)  # None: it was not recording
         try:
             self._backward(grads, keep)
         finally:
-            if paused:
-                active_tapes.insert(position, self)
+            if position is not None:
+                state.insert_tape(position, self)
 
         results = [self._gradient_of(s, grads, unconnected_gradients) for s in flat_sources]
         if not self.persistent:
@@ -276,7 +274,7 @@ class GradientTape:
 
 @contextmanager
 def no_recording():
-    """Pause every recording GradientTape inside the block (like ``torch.no_grad``).
+    """Pause every GradientTape recording in this thread inside the block (like ``torch.no_grad``).
 
     Use it for work that must never be differentiated, such as an optimizer's
     update or computing metrics inside a training step::
@@ -284,12 +282,11 @@ def no_recording():
         with minigrad.no_recording():
             accuracy = (y_pred.argmax(axis=1) == labels).mean()
     """
-    paused = list(active_tapes)
-    active_tapes.clear()
+    paused = state.pause_tapes()
     try:
         yield
     finally:
-        active_tapes[:0] = paused
+        state.resume_tapes(paused)
 
 
 def _accumulate(grads: dict, key: int, g: Tensor) -> None:

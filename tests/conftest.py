@@ -50,5 +50,4 @@ def fake_gpu(monkeypatch) -> FakeCupy:
     monkeypatch.setattr(backend, "_cupy", fake)
     monkeypatch.setitem(backend._module_of_type, FakeCudaArray, fake)
     monkeypatch.setitem(backend._device_of_type, FakeCudaArray, "cuda")
-    monkeypatch.setattr(backend, "_generators", {k: g for k, g in backend._generators.items() if k != "cuda"})
     return fake

@@ -9,7 +9,8 @@ An op is a class with two static methods:
   what makes gradients of gradients work.
 
 ``apply(op, *tensors, **attrs)`` runs the forward and, if a GradientTape is
-recording and the op is differentiable, hands the record to every active tape.
+recording in this thread and the op is differentiable, hands the record to each
+of the thread's recording tapes (``minigrad.state``).
 In backward, ``ctx.inputs`` are the input Tensors and ``ctx.output`` is the
 output Tensor (a tuple for ops with several outputs). The engine, not the op,
 sums gradients back to the input's shape after broadcasting, casts them to the
@@ -18,15 +19,12 @@ input's dtype and checks their shapes (see ``minigrad.tape``).
 
 from __future__ import annotations
 
-from minigrad import backend
+from minigrad import backend, state
 from minigrad.errors import MissingBackwardError
 from minigrad.tensor import Tensor
 
 #: Every op class by name, so tests can check that each one is gradient-checked.
 REGISTRY: dict[str, type[Op]] = {}
-
-#: The GradientTapes that are recording now, innermost last (managed by minigrad.tape).
-active_tapes: list = []
 
 
 class Context:
@@ -105,8 +103,9 @@ def apply(op: type[Op], *inputs: Tensor, **attrs):
         result = _new_object(Tensor)
         result._data = out if type(out) is kind else _as_array(xp, out)
 
-    # 3. the record, only while a tape is recording
-    if active_tapes and op.differentiable:
+    # 3. the record, only while a tape is recording in this thread (``_recording`` is
+    #    empty when no thread records: tested first, it is cheaper than ``_engine.tapes``)
+    if _recording and op.differentiable and (tapes := _engine.tapes):
         for t in inputs:
             if t._is_variable:  # tapes record the read: the value this op saw
                 inputs = tuple([t.value() if t._is_variable else t for t in inputs])
@@ -115,12 +114,14 @@ def apply(op: type[Op], *inputs: Tensor, **attrs):
         ctx.output = result
         if not op.multiple_outputs:
             outputs = (result,)
-        for tape in active_tapes:
+        for tape in tapes:
             tape._record(op, ctx, inputs, outputs)
     return result
 
 
 _new_object = object.__new__
+_engine = state.engine  # this thread's recording tapes (engine.tapes, innermost last)
+_recording = state.recording  # the tape stacks, of all threads, that hold a recording tape
 _module_of_type = backend._module_of_type  # array type -> numpy or cupy (shared, not copied)
 
 #: NumPy: the array module of "cpu" arrays. A few ops take fast paths that are tricks

@@ -13,7 +13,7 @@ import pytest
 from devices import DEVICES, FakeCudaArray, cuda_available, needs_cuda
 
 import minigrad as mg
-from minigrad import backend
+from minigrad import backend, state
 from minigrad.errors import DeviceMismatchError, DeviceUnavailableError, UnsupportedDtypeError
 from minigrad.ops.base import REGISTRY, Op, apply
 
@@ -268,12 +268,12 @@ def test_scalar_like_follows_weak_python_scalars(value, dtype, expected):
 # -- seeded randomness --------------------------------------------------------------------------
 @pytest.fixture(autouse=True)
 def restore_random_state():
-    """Tests here reseed the shared generators; give the next test what it had before."""
-    seed, generators = backend._seed, dict(backend._generators)
+    """Tests here reseed this thread's generators; give the next test what it had before."""
+    process_seed, seed, generators = state.process_seed, state.engine.seed, dict(state.engine.generators)
     yield
-    backend._seed = seed
-    backend._generators.clear()
-    backend._generators.update(generators)
+    state.process_seed, state.engine.seed = process_seed, seed
+    state.engine.generators.clear()
+    state.engine.generators.update(generators)
 
 
 @pytest.mark.parametrize("device", DEVICES)
