@@ -78,3 +78,18 @@ def test_power_mixed_second_derivative_away_from_zero_exponent():
             y = mg.sum(a**b)
         dy_da = inner.gradient(y, a)
     np.testing.assert_allclose(outer.gradient(dy_da, b).numpy(), [3.0 * (1 + 2 * np.log(3.0))])
+
+
+# -- softmax and log_softmax over an empty axis --------------------------------------------------
+@pytest.mark.parametrize("fn", [mg.nn.softmax, mg.nn.log_softmax], ids=["softmax", "log_softmax"])
+@pytest.mark.parametrize("shape, axis", [((3, 0), -1), ((0, 4), 0), ((0, 4), -1), ((0,), 0),
+                                         ((2, 0, 3), (1, 2))])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_softmax_of_an_empty_axis_is_empty(fn, shape, axis, dtype):
+    x = mg.tensor(np.zeros(shape, dtype=dtype))
+    with mg.GradientTape() as tape:
+        tape.watch(x)
+        y = fn(x, axis=axis)
+    g = tape.gradient(y, x, output_gradients=np.zeros(shape, dtype=dtype))
+    assert (y.shape, y.dtype) == (shape, np.dtype(dtype))
+    assert (g.shape, g.dtype) == (shape, np.dtype(dtype))
