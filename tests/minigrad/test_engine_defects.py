@@ -93,3 +93,77 @@ def test_softmax_of_an_empty_axis_is_empty(fn, shape, axis, dtype):
     g = tape.gradient(y, x, output_gradients=np.zeros(shape, dtype=dtype))
     assert (y.shape, y.dtype) == (shape, np.dtype(dtype))
     assert (g.shape, g.dtype) == (shape, np.dtype(dtype))
+
+
+# -- integer targets -------------------------------------------------------------------------
+def test_an_integer_target_has_no_gradient():
+    # TF: the gradient of an integer target is None (with a warning), not ones
+    x = mg.tensor([1.5, 2.5])
+    with mg.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = mg.cast(x * 3.0, "int32")
+    with pytest.warns(UserWarning, match=r"dtype int32 has no gradient.*before the cast"):
+        assert tape.gradient(y, x) is None
+    with pytest.warns(UserWarning, match="int32"):
+        zeros = tape.gradient(y, x, unconnected_gradients="zero")
+    np.testing.assert_array_equal(zeros.numpy(), [0.0, 0.0])
+    assert zeros.dtype == x.dtype
+
+
+def test_an_integer_target_beside_a_float_one_adds_nothing():
+    x = mg.tensor([1.5, 2.5])
+    with mg.GradientTape() as tape:
+        tape.watch(x)
+        y, k = x * x, mg.cast(x, "int64")
+    with pytest.warns(UserWarning, match="int64"):
+        g = tape.gradient([y, k], x)
+    np.testing.assert_array_equal(g.numpy(), [3.0, 5.0])
+
+
+# -- a persistent tape differentiating its own gradient --------------------------------------
+def test_persistent_tape_second_derivative_inside_its_own_with_block():
+    # y = x^3: dy/dx = 3 x^2, d2y/dx2 = 6 x, d3y/dx3 = 6
+    x = mg.tensor([1.0, -2.0, 0.5])
+    with mg.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = x * x * x
+        dy = tape.gradient(y, x)
+        d2y = tape.gradient(dy, x)
+        d3y = tape.gradient(d2y, x)
+    np.testing.assert_allclose(dy.numpy(), 3.0 * x.numpy() ** 2)
+    np.testing.assert_allclose(d2y.numpy(), 6.0 * x.numpy())
+    np.testing.assert_allclose(d3y.numpy(), [6.0, 6.0, 6.0])
+    # outside the block nothing more is recorded, and the first answers still hold
+    entries = len(tape._entries)
+    np.testing.assert_allclose(tape.gradient(dy, x).numpy(), 6.0 * x.numpy())
+    assert len(tape._entries) == entries
+
+
+def test_persistent_tape_gradient_of_a_variable_gradient_inside_the_block():
+    # L = sum(v^2 * x): dL/dv = 2 v x, d(sum dL/dv)/dv = 2 x
+    v = mg.Variable([1.0, 3.0], dtype="float64")
+    x = mg.tensor([2.0, -1.0])
+    with mg.GradientTape(persistent=True) as tape:
+        loss = mg.sum(v * v * x)
+        gv = tape.gradient(loss, v)
+        total = mg.sum(gv)
+    np.testing.assert_allclose(gv.numpy(), [4.0, -6.0])
+    np.testing.assert_allclose(tape.gradient(total, v).numpy(), [4.0, -2.0])
+
+
+def test_a_non_persistent_or_paused_tape_does_not_record_its_gradient():
+    x = mg.tensor(3.0)
+    with mg.GradientTape() as tape:
+        tape.watch(x)
+        y = x * x * x
+        g = tape.gradient(y, x)  # recording is paused while it walks back, then the record is freed
+    np.testing.assert_allclose(g.numpy(), 27.0)
+    assert tape._entries is None
+    with mg.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = x * x * x
+        with tape.stop_recording():
+            g = tape.gradient(y, x)
+        recorded = len(tape._entries)
+        assert tape.gradient(g, x) is None  # the walk was not recorded
+        assert len(tape._entries) == recorded
