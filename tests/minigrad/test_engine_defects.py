@@ -170,6 +170,28 @@ def test_a_non_persistent_or_paused_tape_does_not_record_its_gradient():
         assert len(tape._entries) == recorded
 
 
+# -- var and std of float32 data at a large offset ------------------------------------------------
+@pytest.mark.parametrize("shape, axis", [((10_000, 100), 0), ((10_000, 100), 1), ((10_000, 100), None),
+                                         ((64, 32, 32, 16), (0, 1, 2)), ((50, 200, 20), (0, 2))])
+def test_var_and_std_of_float32_data_at_offset_1e4_are_accurate(shape, axis):
+    # before: float32 sums of a leading axis put the mean's error (~1e-2) squared into the
+    # variance, 3.7e-4 relative for (1e4, 100) over axis 0 (and 9.0 for the 4-d case)
+    x = (1e4 + np.random.default_rng(4).standard_normal(shape)).astype(np.float32)
+    for ddof in (0, 1):
+        reference = x.astype(np.float64).var(axis=axis, ddof=ddof)
+        var = mg.var(mg.tensor(x), axis=axis, ddof=ddof)
+        std = mg.std(mg.tensor(x), axis=axis, ddof=ddof)
+        assert var.dtype == std.dtype == np.float32
+        assert np.max(np.abs(var.numpy() - reference) / reference) <= 1e-6
+        assert np.max(np.abs(std.numpy() - np.sqrt(reference)) / np.sqrt(reference)) <= 1e-6
+
+
+def test_var_of_integers_stays_float64_as_numpy():
+    x = mg.tensor(np.arange(6, dtype=np.int32))
+    assert mg.var(x).dtype == mg.std(x).dtype == np.float64
+    assert mg.var(x).item() == pytest.approx(35.0 / 12.0, rel=1e-15)
+
+
 # -- the BLAS sum fast path on tall columns ------------------------------------------------------
 def _ulps(approx, reference):
     spacing = np.spacing(np.abs(reference).astype(np.float32)).astype(np.float64)
@@ -193,3 +215,17 @@ def test_sum_fast_path_is_as_accurate_as_a_pairwise_sum(shape, axis):
     assert _ulps(got, reference) <= max(2.0 * _ulps(pairwise, reference), 2.0)
     mean = mg.mean(x, axis=axis).numpy()
     assert _ulps(mean, reference / np.prod([shape[a] for a in axes])) <= 3.0
+
+
+# -- std's gradient where the variance is 0 -------------------------------------------------------
+def test_std_gradient_at_zero_variance_is_nan_as_documented():
+    assert "NaN" in mg.std.__doc__
+    x = mg.tensor(np.array([[4.0, 4.0, 4.0], [1.0, 2.0, 3.0]]))
+    with mg.GradientTape() as tape:
+        tape.watch(x)
+        y = mg.std(x, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = tape.gradient(y, x).numpy()
+    assert np.isnan(g[0]).all()
+    # elsewhere (x - mean) / (n y): y = sqrt(2/3)
+    np.testing.assert_allclose(g[1], np.array([-1.0, 0.0, 1.0]) / (3.0 * np.sqrt(2.0 / 3.0)))
