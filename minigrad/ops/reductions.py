@@ -84,28 +84,34 @@ def _extremum_share(ctx, dtype) -> Tensor:
 
 
 # -- differentiable reductions ----------------------------------------------------------
-#: Rows per BLAS block of ``_sum_by_matmul``: a block's sum adds its rows into one
-#: accumulator, so its rounding grows with the block's length. With 64, float32 column sums
-#: err as NumPy's pairwise sum does (0.5 ulp rms), at 0.8 to 1 times the speed of 128.
+#: Rows per block of ``_sum_by_matmul``: a block's sum adds its rows into one accumulator,
+#: so its rounding grows with the block's length. With 64, float32 column sums err as
+#: NumPy's pairwise sum does (0.5 ulp rms; 0.8 with 128), at 0.8 to 1 times the speed of 128.
 _SUM_BLOCK = 64
+#: Rows this long (elements) are summed by NumPy's loop, in blocks of 16 rows: per call it
+#: costs no more than a BLAS product there (NumPy's batched products slow down by up to 300x
+#: from 8192), and its plain additions need the shorter blocks to err as the pairwise sum.
+_LONG_ROW = 2048
+_LONG_ROW_BLOCK = 16
 
 
 def _sum_by_matmul(xp, x, axes, keepdims):
-    """The sum of ``x`` over ``axes`` as ``ones @ x`` in blocks, or None where that does not apply.
+    """The sum of ``x`` over ``axes`` by blocks of rows added pairwise, or None where that
+    does not apply.
 
     NumPy sums a C-contiguous array over leading or middle axes by adding whole
     rows into an accumulator, one row per loop call: for short rows (the bias
     gradient of a convolution sums (N*H*W, C) over N*H*W with C = 32) the calls
-    cost about ten times a BLAS matrix-vector product. So when ``axes`` is one
+    cost about ten times a BLAS matrix-vector product, and one accumulator for all
+    n rows errs by 15 to 200 ulp on tall float32 columns. So when ``axes`` is one
     run of consecutive axes ending before the last axis, ``x`` is viewed as
-    (pre, n, post) and reduced as ``ones @ x``. One product over all n rows would
-    add them into one accumulator (errors of 15 to 80 ulp on tall float32 columns);
-    instead blocks of ``_SUM_BLOCK`` rows are summed by one batched product and the
-    block sums are added pairwise, as NumPy's pairwise sum does along a contiguous
-    axis (about 0.5 ulp rms). Contiguous float32/float64 NumPy arrays take this path when
-    they are tall (more than one block of rows: more accurate, and 1.5 to 5 times as
-    fast as NumPy's loop from 256 x 64 up) or big (65536 elements or more; below
-    that, with few rows, NumPy's loop is as fast); otherwise it returns None.
+    (pre, n, post); blocks of ``_SUM_BLOCK`` rows are summed by one batched
+    ``ones @ block`` product (rows of ``_LONG_ROW`` or more: blocks of
+    ``_LONG_ROW_BLOCK`` by NumPy's loop) and the block sums are added pairwise,
+    as NumPy's pairwise sum does along a contiguous axis (about 0.5 ulp rms).
+    Contiguous float32/float64 NumPy arrays take this path when they are tall
+    (more than one block of rows) or, with short rows, big (65536 elements or
+    more); otherwise it returns None.
     """
     if xp is not CPU_MODULE or x.dtype.char not in "fd" or not x.flags.c_contiguous:
         return None
@@ -114,29 +120,33 @@ def _sum_by_matmul(xp, x, axes, keepdims):
         return None
     shape = x.shape
     n = reduced_size(shape, axes)
-    if n <= _SUM_BLOCK and x.size < 1 << 16:
-        return None
-    pre = 1
-    for s in shape[:first]:
-        pre *= s
-    x3 = x.reshape(pre, n, -1)
-    if n <= _SUM_BLOCK:
+    post = 1
+    for s in shape[last + 1 :]:
+        post *= s
+    block = _LONG_ROW_BLOCK if post >= _LONG_ROW else _SUM_BLOCK
+    if x.size == 0 or n <= block and (x.size < 1 << 16 or post >= _LONG_ROW):
+        return None  # one block: NumPy's loop is as accurate, and as fast here
+    x3 = x.reshape(-1, n, post)
+    if n <= block:
         y = xp.matmul(xp.ones(n, dtype=x.dtype), x3)
     else:
-        y = _pairwise_total(xp, _block_sums(xp, x3))
+        y = _pairwise_total(xp, _block_sums(xp, x3, block))
     out_shape = kept_shape(shape, axes) if keepdims else shape[:first] + shape[last + 1 :]
     return y.reshape(out_shape)
 
 
-def _block_sums(xp, x3):
-    """(pre, n, post) -> (pre, ceil(n / _SUM_BLOCK), post): the sums of its blocks of rows."""
+def _block_sums(xp, x3, block: int):
+    """(pre, n, post) -> (pre, ceil(n / block), post): the sums of its blocks of rows."""
     pre, n, post = x3.shape
-    blocks = n // _SUM_BLOCK
-    whole = blocks * _SUM_BLOCK
-    ones = xp.ones(_SUM_BLOCK, dtype=x3.dtype)
-    sums = xp.matmul(ones, x3[:, :whole].reshape(pre, blocks, _SUM_BLOCK, post))
+    blocks = n // block
+    whole = blocks * block
+    stacked = x3[:, :whole].reshape(pre, blocks, block, post)
+    if post >= _LONG_ROW:
+        sums, rest = stacked.sum(axis=2), x3[:, whole:].sum(axis=1)
+    else:
+        ones = xp.ones(block, dtype=x3.dtype)
+        sums, rest = xp.matmul(ones, stacked), xp.matmul(ones[: n - whole], x3[:, whole:])
     if whole < n:
-        rest = xp.matmul(ones[: n - whole], x3[:, whole:])
         sums = xp.concatenate([sums, rest.reshape(pre, 1, post)], axis=1)
     return sums
 

@@ -200,7 +200,8 @@ def _ulps(approx, reference):
 
 @pytest.mark.parametrize("shape, axis", [((4096, 256), 0), ((100_000, 16), 0), ((1_000_000, 2), 0),
                                          ((8000, 10, 8), (0, 1)), ((4, 30_000, 3), 1),
-                                         ((2048, 64), 0), ((300, 256), 0)])  # tall, under 65536
+                                         ((2048, 64), 0), ((300, 256), 0),  # tall, under 65536
+                                         ((300, 4096), 0)])  # long rows: blocks by NumPy's loop
 def test_sum_fast_path_is_as_accurate_as_a_pairwise_sum(shape, axis):
     # positive data (1 + N(0, 1)): sums near n, so ulps of the result measure the error
     x = (1.0 + np.random.default_rng(5).standard_normal(shape)).astype(np.float32)
@@ -219,6 +220,19 @@ def test_sum_fast_path_is_as_accurate_as_a_pairwise_sum(shape, axis):
         assert np.sqrt(np.mean(errors**2)) <= 1.25 * np.sqrt(np.mean(pairwise_errors**2))
     mean = mg.mean(x, axis=axis).numpy()
     assert _ulps(mean, reference / np.prod([shape[a] for a in axes])).max() <= 3.5
+
+
+@pytest.mark.parametrize("shape, axes", [((3, 1000, 30), (1,)), ((4, 129, 2, 64), (1, 2)),
+                                         ((2, 257, 256), (0, 1)), ((3, 130, 2, 2048), (1,)),
+                                         ((70_000, 1), (0,)), ((100, 700), (0,))])
+def test_sum_fast_path_values_on_leading_and_middle_axes(shape, axes):
+    # blocks, a last partial block, leading axes kept apart (pre > 1), and long rows
+    x = np.random.default_rng(6).standard_normal(shape)
+    for keepdims in (False, True):
+        got = _sum_by_matmul(np, x, axes, keepdims)
+        expected = x.sum(axis=axes, keepdims=keepdims)
+        assert got is not None and got.shape == expected.shape
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-12)
 
 
 # -- std's gradient where the variance is 0 -------------------------------------------------------
