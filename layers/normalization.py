@@ -21,6 +21,7 @@ updates, is ``layers.normalization_v1.BatchNormalization`` (``layers.v1.BatchNor
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 import warnings
@@ -127,12 +128,12 @@ class BatchNormalizationBase(Layer):
         adjustment: a function ``f(shape) -> (a, b)`` called in training with the input's
             shape; then ``y = ((x - mu) / sqrt(sigma2 + eps) * a + b) * gamma + beta``.
             Inference ignores it. Not serialized.
-        synchronized: compute the statistics from the sums ``S1 = sum(x)``, ``S2 = sum(x**2)``
-            and the count ``n``: ``mu = S1 / n``, ``sigma2 = max(S2 / n - mu**2, 0)``, so
-            that a multi-process version only has to all-reduce ``(S1, S2, n)``. On one
-            process the numbers are the same (up to rounding; this one-pass formula loses
-            precision when ``|mu| >> sigma``). Forces ``fused=False``. Otherwise the
-            statistics are two-pass: ``mu`` first, then ``mean((x - mu)**2)``.
+        synchronized: compute the statistics from per-part moments ``(n, mu, M2)``
+            (count, mean, centred sum of squares ``sum((x - mu)**2)``), combined with Chan's
+            formula, so that a multi-process version only has to gather each replica's
+            moments. On one process the numbers are the two-pass ones up to rounding, at any
+            offset. Forces ``fused=False``. Otherwise the statistics are two-pass: ``mu``
+            first, then ``mean((x - mu)**2)``.
         name: the layer's name (default ``batch_normalization``, ``batch_normalization_1``, ...).
         dtype: the layer's dtype or a policy name ("mixed_float16"). With float16 (or the
             mixed policy) the parameters and moving statistics are float32 and the statistics
@@ -559,11 +560,10 @@ class BatchNormalizationBase(Layer):
 
         never ``E[x**2] - E[x]**2``, so the output keeps its precision when ``|mu| >> sigma``.
         ``mu0`` is a constant for the gradient (``mu`` is the same for any shift).
-        With ``synchronized=True``: from the sums, see ``_sum_moments``.
+        With ``synchronized=True``: from per-part moments, see ``_synchronized_moments``.
         """
         if self.synchronized:
-            mean, variance = _sum_moments(x, reduction_axes, weights)
-            return mean, variance, x - mean
+            return _synchronized_moments(x, reduction_axes, weights)
         if weights is None:
             def average(t):
                 return mg.mean(t, axis=reduction_axes, keepdims=True)
@@ -757,20 +757,73 @@ def _nonzero(count):
     return mg.where(count > 0, count, mg.ones_like(count))
 
 
-def _sum_moments(x, reduction_axes: tuple, weights=None):
-    """Mean and variance from the sums that a synchronized (all-reduced) version shares:
-    ``S1 = sum(w x)``, ``S2 = sum(w x**2)``, ``n = sum(w)``; ``mu = S1 / n``,
-    ``sigma2 = max(S2 / n - mu**2, 0)`` (the max: rounding can make it slightly negative)."""
+def _synchronized_moments(x, reduction_axes: tuple, weights=None, parts: int = 2):
+    """Mean, variance and ``x - mean`` from per-part moments, combined as a synchronized
+    (multi-replica) version would combine the replicas' moments.
+
+    The batch is cut into ``parts`` pieces along the first reduction axis (one process
+    plays ``parts`` replicas, so the combination below always runs and is tested). Each
+    part gives ``(count, shift, offset, m2)`` (``_part_moments``), small numbers that a
+    multi-process version would all-gather; ``_chan_combine`` merges them. Unlike the
+    sums ``S1 = sum(x)``, ``S2 = sum(x**2)`` (``sigma2 = S2 / n - mu**2`` cancels
+    catastrophically: at mean 1e4 in float32 outputs were off by up to 144), every term here
+    is centred, so the result is the two-pass one up to float32 rounding at any offset.
+    """
+    axis = reduction_axes[0]
+    length = x.shape[axis]
+    parts = max(1, min(parts, length))
+    points = [length * k // parts for k in range(1, parts)]
+    pieces = mg.split(x, points, axis=axis) if points else [x]
+    piece_weights = ([None] * len(pieces) if weights is None else
+                     mg.split(weights, points, axis=axis) if points else [weights])
+    moments = [_part_moments(p, reduction_axes, w) for p, w in zip(pieces, piece_weights)]
+    # a multi-process version all-gathers every process's moments here
+    count, shift, offset, m2 = functools.reduce(_chan_combine, moments)
+    return shift + offset, m2 / _nonzero(count), (x - shift) - offset
+
+
+def _part_moments(x, reduction_axes: tuple, weights=None):
+    """One part's ``(count, shift, offset, m2)``: its (weighted) count ``n``, a shift ``K``
+    (its mean, a constant for the gradient), ``mean - K`` and the centred sum of squares
+    ``m2 = sum(w (x - mean)**2)``, from two passes over ``x - K`` as in ``_moments``."""
+    def total(t):
+        return mg.sum(t, axis=reduction_axes, keepdims=True)
+
     if weights is None:
-        weights = mg.ones_like(x)
-    local_sum = mg.sum(weights * x, axis=reduction_axes, keepdims=True)
-    local_squared_sum = mg.sum(weights * mg.square(x), axis=reduction_axes, keepdims=True)
-    local_count = mg.sum(weights, axis=reduction_axes, keepdims=True)
-    # a multi-process version all-reduces (sums) these three here
-    count = _nonzero(local_count)
-    mean = local_sum / count
-    variance = mg.maximum(local_squared_sum / count - mg.square(mean), 0.0)
-    return mean, variance
+        n = 1
+        for a in reduction_axes:
+            n *= x.shape[a]
+        shift = mg.stop_gradient(total(x) / float(n))
+        deviation = x - shift
+        offset = total(deviation) / float(n)
+        count = mg.zeros_like(shift) + float(n)
+        return count, shift, offset, total(mg.square(deviation - offset))
+    count = total(weights)
+    nonzero = _nonzero(count)
+    shift = mg.stop_gradient(total(weights * x) / nonzero)
+    deviation = x - shift
+    offset = total(weights * deviation) / nonzero
+    return count, shift, offset, total(weights * mg.square(deviation - offset))
+
+
+def _chan_combine(a, b):
+    """Chan, Golub and LeVeque's combination of two parts' moments (see ``_part_moments``).
+
+    With ``delta = mean_b - mean_a``, taken as ``(K_b - K_a) + (offset_b - offset_a)`` so
+    that no mean near a large offset is formed and subtracted:
+    ``n = n_a + n_b``, ``mean = mean_a + delta n_b / n``,
+    ``m2 = m2_a + m2_b + delta**2 n_a n_b / n``. The result keeps ``a``'s shift, or
+    ``b``'s moments as they are where ``a`` has no weight (its shift, 0, is no mean).
+    """
+    count_a, shift_a, offset_a, m2_a = a
+    count_b, shift_b, offset_b, m2_b = b
+    count = count_a + count_b
+    share_b = count_b / _nonzero(count)
+    delta = (shift_b - shift_a) + (offset_b - offset_a)
+    m2 = m2_a + m2_b + mg.square(delta) * count_a * share_b
+    has_a = count_a > 0
+    return (count, mg.where(has_a, shift_a, shift_b),
+            mg.where(has_a, offset_a + delta * share_b, offset_b), m2)
 
 
 def _compose_transforms(scale, offset, then_scale, then_offset):

@@ -14,6 +14,7 @@ computation: nest tapes for second derivatives.
 
 from __future__ import annotations
 
+import warnings
 from contextlib import contextmanager
 
 from minigrad import ops, state
@@ -152,6 +153,12 @@ class GradientTape:
             unconnected_gradients: "none" (default) gives None for a source the
                 target does not depend on; "zero" gives zeros of its shape.
 
+        A target that is not floating point (e.g. ``cast(x, "int32")``) has no
+        gradient: it contributes nothing (a warning says so), as in TensorFlow.
+        Called inside the ``with`` block of a persistent tape, the gradient's own
+        computation is recorded on the tape (as TensorFlow does), so it can be
+        differentiated again by the same tape; a non-persistent tape pauses instead.
+
         Returns:
             The gradients, in the structure of ``sources``.
 
@@ -189,6 +196,13 @@ class GradientTape:
                     reads = self._reads.setdefault(id(variable), [])
                     if all(r is not t for r in reads):
                         reads.append(t)
+            if isinstance(t, Tensor) and t.dtype.kind != "f":
+                warnings.warn(
+                    f"gradient(): a target of dtype {t.dtype} has no gradient (only floating-point "
+                    "targets do), so it contributes none. Differentiate the floating-point "
+                    "value before the cast to an integer dtype.", stacklevel=2
+                )
+                continue
             # host data (numbers, lists, NumPy arrays) is made on the target's device
             seed = ops.ones_like(t) if seed is None else as_tensor(seed, like=t)
             if seed.shape != t.shape:
@@ -202,9 +216,12 @@ class GradientTape:
             keep.add(id(s))
             keep.update(id(r) for r in self._reads.get(id(s), ()))
 
-        position = state.remove_tape(self)  # None: it was not recording
+        # a persistent tape that is recording records the walk too (a gradient of the
+        # gradient); the walk covers only the entries there were when it started
+        entries = self._entries[:] if self.persistent else self._entries
+        position = None if self.persistent else state.remove_tape(self)  # None: not paused
         try:
-            self._backward(grads, keep)
+            self._backward(entries, grads, keep)
         finally:
             if position is not None:
                 state.insert_tape(position, self)
@@ -215,14 +232,14 @@ class GradientTape:
             self._tracked.clear()
         return rebuild(results)
 
-    def _backward(self, grads: dict, keep: set) -> None:
-        """Walk the record backwards, adding each op's input gradients into ``grads``.
+    def _backward(self, entries: list, grads: dict, keep: set) -> None:
+        """Walk ``entries`` backwards, adding each op's input gradients into ``grads``.
 
         ``grads`` maps id(tensor) -> gradient. An output's gradient is complete when
         its op is reached (everything that used it came later), so it is dropped
         then, unless it is a source in ``keep``.
         """
-        for op, ctx, inputs, outputs, needs in reversed(self._entries):
+        for op, ctx, inputs, outputs, needs in reversed(entries):
             if op.multiple_outputs:
                 gs = [grads.get(id(o)) for o in outputs]
                 if all(g is None for g in gs):

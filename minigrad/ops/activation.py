@@ -32,6 +32,8 @@ class Softmax(Op):
     @staticmethod
     def forward(ctx, x, axes):
         ctx.axes = axes
+        if x.size == 0:  # empty in, empty out (as TF and torch); NumPy's max would raise
+            return x.copy()
         e = ctx.xp.exp(_shifted(ctx.xp, x, axes))
         e /= e.sum(axis=axes, keepdims=True)
         return e
@@ -49,6 +51,8 @@ class LogSoftmax(Op):
     def forward(ctx, x, axes):
         xp = ctx.xp
         ctx.axes = axes
+        if x.size == 0:  # as softmax
+            return x.copy()
         z = _shifted(xp, x, axes)
         z -= xp.log(xp.exp(z).sum(axis=axes, keepdims=True))
         return z

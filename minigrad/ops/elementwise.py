@@ -130,8 +130,12 @@ class Power(Op):
         need_a, need_b = ctx.needs_input_grad
         ga = None
         if need_a:
-            # exponent 1 where b == 0, so b * a ** (b - 1) is 0 * a there, never 0 * inf
-            exponent = where(_const(ctx.xp.equal(b._data, 0)), 1.0, b - 1.0)
+            # b * a ** (b - 1) is 0 * inf where a == b == 0: exponent 1 there (gradient 0).
+            # Only there: elsewhere the exponent stays b - 1, so d/db of this gradient is
+            # a ** (b - 1) (1 + b ln a), which is 1 / a at b == 0
+            xp = ctx.xp
+            zero_base_and_power = xp.logical_and(xp.equal(b._data, 0), xp.equal(a._data, 0))
+            exponent = where(_const(zero_base_and_power), 1.0, b - 1.0)
             ga = g * b * a**exponent
         gb = None
         if need_b:

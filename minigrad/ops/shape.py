@@ -22,6 +22,7 @@ from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.ops.base import Op, apply
 from minigrad.ops.indexing import _getitem
 from minigrad.tensor import Tensor, as_tensor
+from minigrad.validation import check_axis
 
 
 # -- axis bookkeeping -------------------------------------------------------------------
@@ -209,13 +210,26 @@ def transpose(x, axes=None) -> Tensor:
 
     Args:
         x: a tensor.
-        axes: a permutation of ``range(x.ndim)``, or None.
+        axes: a permutation of ``range(x.ndim)`` (negative axes count from the end),
+            or None.
 
     Returns:
         A transposed view of ``x``.
+
+    Raises:
+        ArgumentTypeError: for an axis that is not an int.
+        InvalidArgumentError: for ``axes`` that are not a permutation of the axes.
     """
     x = as_tensor(x)
-    return apply(Transpose, x, axes=None if axes is None else tuple(axes))
+    if axes is not None:
+        # stored non-negative: the backward's inverse permutation sorts by these values
+        axes = tuple(check_axis("axes", a, x.ndim, where="transpose") for a in axes)
+        if sorted(axes) != list(range(x.ndim)):
+            raise InvalidArgumentError(
+                f"transpose: `axes`={axes} is not a permutation of the {x.ndim} axes of a "
+                f"tensor of shape {x.shape}: name each axis in range({x.ndim}) exactly once."
+            )
+    return apply(Transpose, x, axes=axes)
 
 
 def broadcast_to(x, shape) -> Tensor:

@@ -10,9 +10,10 @@
 2. **float16.** Inputs ``1000 +- 300`` (variance ~9e4, above float16's largest value 65504)
    stay finite in the outputs, the gradients and the moving statistics: V2 and V1, policy
    ``mixed_float16`` and dtype ``float16``, fused and composite.
-3. **synchronized** statistics come from sums (``mu = S1 / n``, ``sigma2 = S2 / n - mu**2``):
-   the same numbers as two-pass on well-conditioned data, and never a negative variance
-   (``max(., 0)``) where the one-pass formula rounds below zero.
+3. **synchronized** statistics come from per-part moments (count, mean, centred sum of
+   squares) combined with Chan's formula: the two-pass numbers, and never a negative
+   variance where a one-pass formula ``S2 / n - mu**2`` would round below zero
+   (``test_batchnorm_synchronized.py`` checks them at mean 1e4).
 """
 
 from __future__ import annotations

@@ -124,6 +124,15 @@ GRADCHECKS = _binary_gradchecks() + [
                  [normal(3, 4)], marks=needs_cuda),
 ]
 
+# power at exponent exactly 0 (issue 10: the mixed second derivative d/db(dy/da) there was a,
+# not 1 / a); an own generator leaves the inputs above as they were
+_RNG_P = np.random.default_rng(11)
+GRADCHECKS += [
+    ("power", lambda a, b: a**b, [_RNG_P.uniform(0.5, 2.0, (2, 3)), np.zeros((2, 3))]),
+    ("power", lambda a, b: a**b, [_RNG_P.uniform(0.5, 2.0, (2, 3)), np.array([0.0, 1.0, -0.5])]),
+    ("power", lambda a: a**0.0, [_RNG_P.uniform(0.5, 2.0, (2, 3))]),
+]
+
 # float32 rounding inside these makes finite differences of the first derivative too coarse
 FIRST_ORDER_ONLY = {"cast"}
 

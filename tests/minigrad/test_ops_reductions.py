@@ -108,6 +108,22 @@ SECOND_ORDER = [
     ("logsumexp", lambda x, y: mg.logsumexp(x, axis=1) * y, [normal(3, 4), normal(3)]),
 ]
 
+# sum and mean through the blocked fast path (tall: more than one block of rows), var and std
+# (issue 10); an own generator leaves the inputs above as they were
+_RNG_BLOCKED = np.random.default_rng(13)
+GRADCHECKS += [
+    ("sum", lambda x: mg.sum(x, axis=0), [_RNG_BLOCKED.standard_normal((200, 3))]),
+    ("sum", lambda x: mg.sum(x, axis=(1, 2), keepdims=True), [_RNG_BLOCKED.standard_normal((2, 70, 2, 3))]),
+    ("mean", lambda x: mg.mean(x, axis=0), [_RNG_BLOCKED.standard_normal((150, 2))]),
+    ("var", lambda x: mg.var(x, axis=0), [100.0 + _RNG_BLOCKED.standard_normal((150, 2))]),
+]
+SECOND_ORDER += [
+    ("sum", lambda x, y: mg.sum(x * x, axis=0) * y, [_RNG_BLOCKED.standard_normal((130, 2)),
+                                                     _RNG_BLOCKED.standard_normal(2)]),
+    ("mean", lambda x: mg.mean(x * x * x, axis=0), [_RNG_BLOCKED.standard_normal((130, 2))]),
+    ("std", lambda x: mg.std(x, axis=0), [100.0 + _RNG_BLOCKED.standard_normal((150, 2))]),
+]
+
 
 def _ids(cases):
     return [f"{name}-{i}" for i, (name, _, _) in enumerate(cases)]
