@@ -29,6 +29,8 @@ import minigrad as mg
 from layers import backend, constraints, initializers, regularizers
 from layers.nest import flatten, map_structure, pack_as, unwrap_single
 from layers.node import KerasTensor, Node, is_symbolic
+from minigrad.errors import ArgumentTypeError, InvalidArgumentError
+from minigrad.validation import check_bool
 
 # policy name -> (variable dtype, compute dtype); NumPy has no bfloat16, so no "mixed_bfloat16"
 _POLICIES = {"mixed_float16": ("float32", "float16")}
@@ -112,7 +114,10 @@ class Layer:
             ``regularizer(output) / batch_size``.
 
     Raises:
-        TypeError: for an unknown keyword argument.
+        ArgumentTypeError: (a TypeError) for an unknown keyword argument, a ``trainable``
+            that is not a bool, or a ``name`` that is not a string.
+        InvalidArgumentError: (a ValueError) for a ``dtype`` that is neither a dtype nor a
+            policy name.
     """
 
     is_placeholder = False  # True for InputLayer, where graph walks stop
@@ -122,12 +127,15 @@ class Layer:
                  activity_regularizer=None, **kwargs):
         unknown = set(kwargs) - _BASE_KWARGS
         if unknown:
-            raise TypeError(f"Keyword argument not understood: {sorted(unknown)[0]!r} "
-                            f"(layer {type(self).__name__}).")
+            raise ArgumentTypeError(
+                f"Keyword argument not understood: {sorted(unknown)[0]!r} (layer "
+                f"{type(self).__name__}). Check its spelling; the base layer takes "
+                f"{sorted(_BASE_KWARGS)} besides trainable, name, dtype, activity_regularizer.")
         self._tracked_layers: list = []  # must exist before any attribute assignment is tracked
-        self._trainable = bool(trainable)
+        self._trainable = check_bool("trainable", trainable, where=type(self).__name__)
         if name is not None and not isinstance(name, str):
-            raise TypeError(f"name must be a string, got {name!r}.")
+            raise ArgumentTypeError(f"{type(self).__name__}: the layer name must be a string or None, got "
+                                    f"{name!r}. Pass name='my_layer'.")
         self._name = name or backend.unique_name(backend.to_snake_case(type(self).__name__))
         self._set_dtype(dtype)
         self.activity_regularizer = regularizers.get(activity_regularizer)
@@ -202,18 +210,24 @@ class Layer:
             dtype = dtype.get("config", {}).get("name", "float32")
         if dtype is None:
             dtype = backend.floatx()
-        name = dtype if isinstance(dtype, str) else np.dtype(dtype).name
+        try:
+            name = dtype if isinstance(dtype, str) else np.dtype(dtype).name
+        except TypeError as exc:
+            raise InvalidArgumentError(
+                f"{type(self).__name__}: `dtype` {dtype!r} is neither a dtype nor a policy name "
+                f"({sorted(_POLICIES)}). Pass e.g. dtype='float32'.") from exc
         if name in _POLICIES:
             self._variable_dtype, self._compute_dtype = _POLICIES[name]
         elif "bfloat16" in name:
-            raise ValueError(f"dtype {dtype!r} is not supported: NumPy has no bfloat16. Use "
-                             '"float32", "float64" or "mixed_float16".')
+            raise InvalidArgumentError(f"dtype {dtype!r} is not supported: NumPy has no bfloat16. "
+                                       'Use "float32", "float64" or "mixed_float16".')
         else:
             try:
                 name = np.dtype(name).name
             except TypeError as exc:
-                raise ValueError(f"dtype {dtype!r} is neither a dtype nor a policy name "
-                                 f"({sorted(_POLICIES)}).") from exc
+                raise InvalidArgumentError(
+                    f"{type(self).__name__}: `dtype` {dtype!r} is neither a dtype nor a policy "
+                    f"name ({sorted(_POLICIES)}). Pass e.g. dtype='float32'.") from exc
             self._variable_dtype = self._compute_dtype = name
         self._policy_name = name
 
@@ -223,7 +237,7 @@ class Layer:
 
     @trainable.setter
     def trainable(self, value: bool) -> None:
-        self._trainable = bool(value)
+        self._trainable = check_bool("trainable", value, where=type(self).__name__)
         for layer in self._tracked_layers:
             layer.trainable = value
 
@@ -279,6 +293,7 @@ class Layer:
                 f"It looks like you are subclassing `Layer` ({type(self).__name__}) and forgot "
                 "to call `super().__init__()`. Always start with this line."
             )
+        _check_call_inputs(self, inputs, kwargs.get("mask"))
         if self._device is None:
             inputs = map_structure(_to_tensor, inputs)
         else:  # host data goes where ``to`` put the weights
@@ -332,8 +347,7 @@ class Layer:
         position = self._training_position
         positional = position is not None and len(args) > position
         training = args[position] if positional else kwargs.pop("training", None)
-        if isinstance(training, (int, np.integer, np.bool_)) and not isinstance(training, bool):
-            training = bool(training)
+        training = _check_training(self, training)
         if training is None:
             frame = backend.current_frame()
             if frame is not None and frame.training is not None:
@@ -464,9 +478,9 @@ class Layer:
         args, kwargs = list(args), dict(kwargs)
         position = self._training_position
         if position is not None and len(args) > position:
-            training = args[position] = bool(args[position])
+            training = args[position] = bool(_check_training(self, args[position]))
         else:
-            training = bool(kwargs.pop("training", None))
+            training = bool(_check_training(self, kwargs.pop("training", None)))
             if self._expects_training_arg:
                 kwargs["training"] = training
         if not self.built:
@@ -844,6 +858,58 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"
+
+
+def _check_training(layer, training):
+    """``training`` as None or a Python bool: True/False, NumPy bools, the learning-phase
+    ints 0 and 1, and 0-d bool or int Tensors (read on the host) are accepted.
+
+    Raises:
+        ArgumentTypeError: for anything else, e.g. ``training="no"`` (which would read as True).
+        InvalidArgumentError: for an int other than 0 or 1.
+    """
+    if training is None or isinstance(training, bool):
+        return training
+    if isinstance(training, np.bool_):
+        return bool(training)
+    if isinstance(training, (int, np.integer)):
+        if training not in (0, 1):
+            raise InvalidArgumentError(
+                f"Layer {layer.name}: `training` must be True, False, None or the learning-phase "
+                f"values 0 / 1, got {training!r}. Pass training=True or training=False.")
+        return bool(training)
+    if isinstance(training, mg.Tensor) and training.ndim == 0 and training.dtype.kind in "biu":
+        return _check_training(layer, training.item())
+    raise ArgumentTypeError(
+        f"Layer {layer.name}: `training` must be True, False or None, got {training!r} of type "
+        f"{type(training).__name__}. Pass training=True (batch statistics, dropout on) or "
+        "training=False (inference)"
+        + (": a string such as 'no' would read as True." if isinstance(training, str) else "."))
+
+
+def _check_call_inputs(layer, inputs, mask) -> None:
+    """Refuse what cannot be a layer's input or mask before NumPy sees it.
+
+    Raises:
+        ArgumentTypeError: for ``inputs=None``, a string among the inputs, or a mask that is
+            not None, a Tensor, an array or a list of them.
+    """
+    if inputs is None:
+        raise ArgumentTypeError(
+            f"Layer {layer.name} was called with inputs=None. Pass a Tensor or a NumPy array "
+            "(batch axis first), or a layers.Input(...) to build a model.")
+    for x in flatten(inputs):
+        if isinstance(x, (str, bytes)):
+            raise ArgumentTypeError(
+                f"Layer {layer.name} was called with the string {x!r} as an input. Pass a "
+                "Tensor or a NumPy array of numbers.")
+    for m in flatten(mask) if mask is not None else ():
+        if m is not None and not isinstance(m, (mg.Tensor, KerasTensor, np.ndarray, np.generic,
+                                                bool, int)):
+            raise ArgumentTypeError(
+                f"Layer {layer.name}: `mask` must be None, or a bool Tensor / array (or a list "
+                f"of them, one per input), got {m!r} of type {type(m).__name__}. Pass e.g. "
+                "mask=x != 0.")
 
 
 def _to_tensor(x, device=None):
