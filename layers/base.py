@@ -228,6 +228,10 @@ class Layer:
                 raise InvalidArgumentError(
                     f"{type(self).__name__}: `dtype` {dtype!r} is neither a dtype nor a policy "
                     f"name ({sorted(_POLICIES)}). Pass e.g. dtype='float32'.") from exc
+            if np.dtype(name).kind not in "biuf":  # what minigrad tensors can hold
+                raise InvalidArgumentError(
+                    f"{type(self).__name__}: `dtype` {dtype!r} is not a bool, integer or float "
+                    "dtype, which are all minigrad tensors hold. Pass e.g. dtype='float32'.")
             self._variable_dtype = self._compute_dtype = name
         self._policy_name = name
 

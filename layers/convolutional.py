@@ -183,7 +183,8 @@ class Conv2D(Layer):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.rank = 2
         self.filters = _positive_count(filters, "filters")
-        self.groups = _positive_count(groups or 1, "groups")
+        # None means 1 (as tf.keras); 0 is refused (tf.keras silently reads it as 1)
+        self.groups = _positive_count(1 if groups is None else groups, "groups")
         self.kernel_size = normalize_tuple(kernel_size, 2, "kernel_size", allow_zero=True)
         self.strides = normalize_tuple(strides, 2, "strides", allow_zero=True)
         self.padding = normalize_padding(padding)

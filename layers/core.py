@@ -81,7 +81,7 @@ class Dense(Layer):
         if np.dtype(self.dtype).kind != "f":
             raise ArgumentTypeError(
                 f"A Dense layer can only be built with a floating-point dtype. "
-                f"Received: dtype={self.dtype}")
+                f"Received: dtype={self.dtype}. Pass dtype='float32' (the default) or 'float64'.")
         last_dim = _last_dim(input_shape, "inputs to a Dense layer")
         self.kernel = self.add_weight("kernel", (last_dim, self.units),
                                       initializer=self.kernel_initializer,

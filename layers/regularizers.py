@@ -21,20 +21,20 @@ from minigrad.tensor import Tensor
 
 
 def _check_penalty_number(x) -> None:
-    """Keras's check: a factor is a finite int or float.
+    """Keras's check: a factor is a finite int or float (not a bool, not a string).
 
     Raises:
-        ValueError: for another type, an infinity or NaN.
+        InvalidArgumentError: (a ValueError, as Keras) for another type, an infinity or NaN.
     """
-    if not isinstance(x, (float, int)):
+    if isinstance(x, bool) or not isinstance(x, (float, int)):  # L2(True) is a mistake
         raise InvalidArgumentError(
             f"Value {x!r} is not a valid regularization penalty number, expected an int or "
-            "float value (convert NumPy numbers with float(x))."
+            "float value, e.g. 0.01 (convert NumPy numbers with float(x))."
         )
     if math.isinf(x) or math.isnan(x):
         raise InvalidArgumentError(
             f"Value {x} is not a valid regularization penalty number, an infinite number or "
-            "NaN are not valid values."
+            "NaN are not valid values. Pass a finite factor such as 0.01."
         )
 
 
