@@ -550,22 +550,30 @@ class Layer:
             The new Variable.
 
         Raises:
-            TypeError: for an unknown keyword argument.
-            ValueError: if no initializer fits the dtype.
+            ArgumentTypeError: (a TypeError) for an unknown keyword argument, a shape that is
+                not a sequence of ints, or a trainable that is not a bool or None.
+            InvalidArgumentError: (a ValueError) for a negative size, an unknown dtype, or
+                if no initializer fits the dtype.
         """
         unknown = set(kwargs) - _ADD_WEIGHT_KWARGS
         if unknown:
-            raise TypeError(f"Unknown keyword argument: {sorted(unknown)[0]!r} (add_weight).")
-        shape = () if shape is None else tuple(int(s) for s in shape)
-        dtype = np.dtype(dtype or self.dtype)
+            raise ArgumentTypeError(f"Unknown keyword argument: {sorted(unknown)[0]!r} (add_weight). "
+                                    f"It takes {sorted(_ADD_WEIGHT_KWARGS)} besides its named arguments.")
+        shape = _check_weight_shape(shape, name)
+        trainable = check_bool("trainable", trainable, allow_none=True, where="add_weight")
+        try:
+            dtype = np.dtype(dtype or self.dtype)
+        except TypeError as exc:
+            raise InvalidArgumentError(f"add_weight: `dtype` {dtype!r} is not a dtype. Pass e.g. "
+                                       "dtype='float32' (or None for the layer's dtype).") from exc
         if initializer is None:
             if dtype.kind == "f":
                 initializer = "glorot_uniform"
             elif dtype.kind in "iub":
                 initializer = "zeros"
             else:
-                raise ValueError(f"An initializer for variable {name} of type {dtype} is required "
-                                 f"for layer {self.name}")
+                raise InvalidArgumentError(f"An initializer for variable {name} of type {dtype} is "
+                                           f"required for layer {self.name}: pass initializer=...")
         initializer = initializers.get(initializer)
         trainable = True if trainable is None else bool(trainable)
         if kwargs.get("synchronization") == "on_read":
@@ -914,6 +922,29 @@ def _check_call_inputs(layer, inputs, mask) -> None:
                 f"Layer {layer.name}: `mask` must be None, or a bool Tensor / array (or a list "
                 f"of them, one per input), got {m!r} of type {type(m).__name__}. Pass e.g. "
                 "mask=x != 0.")
+
+
+def _check_weight_shape(shape, name) -> tuple:
+    """``add_weight``'s shape as a tuple of ints >= 0 (None: a scalar, ``()``).
+
+    Raises:
+        ArgumentTypeError: for something that is not a sequence of ints (``(2.5,)`` would
+            silently become ``(2,)``).
+        InvalidArgumentError: for a negative size.
+    """
+    if shape is None:
+        return ()
+    try:
+        dims = None if isinstance(shape, (str, bytes)) else tuple(shape)
+    except TypeError:
+        dims = None
+    if dims is None or any(isinstance(d, bool) or not isinstance(d, (int, np.integer)) for d in dims):
+        raise ArgumentTypeError(f"add_weight: the shape of weight {name!r} must be a tuple of ints, got "
+                                f"{shape!r}. Pass e.g. shape=(input_dim, units).")
+    if any(d < 0 for d in dims):
+        raise InvalidArgumentError(f"add_weight: the shape of weight {name!r} has a negative size: "
+                                   f"{shape!r}. Every size must be >= 0.")
+    return tuple(int(d) for d in dims)
 
 
 def _to_tensor(x, device=None):

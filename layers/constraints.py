@@ -87,6 +87,10 @@ class MaxNorm(Constraint):
         max_value: the largest norm allowed.
         axis: an int or a list of ints: the axes the norms are taken over (see the module
             docstring); 0 for a Dense kernel, [0, 1, 2] for a Conv2D kernel.
+
+    Raises:
+        InvalidArgumentError: for a negative or non-finite max_value.
+        ArgumentTypeError: for a max_value that is not a number or a bad axis.
     """
 
     def __init__(self, max_value=2, axis=0):
@@ -117,6 +121,9 @@ class UnitNorm(Constraint):
 
     Args:
         axis: an int or a list of ints: the axes the norms are taken over.
+
+    Raises:
+        ArgumentTypeError: for an axis that is not an int or a list of distinct ints.
     """
 
     def __init__(self, axis=0):

@@ -65,8 +65,11 @@ class BatchNormalizationBase(Layer):
             channels-last data, 1 for channels-first). With several axes every combination is
             normalized separately and the parameters have the input's rank with 1 on the
             reduced axes (``axis=[1, 3]`` on ``(N, A, B, C)`` gives shape ``(1, A, 1, C)``).
-        momentum: ``rho`` of the moving averages (weight of the old value), e.g. 0.99.
-        epsilon: added to the variance inside the square root (1e-3; PyTorch uses 1e-5).
+        momentum: ``rho`` of the moving averages (weight of the old value), e.g. 0.99;
+            in [0, 1] (Keras never checks it; outside, the moving statistics diverge).
+        epsilon: added to the variance inside the square root (1e-3; PyTorch uses 1e-5);
+            must be > 0 (Keras accepts any float, but with epsilon <= 0 a constant channel
+            gives ``1 / sqrt(0)``, an infinity or NaN).
         center: add the learned offset ``beta`` (False: ``beta = 0``, no weight made).
         scale: multiply by the learned ``gamma`` (False: ``gamma = 1``, no weight made).
         beta_initializer, gamma_initializer, moving_mean_initializer,
@@ -88,7 +91,9 @@ class BatchNormalizationBase(Layer):
             Inference is the plain formula. Adds the weights ``moving_stddev``,
             ``renorm_mean``, ``renorm_stddev``.
         renorm_clipping: a dict with some of the keys ``rmax``, ``rmin``, ``dmax`` (missing
-            ones: +inf, 0, +inf, i.e. no clipping). Checked only when ``renorm=True``.
+            ones: +inf, 0, +inf, i.e. no clipping). Checked only when ``renorm=True``: the
+            keys (as Keras) and, beyond Keras, the values: ``rmin >= 0``, ``rmax > 0``,
+            ``rmin <= rmax``, ``dmax >= 0`` (rmax and dmax may be +inf).
         renorm_momentum: momentum of ``renorm_mean`` / ``renorm_stddev``.
         fused: which implementation runs. ``False``: the composite one, built from primitive
             minigrad ops and differentiated by the tape (the readable reference). ``True``:
@@ -145,16 +150,22 @@ class BatchNormalizationBase(Layer):
         Any. Output shape: the same.
 
     Raises:
-        TypeError: at construction for an ``axis`` that is neither an int nor a list/tuple
-            of ints.
-        ValueError: at construction for ``fused=True`` with something the fused kernel does
-            not support, ``fused=True`` with ``synchronized=True``, or unknown
+        ArgumentTypeError: (a TypeError) at construction for an ``axis`` that is neither an
+            int nor a list/tuple of ints, a flag (``center``, ``scale``, ``renorm``,
+            ``fused``, ``synchronized``, ``trainable``) that is not a bool (``center="no"``
+            would read as True), a number of the wrong type, a non-float ``dtype``, or an
+            ``adjustment`` that is not callable.
+        InvalidArgumentError: (a ValueError) at construction for ``momentum`` or
+            ``renorm_momentum`` outside [0, 1], ``epsilon <= 0``, NaN or infinite numbers,
+            bad ``renorm_clipping`` values (see above); also at construction for
+            ``fused=True`` with something the fused kernel does not support,
+            ``fused=True`` with ``synchronized=True``, or unknown
             ``renorm_clipping`` keys (with ``renorm=True``); at build (first call) for an
             axis out of range or repeated, a channel axis of unknown size,
             ``virtual_batch_size <= 0``, ``virtual_batch_size`` with 0 in ``axis`` or with
             ``adjustment``, or ``fused=True`` on input of rank other than 4 or 5; at call for
             a training batch that ``virtual_batch_size`` does not divide. (TensorFlow raises
-            ``InvalidArgumentError`` from its reshape there; minigrad raises ValueError.)
+            ``InvalidArgumentError`` from its reshape there; minigrad's is a ValueError.)
 
     Reference:
         Ioffe and Szegedy, 2015 (https://arxiv.org/abs/1502.03167); Ioffe, 2017 (renorm,
