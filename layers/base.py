@@ -55,9 +55,10 @@ class InputSpec:
         self.shape = shape
 
     def check(self, layer_name: str, index: int, shape: tuple) -> None:
-        """Raise ValueError naming the layer if an input of ``shape`` does not fit."""
+        """Raise InvalidArgumentError (a ValueError) naming the layer if an input of ``shape``
+        does not fit."""
         def fail(what):
-            raise ValueError(
+            raise InvalidArgumentError(
                 f'Input {index} of layer "{layer_name}" is incompatible with the layer: {what}. '
                 f"Full shape received: {shape}"
             )

@@ -513,6 +513,16 @@ class Sequential(Model):
         self.built = True
 
     def call(self, inputs, training=None, mask=None):
+        """Run the layers one after the other.
+
+        Raises:
+            ArgumentTypeError: for a dict of inputs (a Sequential model has one input).
+        """
+        if isinstance(inputs, dict):
+            raise ArgumentTypeError(
+                f"Sequential model {self.name} takes one input tensor, got a dict with keys "
+                f"{sorted(inputs)}. Pass the array itself; named inputs need a functional "
+                "Model(inputs={...}, outputs=...).")
         x = inputs
         for layer in self._seq_layers:
             kwargs = {} if training is None else {"training": training}

@@ -627,6 +627,10 @@ class Trainer:
             if value is not None and not isinstance(value, (list, tuple, dict)):
                 _metric_specs(value, ["output"], what)  # raises the TypeError that says what to write
         for spec in flatten(metrics or []) + flatten(weighted_metrics or []):
+            if spec is not None and not isinstance(spec, (str, mg.metrics.Metric)) and not callable(spec):
+                raise ArgumentTypeError(
+                    f"compile: could not interpret metric {spec!r}: use a name like 'accuracy' or "
+                    "'mse', a minigrad.metrics.Metric or a function metric(y_true, y_pred).")
             if isinstance(spec, str) and spec not in _ACCURACY + _CROSSENTROPY:
                 mg.metrics.get(spec)  # fail now on a bad name
         self.loss = loss
