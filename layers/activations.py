@@ -32,6 +32,7 @@ from collections.abc import Callable
 
 import minigrad as mg
 from layers.serialization import get_object, serialize_keras_object
+from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.tensor import Tensor, as_tensor
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -154,7 +155,7 @@ def softmax(x, axis=-1) -> Tensor:
     """
     x = as_tensor(x)
     if x.ndim <= 1:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"Cannot apply softmax to a tensor that is 1D. Received input shape {x.shape}: "
             "softmax needs a batch axis, e.g. x[None]."
         )
@@ -217,13 +218,14 @@ def deserialize(name, custom_objects: dict | None = None) -> Callable:
             return deserialize(config, custom_objects)
         if class_name in custom_objects:
             return custom_objects[class_name].from_config(config)
-        raise ValueError(f"Unknown activation class: {class_name!r}. Pass it in custom_objects="
-                         f"{{{class_name!r}: {class_name}}}.")
+        raise InvalidArgumentError(
+            f"Unknown activation class: {class_name!r}. Pass it in custom_objects="
+            f"{{{class_name!r}: {class_name}}}.")
     if name in custom_objects:
         return custom_objects[name]
     fn = ACTIVATIONS.get(name) or _ALIASES.get(name)
     if fn is None:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"Unknown activation function: {name!r}. Use one of {sorted(ACTIVATIONS)}, or pass "
             f"a function (for a config, from_config(config, custom_objects={{{name!r}: fn}}))."
         )
@@ -246,5 +248,5 @@ def get(identifier) -> Callable:
     return get_object(
         identifier, deserialize, base_class=None, what="activation function",
         hint="Pass a name such as 'relu', a function, or None.", default=linear,
-        error_class=TypeError,
+        error_class=ArgumentTypeError,
     )

@@ -30,6 +30,8 @@ from layers import backend, constraints, initializers, regularizers
 from layers.nest import flatten, map_structure, pack_as, unwrap_single
 from layers.node import KerasTensor, Node, is_symbolic
 from layers.weights_file import checked_weight_values
+from minigrad.errors import ArgumentTypeError, InvalidArgumentError
+from minigrad.validation import check_bool
 
 # policy name -> (variable dtype, compute dtype); NumPy has no bfloat16, so no "mixed_bfloat16"
 _POLICIES = {"mixed_float16": ("float32", "float16")}
@@ -54,9 +56,10 @@ class InputSpec:
         self.shape = shape
 
     def check(self, layer_name: str, index: int, shape: tuple) -> None:
-        """Raise ValueError naming the layer if an input of ``shape`` does not fit."""
+        """Raise InvalidArgumentError (a ValueError) naming the layer if an input of ``shape``
+        does not fit."""
         def fail(what):
-            raise ValueError(
+            raise InvalidArgumentError(
                 f'Input {index} of layer "{layer_name}" is incompatible with the layer: {what}. '
                 f"Full shape received: {shape}"
             )
@@ -113,7 +116,10 @@ class Layer:
             ``regularizer(output) / batch_size``.
 
     Raises:
-        TypeError: for an unknown keyword argument.
+        ArgumentTypeError: (a TypeError) for an unknown keyword argument, a ``trainable``
+            that is not a bool, or a ``name`` that is not a string.
+        InvalidArgumentError: (a ValueError) for a ``dtype`` that is neither a dtype nor a
+            policy name.
     """
 
     is_placeholder = False  # True for InputLayer, where graph walks stop
@@ -123,12 +129,15 @@ class Layer:
                  activity_regularizer=None, **kwargs):
         unknown = set(kwargs) - _BASE_KWARGS
         if unknown:
-            raise TypeError(f"Keyword argument not understood: {sorted(unknown)[0]!r} "
-                            f"(layer {type(self).__name__}).")
+            raise ArgumentTypeError(
+                f"Keyword argument not understood: {sorted(unknown)[0]!r} (layer "
+                f"{type(self).__name__}). Check its spelling; the base layer takes "
+                f"{sorted(_BASE_KWARGS)} besides trainable, name, dtype, activity_regularizer.")
         self._tracked_layers: list = []  # must exist before any attribute assignment is tracked
-        self._trainable = bool(trainable)
+        self._trainable = check_bool("trainable", trainable, where=type(self).__name__)
         if name is not None and not isinstance(name, str):
-            raise TypeError(f"name must be a string, got {name!r}.")
+            raise ArgumentTypeError(f"{type(self).__name__}: the layer name must be a string or None, got "
+                                    f"{name!r}. Pass name='my_layer'.")
         self._name = name or backend.unique_name(backend.to_snake_case(type(self).__name__))
         self._set_dtype(dtype)
         self.activity_regularizer = regularizers.get(activity_regularizer)
@@ -203,18 +212,28 @@ class Layer:
             dtype = dtype.get("config", {}).get("name", "float32")
         if dtype is None:
             dtype = backend.floatx()
-        name = dtype if isinstance(dtype, str) else np.dtype(dtype).name
+        try:
+            name = dtype if isinstance(dtype, str) else np.dtype(dtype).name
+        except TypeError as exc:
+            raise InvalidArgumentError(
+                f"{type(self).__name__}: `dtype` {dtype!r} is neither a dtype nor a policy name "
+                f"({sorted(_POLICIES)}). Pass e.g. dtype='float32'.") from exc
         if name in _POLICIES:
             self._variable_dtype, self._compute_dtype = _POLICIES[name]
         elif "bfloat16" in name:
-            raise ValueError(f"dtype {dtype!r} is not supported: NumPy has no bfloat16. Use "
-                             '"float32", "float64" or "mixed_float16".')
+            raise InvalidArgumentError(f"dtype {dtype!r} is not supported: NumPy has no bfloat16. "
+                                       'Use "float32", "float64" or "mixed_float16".')
         else:
             try:
                 name = np.dtype(name).name
             except TypeError as exc:
-                raise ValueError(f"dtype {dtype!r} is neither a dtype nor a policy name "
-                                 f"({sorted(_POLICIES)}).") from exc
+                raise InvalidArgumentError(
+                    f"{type(self).__name__}: `dtype` {dtype!r} is neither a dtype nor a policy "
+                    f"name ({sorted(_POLICIES)}). Pass e.g. dtype='float32'.") from exc
+            if np.dtype(name).kind not in "biuf":  # what minigrad tensors can hold
+                raise InvalidArgumentError(
+                    f"{type(self).__name__}: `dtype` {dtype!r} is not a bool, integer or float "
+                    "dtype, which are all minigrad tensors hold. Pass e.g. dtype='float32'.")
             self._variable_dtype = self._compute_dtype = name
         self._policy_name = name
 
@@ -224,7 +243,7 @@ class Layer:
 
     @trainable.setter
     def trainable(self, value: bool) -> None:
-        self._trainable = bool(value)
+        self._trainable = check_bool("trainable", value, where=type(self).__name__)
         for layer in self._tracked_layers:
             layer.trainable = value
 
@@ -280,6 +299,7 @@ class Layer:
                 f"It looks like you are subclassing `Layer` ({type(self).__name__}) and forgot "
                 "to call `super().__init__()`. Always start with this line."
             )
+        _check_call_inputs(self, inputs, kwargs.get("mask"))
         if self._device is None:
             inputs = map_structure(_to_tensor, inputs)
         else:  # host data goes where ``to`` put the weights
@@ -335,8 +355,7 @@ class Layer:
         position = self._training_position
         positional = position is not None and len(args) > position
         training = args[position] if positional else kwargs.pop("training", None)
-        if isinstance(training, (int, np.integer, np.bool_)) and not isinstance(training, bool):
-            training = bool(training)
+        training = _check_training(self, training)
         if training is None:
             frame = backend.current_frame()
             if frame is not None and frame.training is not None:
@@ -468,9 +487,9 @@ class Layer:
         args, kwargs = list(args), dict(kwargs)
         position = self._training_position
         if position is not None and len(args) > position:
-            training = args[position] = bool(args[position])
+            training = args[position] = bool(_check_training(self, args[position]))
         else:
-            training = bool(kwargs.pop("training", None))
+            training = bool(_check_training(self, kwargs.pop("training", None)))
             if self._expects_training_arg:
                 kwargs["training"] = training
         if not self.built:
@@ -540,22 +559,30 @@ class Layer:
             The new Variable.
 
         Raises:
-            TypeError: for an unknown keyword argument.
-            ValueError: if no initializer fits the dtype.
+            ArgumentTypeError: (a TypeError) for an unknown keyword argument, a shape that is
+                not a sequence of ints, or a trainable that is not a bool or None.
+            InvalidArgumentError: (a ValueError) for a negative size, an unknown dtype, or
+                if no initializer fits the dtype.
         """
         unknown = set(kwargs) - _ADD_WEIGHT_KWARGS
         if unknown:
-            raise TypeError(f"Unknown keyword argument: {sorted(unknown)[0]!r} (add_weight).")
-        shape = () if shape is None else tuple(int(s) for s in shape)
-        dtype = np.dtype(dtype or self.dtype)
+            raise ArgumentTypeError(f"Unknown keyword argument: {sorted(unknown)[0]!r} (add_weight). "
+                                    f"It takes {sorted(_ADD_WEIGHT_KWARGS)} besides its named arguments.")
+        shape = _check_weight_shape(shape, name)
+        trainable = check_bool("trainable", trainable, allow_none=True, where="add_weight")
+        try:
+            dtype = np.dtype(dtype or self.dtype)
+        except TypeError as exc:
+            raise InvalidArgumentError(f"add_weight: `dtype` {dtype!r} is not a dtype. Pass e.g. "
+                                       "dtype='float32' (or None for the layer's dtype).") from exc
         if initializer is None:
             if dtype.kind == "f":
                 initializer = "glorot_uniform"
             elif dtype.kind in "iub":
                 initializer = "zeros"
             else:
-                raise ValueError(f"An initializer for variable {name} of type {dtype} is required "
-                                 f"for layer {self.name}")
+                raise InvalidArgumentError(f"An initializer for variable {name} of type {dtype} is "
+                                           f"required for layer {self.name}: pass initializer=...")
         initializer = initializers.get(initializer)
         trainable = True if trainable is None else bool(trainable)
         if kwargs.get("synchronization") == "on_read":
@@ -852,6 +879,81 @@ class Layer:
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"
+
+
+def _check_training(layer, training):
+    """``training`` as None or a Python bool: True/False, NumPy bools, the learning-phase
+    ints 0 and 1, and 0-d bool or int Tensors (read on the host) are accepted.
+
+    Raises:
+        ArgumentTypeError: for anything else, e.g. ``training="no"`` (which would read as True).
+        InvalidArgumentError: for an int other than 0 or 1.
+    """
+    if training is None or isinstance(training, bool):
+        return training
+    if isinstance(training, np.bool_):
+        return bool(training)
+    if isinstance(training, (int, np.integer)):
+        if training not in (0, 1):
+            raise InvalidArgumentError(
+                f"Layer {layer.name}: `training` must be True, False, None or the learning-phase "
+                f"values 0 / 1, got {training!r}. Pass training=True or training=False.")
+        return bool(training)
+    if isinstance(training, mg.Tensor) and training.ndim == 0 and training.dtype.kind in "biu":
+        return _check_training(layer, training.item())
+    raise ArgumentTypeError(
+        f"Layer {layer.name}: `training` must be True, False or None, got {training!r} of type "
+        f"{type(training).__name__}. Pass training=True (batch statistics, dropout on) or "
+        "training=False (inference)"
+        + (": a string such as 'no' would read as True." if isinstance(training, str) else "."))
+
+
+def _check_call_inputs(layer, inputs, mask) -> None:
+    """Refuse what cannot be a layer's input or mask before NumPy sees it.
+
+    Raises:
+        ArgumentTypeError: for ``inputs=None``, a string among the inputs, or a mask that is
+            not None, a Tensor, an array or a list of them.
+    """
+    if inputs is None:
+        raise ArgumentTypeError(
+            f"Layer {layer.name} was called with inputs=None. Pass a Tensor or a NumPy array "
+            "(batch axis first), or a layers.Input(...) to build a model.")
+    for x in flatten(inputs):
+        if isinstance(x, (str, bytes)):
+            raise ArgumentTypeError(
+                f"Layer {layer.name} was called with the string {x!r} as an input. Pass a "
+                "Tensor or a NumPy array of numbers.")
+    for m in flatten(mask) if mask is not None else ():
+        if m is not None and not isinstance(m, (mg.Tensor, KerasTensor, np.ndarray, np.generic,
+                                                bool, int)):
+            raise ArgumentTypeError(
+                f"Layer {layer.name}: `mask` must be None, or a bool Tensor / array (or a list "
+                f"of them, one per input), got {m!r} of type {type(m).__name__}. Pass e.g. "
+                "mask=x != 0.")
+
+
+def _check_weight_shape(shape, name) -> tuple:
+    """``add_weight``'s shape as a tuple of ints >= 0 (None: a scalar, ``()``).
+
+    Raises:
+        ArgumentTypeError: for something that is not a sequence of ints (``(2.5,)`` would
+            silently become ``(2,)``).
+        InvalidArgumentError: for a negative size.
+    """
+    if shape is None:
+        return ()
+    try:
+        dims = None if isinstance(shape, (str, bytes)) else tuple(shape)
+    except TypeError:
+        dims = None
+    if dims is None or any(isinstance(d, bool) or not isinstance(d, (int, np.integer)) for d in dims):
+        raise ArgumentTypeError(f"add_weight: the shape of weight {name!r} must be a tuple of ints, got "
+                                f"{shape!r}. Pass e.g. shape=(input_dim, units).")
+    if any(d < 0 for d in dims):
+        raise InvalidArgumentError(f"add_weight: the shape of weight {name!r} has a negative size: "
+                                   f"{shape!r}. Every size must be >= 0.")
+    return tuple(int(d) for d in dims)
 
 
 def _to_tensor(x, device=None):

@@ -27,6 +27,9 @@ import warnings
 
 import numpy as np
 
+from minigrad.errors import ArgumentTypeError, InvalidArgumentError
+from minigrad.validation import check_bool, check_float, check_int
+
 
 class Callback:
     """Base class of callbacks: every hook does nothing.
@@ -113,11 +116,18 @@ class CallbackList:
 
     def __init__(self, callbacks=None, add_history: bool = False, add_progbar: bool = False,
                  model=None, **params):
+        if isinstance(callbacks, Callback):
+            callbacks = [callbacks]  # one callback, as Keras's nest.flatten accepts it
+        if callbacks is not None and not isinstance(callbacks, (list, tuple)):
+            raise ArgumentTypeError(f"`callbacks` must be a list of layers.callbacks.Callback, got "
+                                    f"{callbacks!r}. Pass callbacks=[EarlyStopping(...)].")
         self.callbacks = list(callbacks or [])
         for cb in self.callbacks:
             if not isinstance(cb, Callback):
-                raise TypeError(f"callbacks must be instances of layers.callbacks.Callback; got "
-                                f"{cb!r} of type {type(cb).__name__}.")
+                raise ArgumentTypeError(
+                    f"callbacks must be instances of layers.callbacks.Callback; got {cb!r} of "
+                    f"type {type(cb).__name__}. Subclass Callback, or wrap functions in "
+                    "LambdaCallback(on_epoch_end=...).")
         self._history = next((cb for cb in self.callbacks if isinstance(cb, History)), None)
         self._progbar = next((cb for cb in self.callbacks if isinstance(cb, ProgbarLogger)), None)
         if self._history is None and add_history:
@@ -363,15 +373,29 @@ class EarlyStopping(Callback):
         start_from_epoch: epochs to wait before monitoring starts.
 
     Raises:
-        ValueError: for an unknown mode.
+        InvalidArgumentError: (a ValueError) for an unknown mode, a negative patience or
+            start_from_epoch, or a non-finite min_delta or baseline.
+        ArgumentTypeError: (a TypeError) for a monitor that is not a string, numbers of the
+            wrong type, or a restore_best_weights that is not a bool.
     """
 
     def __init__(self, monitor: str = "val_loss", min_delta: float = 0.0, patience: int = 0,
                  verbose: int = 0, mode: str = "auto", baseline: float | None = None,
                  restore_best_weights: bool = False, start_from_epoch: int = 0):
         super().__init__()
-        if mode not in ("auto", "min", "max"):
-            raise ValueError(f"EarlyStopping mode {mode!r} is unknown: use 'auto', 'min' or 'max'.")
+        where = "EarlyStopping"
+        if not isinstance(mode, str) or mode not in ("auto", "min", "max"):
+            raise InvalidArgumentError(f"EarlyStopping mode {mode!r} is unknown: use 'auto', 'min' "
+                                       "or 'max'.")
+        if not isinstance(monitor, str):
+            raise ArgumentTypeError(f"{where}: `monitor` must be the name of a log such as "
+                                    f"'val_loss', got {monitor!r}.")
+        min_delta = check_float("min_delta", min_delta, where=where)
+        patience = check_int("patience", patience, minimum=0, where=where)
+        verbose = check_int("verbose", verbose, minimum=0, where=where)
+        baseline = check_float("baseline", baseline, allow_none=True, where=where)
+        restore_best_weights = check_bool("restore_best_weights", restore_best_weights, where=where)
+        start_from_epoch = check_int("start_from_epoch", start_from_epoch, minimum=0, where=where)
         if mode == "auto":
             mode = "max" if ("acc" in monitor or monitor.startswith("fmeasure")) else "min"
         self.monitor = monitor
@@ -441,6 +465,9 @@ class LambdaCallback(Callback):
         on_epoch_begin, on_epoch_end: ``f(epoch, logs)``.
         on_batch_begin, on_batch_end: ``f(batch, logs)`` (training batches).
         on_train_begin, on_train_end: ``f(logs)``.
+
+    Raises:
+        ArgumentTypeError: for a hook that is neither None nor callable.
     """
 
     def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_batch_begin=None,
@@ -449,6 +476,9 @@ class LambdaCallback(Callback):
         for name, fn in (("on_epoch_begin", on_epoch_begin), ("on_epoch_end", on_epoch_end),
                          ("on_batch_begin", on_batch_begin), ("on_batch_end", on_batch_end),
                          ("on_train_begin", on_train_begin), ("on_train_end", on_train_end)):
+            if fn is not None and not callable(fn):
+                raise ArgumentTypeError(f"LambdaCallback: `{name}` must be a function or None, got "
+                                        f"{fn!r}. Pass e.g. {name}=lambda epoch, logs: print(logs).")
             if fn is not None:
                 setattr(self, name, _with_logs_keyword(fn))
 

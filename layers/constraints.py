@@ -18,7 +18,9 @@ from __future__ import annotations
 from layers import backend as keras_backend
 from layers.serialization import deserialize_keras_object, get_object, serialize_keras_object
 from minigrad import ops
+from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.tensor import Tensor
+from minigrad.validation import check_float
 
 
 def _as_tensor(w) -> Tensor:
@@ -28,6 +30,21 @@ def _as_tensor(w) -> Tensor:
 def _axis(axis):
     """``axis`` as minigrad's reductions take it (a list becomes a tuple)."""
     return tuple(axis) if isinstance(axis, list) else axis
+
+
+def _check_axis_argument(axis, where: str):
+    """``axis`` unchanged if it is an int or a non-empty list/tuple of distinct ints.
+
+    Raises:
+        ArgumentTypeError: for anything else.
+    """
+    axes = axis if isinstance(axis, (list, tuple)) else [axis]
+    if not axes or any(isinstance(a, bool) or not isinstance(a, int) for a in axes) \
+            or len(set(axes)) != len(axes):
+        raise ArgumentTypeError(
+            f"{where}: `axis` must be an int or a list of distinct ints, got {axis!r}. Pass "
+            "axis=0 for a Dense kernel, axis=[0, 1, 2] for a Conv2D kernel.")
+    return axis
 
 
 def _norms(w: Tensor, axis) -> Tensor:
@@ -70,11 +87,16 @@ class MaxNorm(Constraint):
         max_value: the largest norm allowed.
         axis: an int or a list of ints: the axes the norms are taken over (see the module
             docstring); 0 for a Dense kernel, [0, 1, 2] for a Conv2D kernel.
+
+    Raises:
+        InvalidArgumentError: for a negative or non-finite max_value.
+        ArgumentTypeError: for a max_value that is not a number or a bad axis.
     """
 
     def __init__(self, max_value=2, axis=0):
+        check_float("max_value", max_value, minimum=0.0, where="MaxNorm")
         self.max_value = max_value
-        self.axis = axis
+        self.axis = _check_axis_argument(axis, "MaxNorm")
 
     def __call__(self, w) -> Tensor:
         w = _as_tensor(w)
@@ -99,10 +121,13 @@ class UnitNorm(Constraint):
 
     Args:
         axis: an int or a list of ints: the axes the norms are taken over.
+
+    Raises:
+        ArgumentTypeError: for an axis that is not an int or a list of distinct ints.
     """
 
     def __init__(self, axis=0):
-        self.axis = axis
+        self.axis = _check_axis_argument(axis, "UnitNorm")
 
     def __call__(self, w) -> Tensor:
         w = _as_tensor(w)
@@ -124,9 +149,23 @@ class MinMaxNorm(Constraint):
         max_value: the largest norm allowed.
         rate: how strictly to enforce the bounds, in [0, 1].
         axis: an int or a list of ints: the axes the norms are taken over.
+
+    Raises:
+        InvalidArgumentError: for a negative or non-finite bound, ``min_value > max_value``
+            or a rate outside [0, 1] (Keras accepts these silently).
+        ArgumentTypeError: for a bound that is not a number or an axis that is not an int
+            or a list of ints.
     """
 
     def __init__(self, min_value=0.0, max_value=1.0, rate=1.0, axis=0):
+        check_float("min_value", min_value, minimum=0.0, where="MinMaxNorm")
+        check_float("max_value", max_value, minimum=0.0, where="MinMaxNorm")
+        check_float("rate", rate, minimum=0.0, maximum=1.0, where="MinMaxNorm")
+        if min_value > max_value:
+            raise InvalidArgumentError(
+                f"MinMaxNorm: min_value={min_value!r} is greater than max_value={max_value!r}, so "
+                "no norm fits. Pass min_value <= max_value.")
+        axis = _check_axis_argument(axis, "MinMaxNorm")
         self.min_value = min_value
         self.max_value = max_value
         self.rate = rate

@@ -20,6 +20,7 @@ import operator
 import minigrad as mg
 from layers.base import InputSpec, Layer
 from layers.kernel_bias import kernel_bias_config, set_kernel_bias_arguments
+from minigrad.errors import InvalidArgumentError
 from minigrad.ops.conv import conv2d_nhwc
 
 _FORMATS = ("channels_first", "channels_last")
@@ -45,11 +46,12 @@ def normalize_tuple(value, n: int, name: str, allow_zero: bool = False) -> tuple
 
     def as_int(v):
         if isinstance(v, bool):
-            raise ValueError(f"{message} including element {v!r} of type {type(v).__name__}.")
+            raise InvalidArgumentError(f"{message} including element {v!r} of type {type(v).__name__}.")
         try:
             return operator.index(v)
         except TypeError:
-            raise ValueError(f"{message} including element {v!r} of type {type(v).__name__}.") from None
+            raise InvalidArgumentError(
+                f"{message} including element {v!r} of type {type(v).__name__}.") from None
 
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         values = (int(value),) * n
@@ -57,15 +59,16 @@ def normalize_tuple(value, n: int, name: str, allow_zero: bool = False) -> tuple
         try:
             values = tuple(value)
         except TypeError:
-            raise ValueError(f"{message}.") from None
+            raise InvalidArgumentError(f"{message}.") from None
         if len(values) != n:
-            raise ValueError(f"{message}.")
+            raise InvalidArgumentError(f"{message}.")
         values = tuple(as_int(v) for v in values)
     bad = {v for v in values if (v < 0 if allow_zero else v <= 0)}
     if bad:
         requirement = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{message} including {bad} that does not satisfy the requirement "
-                         f"`{requirement}`.")
+        raise InvalidArgumentError(
+            f"{message} including {bad} that does not satisfy the requirement "
+            f"`{requirement}`.")
     return values
 
 
@@ -77,12 +80,14 @@ def normalize_padding(value) -> str:
     """
     padding = value.lower() if isinstance(value, str) else value
     if padding == "causal":
-        raise ValueError("Causal padding is only supported for `Conv1D` and `SeparableConv1D`. "
-                         "Use padding='valid' or 'same'.")
+        raise InvalidArgumentError(
+            "Causal padding is only supported for `Conv1D` and `SeparableConv1D`. "
+            "Use padding='valid' or 'same'.")
     if padding not in ("valid", "same"):
-        raise ValueError(f"The `padding` argument must be one of 'valid', 'same'. Received: "
-                         f"{value!r}. 'valid' adds no padding; 'same' pads so the output has "
-                         "ceil(input / stride) positions.")
+        raise InvalidArgumentError(
+            f"The `padding` argument must be one of 'valid', 'same'. Received: "
+            f"{value!r}. 'valid' adds no padding; 'same' pads so the output has "
+            "ceil(input / stride) positions.")
     return padding
 
 
@@ -96,9 +101,10 @@ def normalize_data_format(value) -> str:
         return "channels_last"
     data_format = value.lower() if isinstance(value, str) else value
     if data_format not in _FORMATS:
-        raise ValueError('The `data_format` argument must be one of "channels_first", '
-                         f'"channels_last". Received: {value!r}. channels_last is (N, H, W, C), '
-                         "channels_first is (N, C, H, W).")
+        raise InvalidArgumentError(
+            'The `data_format` argument must be one of "channels_first", '
+            f'"channels_last". Received: {value!r}. channels_last is (N, H, W, C), '
+            "channels_first is (N, C, H, W).")
     return data_format
 
 
@@ -120,8 +126,9 @@ def _positive_count(value, name: str) -> int:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
-        raise ValueError(f"Invalid value for argument `{name}`. Expected a strictly positive "
-                         f"value. Received {name}={value!r}.")
+        raise InvalidArgumentError(
+            f"Invalid value for argument `{name}`. Expected a strictly positive "
+            f"value. Received {name}={value!r}.")
     return int(value)
 
 
@@ -176,7 +183,8 @@ class Conv2D(Layer):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.rank = 2
         self.filters = _positive_count(filters, "filters")
-        self.groups = _positive_count(groups or 1, "groups")
+        # None means 1 (as tf.keras); 0 is refused (tf.keras silently reads it as 1)
+        self.groups = _positive_count(1 if groups is None else groups, "groups")
         self.kernel_size = normalize_tuple(kernel_size, 2, "kernel_size", allow_zero=True)
         self.strides = normalize_tuple(strides, 2, "strides", allow_zero=True)
         self.padding = normalize_padding(padding)
@@ -190,15 +198,18 @@ class Conv2D(Layer):
 
     def _validate_init(self) -> None:
         if self.filters % self.groups != 0:
-            raise ValueError("The number of filters must be evenly divisible by the number of "
-                             f"groups. Received: groups={self.groups}, filters={self.filters}")
+            raise InvalidArgumentError(
+                "The number of filters must be evenly divisible by the number of "
+                f"groups. Received: groups={self.groups}, filters={self.filters}")
         if not all(self.kernel_size):
-            raise ValueError(f"The argument `kernel_size` cannot contain 0(s). Received: "
-                             f"{self.kernel_size}")
+            raise InvalidArgumentError(
+                f"The argument `kernel_size` cannot contain 0(s). Received: "
+                f"{self.kernel_size}")
         if not all(self.strides):
-            raise ValueError(f"The argument `strides` cannot contains 0(s). Received: {self.strides}")
+            raise InvalidArgumentError(
+                f"The argument `strides` cannot contains 0(s). Received: {self.strides}")
         if max(self.strides) > 1 and max(self.dilation_rate) > 1:
-            raise ValueError(
+            raise InvalidArgumentError(
                 "`strides > 1` not supported in conjunction with `dilation_rate > 1`. Received: "
                 f"strides={self.strides} and dilation_rate={self.dilation_rate}. Use one of "
                 "them, e.g. a strided convolution followed by a dilated one."
@@ -217,18 +228,19 @@ class Conv2D(Layer):
         """
         input_shape = tuple(input_shape)
         if len(input_shape) < 4:
-            raise ValueError(f"Conv2D {self.name} needs inputs of rank >= 4 (a batch of images), "
-                             f"got input shape {input_shape}.")
+            raise InvalidArgumentError(
+                f"Conv2D {self.name} needs inputs of rank >= 4 (a batch of images), "
+                f"got input shape {input_shape}.")
         axis = self._channel_axis
         channels = input_shape[axis]
         if channels is None:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"The channel dimension of the inputs should be defined. The input_shape received "
                 f"is {input_shape}, where axis {axis} (0-based) is the channel dimension, which "
                 "found to be `None`."
             )
         if channels % self.groups != 0:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"The number of input channels must be evenly divisible by the number of groups. "
                 f"Received groups={self.groups}, but the input has {channels} channels (full input "
                 f"shape is {input_shape})."
@@ -320,7 +332,7 @@ class Conv2D(Layer):
         sizes = [conv_output_length(n, self.kernel_size[i], self.padding, self.strides[i],
                                     self.dilation_rate[i]) for i, n in enumerate(spatial)]
         if any(s is not None and s <= 0 for s in sizes):
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"One of the dimensions in the output is <= 0 due to downsampling in {self.name}. "
                 f"Consider increasing the input size. Received input shape {tuple(input_shape)} "
                 "which would produce output shape with a zero or negative value in a dimension."

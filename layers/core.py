@@ -19,7 +19,9 @@ from layers import activations
 from layers.base import InputSpec, Layer
 from layers.convolutional import _in_compute_dtype, normalize_data_format
 from layers.kernel_bias import kernel_bias_config, set_kernel_bias_arguments
+from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.ops.linalg import affine
+from minigrad.validation import check_float, check_int
 
 
 class Dense(Layer):
@@ -59,10 +61,12 @@ class Dense(Layer):
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None, **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         if isinstance(units, float) and units.is_integer():
-            units = int(units)
+            units = int(units)  # Keras accepts units=2.0
         if isinstance(units, bool) or not isinstance(units, numbers.Integral) or units <= 0:
-            raise ValueError(f"Received an invalid value for `units`, expected a positive integer. "
-                             f"Received: units={units!r}")
+            # Dense(0) has no output: refused, as Keras 3 does
+            raise InvalidArgumentError(
+                f"Received an invalid value for `units`, expected a positive integer. "
+                f"Received: units={units!r}. Pass the number of outputs, e.g. Dense(units=10).")
         self.units = int(units)
         set_kernel_bias_arguments(self, activation, use_bias, kernel_initializer, bias_initializer,
                                   kernel_regularizer, bias_regularizer, kernel_constraint,
@@ -78,8 +82,9 @@ class Dense(Layer):
             ValueError: for a rank < 2 or an undefined last axis.
         """
         if np.dtype(self.dtype).kind != "f":
-            raise TypeError(f"A Dense layer can only be built with a floating-point dtype. "
-                            f"Received: dtype={self.dtype}")
+            raise ArgumentTypeError(
+                f"A Dense layer can only be built with a floating-point dtype. "
+                f"Received: dtype={self.dtype}. Pass dtype='float32' (the default) or 'float64'.")
         last_dim = _last_dim(input_shape, "inputs to a Dense layer")
         self.kernel = self.add_weight("kernel", (last_dim, self.units),
                                       initializer=self.kernel_initializer,
@@ -125,14 +130,34 @@ class Dense(Layer):
         return config
 
 
+def _check_noise_shape(noise_shape) -> tuple:
+    """Dropout's ``noise_shape`` as a tuple of positive ints and Nones.
+
+    Raises:
+        ArgumentTypeError: for something that is not a sequence of ints / None.
+        InvalidArgumentError: for an entry < 1.
+    """
+    hint = "Pass a tuple with one entry per input axis, e.g. noise_shape=(None, 1, 1, None)."
+    if isinstance(noise_shape, (str, bytes)) or not hasattr(noise_shape, "__iter__"):
+        raise ArgumentTypeError(f"Dropout: `noise_shape` must be a tuple of ints / None, got "
+                                f"{noise_shape!r}. {hint}")
+    shape = tuple(noise_shape)
+    for d in shape:
+        if d is not None:
+            check_int("noise_shape entry", d, minimum=1, where="Dropout")
+    return tuple(None if d is None else int(d) for d in shape)
+
+
 def _last_dim(input_shape, what: str) -> int:
     shape = tuple(input_shape)
     if len(shape) < 2:
-        raise ValueError(f"Shape {shape} must have rank at least 2: a Dense layer needs a batch "
-                         "axis and a feature axis (reshape a single sample with x[None]).")
+        raise InvalidArgumentError(
+            f"Shape {shape} must have rank at least 2: a Dense layer needs a batch "
+            "axis and a feature axis (reshape a single sample with x[None]).")
     if shape[-1] is None:
-        raise ValueError(f"The last dimension of the {what} should be defined. Found None. "
-                         f"Full input shape received: {shape}")
+        raise InvalidArgumentError(
+            f"The last dimension of the {what} should be defined. Found None. "
+            f"Full input shape received: {shape}")
     return int(shape[-1])
 
 
@@ -220,17 +245,22 @@ class Reshape(Layer):
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
         try:
-            target = tuple(target_shape)
+            target = None if isinstance(target_shape, (str, bytes)) else tuple(target_shape)
         except TypeError:
-            raise ValueError(f"target_shape must be a tuple of ints such as (4, -1), got "
-                             f"{target_shape!r}.") from None
+            target = None
+        if target is None:
+            # a ValueError, as minigrad always raised here
+            raise InvalidArgumentError(f"Reshape: target_shape must be a tuple of ints such as "
+                                       f"(4, -1), got {target_shape!r}.")
         for d in target:
             if isinstance(d, bool) or not isinstance(d, numbers.Integral) or (d <= 0 and d != -1):
-                raise ValueError(f"target_shape entries must be positive ints or a single -1 "
-                                 f"(inferred), got {target_shape!r}.")
+                raise InvalidArgumentError(
+                    f"Reshape: target_shape entries must be positive ints or a single -1 "
+                    f"(inferred), got {target!r}. Pass e.g. target_shape=(4, -1).")
         if target.count(-1) > 1:
-            raise ValueError(f"There must be at most one unknown dimension in output_shape. "
-                             f"Received: output_shape={target}.")
+            raise InvalidArgumentError(
+                f"There must be at most one unknown dimension in output_shape. "
+                f"Received: output_shape={target}. Give every size but one (-1).")
         self.target_shape = tuple(int(d) for d in target)
 
     def _fix_unknown_dimension(self, input_shape: tuple) -> tuple:
@@ -246,10 +276,10 @@ class Reshape(Layer):
                    f"cannot be reshaped to {self.target_shape}.")
         if -1 in self.target_shape:
             if known == 0 or original % known != 0:
-                raise ValueError(message)
+                raise InvalidArgumentError(message)
             return tuple(original // known if d == -1 else d for d in self.target_shape)
         if original != known:
-            raise ValueError(message)
+            raise InvalidArgumentError(message)
         return self.target_shape
 
     def call(self, inputs):
@@ -290,15 +320,17 @@ class Dropout(Layer):
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(rate, bool) or not isinstance(rate, numbers.Real):
-            raise TypeError(f"`rate` must be a number between 0 and 1, got {rate!r}.")
+        # rate=1 drops everything (the limit of x * mask / (1 - rate)), as Keras allows
+        rate = check_float("rate", rate, where="Dropout")  # a finite number; Keras's range:
         if not 0 <= rate <= 1:
-            raise ValueError(f"Invalid value {rate} received for `rate`, expected a value between "
-                             "0 and 1.")
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
-            raise TypeError(f"`seed` must be an int or None, got {seed!r}.")
+            raise InvalidArgumentError(
+                f"Invalid value {rate} received for `rate`, expected a value between 0 and 1. "
+                "Pass the fraction of inputs to drop, e.g. Dropout(rate=0.5).")
+        seed = check_int("seed", seed, minimum=0, allow_none=True, where="Dropout")
+        if noise_shape is not None:
+            noise_shape = _check_noise_shape(noise_shape)
         self.rate = rate
-        self.noise_shape = None if noise_shape is None else tuple(noise_shape)
+        self.noise_shape = noise_shape
         self.seed = seed
         self.supports_masking = True
         self._generators: dict = {}  # device -> this layer's generator (when seeded)
@@ -307,9 +339,10 @@ class Dropout(Layer):
         if self.noise_shape is None:
             return None
         if len(self.noise_shape) != inputs.ndim:
-            raise ValueError(f"noise_shape {self.noise_shape} has {len(self.noise_shape)} entries but "
-                             f"the input has rank {inputs.ndim} (shape {inputs.shape}): give one "
-                             "entry per axis (None: the input's size, 1: share the mask).")
+            raise InvalidArgumentError(
+                f"noise_shape {self.noise_shape} has {len(self.noise_shape)} entries but "
+                f"the input has rank {inputs.ndim} (shape {inputs.shape}): give one "
+                "entry per axis (None: the input's size, 1: share the mask).")
         return tuple(s if d is None else d for d, s in zip(self.noise_shape, inputs.shape))
 
     def call(self, inputs, training=None):

@@ -20,6 +20,7 @@ import numpy as np
 
 from layers import backend
 from layers.normalization_v1 import BatchNormalization as _V1BatchNormalization
+from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 
 #: The collection of pending update objects added by ``batch_normalization`` (TF1's key).
 UPDATE_OPS = "update_ops"
@@ -98,13 +99,25 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
         The normalized Tensor, of the input's shape.
 
     Raises:
-        ValueError: for ``reuse=True`` with no layer of that name (or no name), or for a new
-            layer under a name that is already taken (pass ``reuse=True``), as TF1 does.
+        InvalidArgumentError: (a ValueError) for ``reuse=True`` with no layer of that name (or
+            no name), or for a new layer under a name that is already taken (pass
+            ``reuse=True``), as TF1 does; for a ``reuse`` other than None, True, False or
+            ``AUTO_REUSE``; and for the layer arguments, as ``layers.v1.BatchNormalization``.
+        ArgumentTypeError: (a TypeError) for a ``training`` or ``trainable`` that is not a
+            bool (``Layer.__call__`` checks ``training``), a ``name`` that is not a string,
+            and the layer arguments' types.
     """
+    if not (reuse is None or isinstance(reuse, bool) or reuse == AUTO_REUSE):
+        raise InvalidArgumentError(
+            f"batch_normalization: `reuse` must be None, True, False or layers.AUTO_REUSE, got "
+            f"{reuse!r}. Pass reuse=True to share an existing layer's weights.")
+    if name is not None and not isinstance(name, str):
+        raise ArgumentTypeError(f"batch_normalization: `name` must be a string or None, got "
+                                f"{name!r}. Pass e.g. name='bn1'.")
     existing = _find_layer(name) if name is not None else None
     if reuse is True or (reuse == AUTO_REUSE and existing is not None):
         if existing is None:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"Variable {name or '<unnamed>'}/gamma does not exist: reuse=True needs a layer "
                 "made earlier by batch_normalization(..., name=...) under the same name. Pass "
                 "that name, or reuse=None to create a new layer."
@@ -112,7 +125,7 @@ def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=Tru
         layer = existing
     else:
         if existing is not None:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"Variable {name}/gamma already exists, disallowed. Did you mean to set "
                 "reuse=True (or reuse=layers.AUTO_REUSE) to share the layer's weights? "
                 "Otherwise choose another name."

@@ -16,6 +16,7 @@ from layers.base import Layer
 from layers.input_layer import InputLayer
 from layers.nest import flatten, map_structure, unwrap_single
 from layers.node import KerasTensor, is_symbolic
+from minigrad.errors import InvalidArgumentError
 
 
 def is_input_node(node) -> bool:
@@ -43,18 +44,22 @@ def check_graph_ends(name: str, inputs: list, outputs: list) -> None:
     """
     for t in inputs:
         if not is_symbolic(t) or t._keras_history is None:
-            raise ValueError(f"Input tensors to a Model must come from `layers.Input`. Received: {t!r} "
-                             "(missing previous layer metadata).")
+            raise InvalidArgumentError(
+                f"Input tensors to a Model must come from `layers.Input`. Received: {t!r} "
+                "(missing previous layer metadata).")
         if not isinstance(t._keras_history[0], InputLayer):
-            raise ValueError(f"Model inputs must come from `layers.Input`, but an input of {name!r} was "
-                             f"made by layer {t._keras_history[0].name!r}: use the Input tensor itself.")
+            raise InvalidArgumentError(
+                f"Model inputs must come from `layers.Input`, but an input of {name!r} was "
+                f"made by layer {t._keras_history[0].name!r}: use the Input tensor itself.")
     if len({id(t) for t in inputs}) != len(inputs):
-        raise ValueError("The list of inputs passed to the model contains the same input multiple times. "
-                         "All inputs should only appear once.")
+        raise InvalidArgumentError(
+            "The list of inputs passed to the model contains the same input multiple times. "
+            "All inputs should only appear once.")
     for t in outputs:
         if not is_symbolic(t) or t._keras_history is None:
-            raise ValueError(f"Output tensors of a Model must be the output of a layer called on "
-                             f"symbolic inputs (layers.Input). Found: {t!r}")
+            raise InvalidArgumentError(
+                f"Output tensors of a Model must be the output of a layer called on "
+                f"symbolic inputs (layers.Input). Found: {t!r}")
 
 
 def map_graph(inputs: list, outputs: list) -> tuple:
@@ -76,7 +81,7 @@ def map_graph(inputs: list, outputs: list) -> tuple:
         if id(node) in finished:
             return
         if id(node) in in_progress:
-            raise ValueError(f'Tensor {tensor!r} from layer "{layer.name}" is part of a cycle.')
+            raise InvalidArgumentError(f'Tensor {tensor!r} from layer "{layer.name}" is part of a cycle.')
         layer_order.setdefault(id(layer), (len(layer_order), layer))
         in_progress.add(id(node))
         for parent_tensor in ([] if is_input_node(node) else node.input_tensors):
@@ -115,16 +120,18 @@ def map_graph(inputs: list, outputs: list) -> tuple:
                 continue
             for t in node.input_tensors:
                 if id(t) not in computable:
-                    raise ValueError(f'Graph disconnected: cannot obtain value for tensor {t!r} at layer '
-                                     f'"{node.layer.name}". The following previous layers were accessed '
-                                     f"without issue: {reached}")
+                    raise InvalidArgumentError(
+                        f'Graph disconnected: cannot obtain value for tensor {t!r} at layer '
+                        f'"{node.layer.name}". The following previous layers were accessed '
+                        f"without issue: {reached}")
             computable.update(id(t) for t in node.output_tensors)
             reached.append(node.layer.name)
     names = [layer.name for layer in layers]
     for name in names:
         if names.count(name) != 1:
-            raise ValueError(f'The name "{name}" is used {names.count(name)} times in the model. All '
-                             "layer names should be unique.")
+            raise InvalidArgumentError(
+                f'The name "{name}" is used {names.count(name)} times in the model. All '
+                "layer names should be unique.")
     return nodes_by_depth, layers
 
 
@@ -151,8 +158,9 @@ def conform(x, ref: KerasTensor, index: int, model_name: str):
         x = mg.expand_dims(x, -1)
     compatible = x.ndim == ref.ndim and all(r is None or r == s for r, s in zip(ref.shape[1:], x.shape[1:]))
     if not compatible:
-        raise ValueError(f'Input {index} of layer "{model_name}" is incompatible with the layer: expected '
-                         f"shape={ref.shape}, found shape={tuple(x.shape)}")
+        raise InvalidArgumentError(
+            f'Input {index} of layer "{model_name}" is incompatible with the layer: expected '
+            f"shape={ref.shape}, found shape={tuple(x.shape)}")
     if x.dtype != ref.dtype:
         x = mg.cast(x, ref.dtype)
     return x
@@ -187,8 +195,9 @@ def replay(node, values: dict, masks: dict, training) -> None:
     outputs = node.layer(inputs, *args, **kwargs)
     flat = flatten(outputs)
     if len(flat) != len(node.output_tensors):
-        raise ValueError(f"Layer {node.layer.name} returned {len(flat)} tensors but returned "
-                         f"{len(node.output_tensors)} when the model was built.")
+        raise InvalidArgumentError(
+            f"Layer {node.layer.name} returned {len(flat)} tensors but returned "
+            f"{len(node.output_tensors)} when the model was built.")
     for ref, y in zip(node.output_tensors, flat):
         values[id(ref)] = y
     out_mask = output_mask(node.layer, inputs, mask)

@@ -23,12 +23,17 @@ Fans (``compute_fans``), as Keras counts them:
 from __future__ import annotations
 
 import math
+import numbers
 import warnings
+
+import numpy as np
 
 from layers import backend as keras_backend
 from layers.serialization import deserialize_keras_object, get_object, serialize_keras_object
 from minigrad import backend
+from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.tensor import Tensor
+from minigrad.validation import check_float
 
 #: std of a standard normal truncated to [-2, 2] (scipy.stats.truncnorm.std(a=-2, b=2)).
 TRUNCATED_NORMAL_STD = 0.87962566103423978
@@ -62,13 +67,22 @@ def _check_shape(shape) -> tuple:
     try:
         dims = tuple(shape)
     except TypeError:
-        raise TypeError(f"shape must be a tuple of ints such as (3, 4), got {shape!r}.") from None
+        raise ArgumentTypeError(f"shape must be a tuple of ints such as (3, 4), got {shape!r}.") from None
     for d in dims:
         if isinstance(d, bool) or not hasattr(d, "__index__"):
-            raise TypeError(f"shape must be a tuple of ints such as (3, 4), got {shape!r}.")
+            raise ArgumentTypeError(f"shape must be a tuple of ints such as (3, 4), got {shape!r}.")
         if d < 0:
-            raise ValueError(f"shape {shape!r} has a negative dimension; every dimension must be >= 0.")
+            raise InvalidArgumentError(
+                f"shape {shape!r} has a negative dimension; every dimension must be >= 0.")
     return tuple(int(d) for d in dims)
+
+
+def _is_numeric(value) -> bool:
+    """Whether ``value`` is a number or a (nested) sequence / array of numbers."""
+    try:
+        return np.asarray(value).dtype.kind in "biuf"
+    except (TypeError, ValueError):
+        return False
 
 
 def _dtype(dtype):
@@ -80,7 +94,7 @@ def _float_dtype(dtype, who: str):
     """The requested dtype, which must be a float dtype (Keras's ``_assert_float_dtype``)."""
     dt = _dtype(dtype)
     if not backend.is_floating(dt):
-        raise ValueError(
+        raise InvalidArgumentError(
             f"Expected floating point type, got {dt}. {who} draws real numbers: ask for "
             "dtype='float32' (the default), 'float64' or 'float16'."
         )
@@ -140,8 +154,12 @@ class _RandomInitializer(Initializer):
     """
 
     def __init__(self, seed=None):
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
-            raise ValueError(f"seed must be None or a non-negative int, got {seed!r}.")
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)
+                                 or seed < 0):
+            raise InvalidArgumentError(
+                f"{type(self).__name__}: seed must be None or a non-negative int, got {seed!r}. "
+                "Pass e.g. seed=42 (the same values on every call) or seed=None.")
+        seed = None if seed is None else int(seed)
         self.seed = seed
         self._drawn_seed = None
 
@@ -198,6 +216,10 @@ class Constant(Initializer):
     """
 
     def __init__(self, value=0):
+        if not (isinstance(value, Tensor) or _is_numeric(value)):
+            raise ArgumentTypeError(
+                f"Constant: `value` must be a number or an array of numbers, got {value!r}. "
+                "Pass e.g. Constant(0.1).")
         self.value = value
 
     def __call__(self, shape, dtype=None) -> Tensor:
@@ -208,7 +230,7 @@ class Constant(Initializer):
             return Tensor(xp.broadcast_to(value.reshape(()), shape).copy())
         if value.size == math.prod(shape):
             return Tensor(value.reshape(shape).copy())
-        raise TypeError(
+        raise ArgumentTypeError(
             f"Constant got a value of shape {value.shape} ({value.size} elements) for a weight "
             f"of shape {shape}: give a scalar, or exactly {math.prod(shape)} values."
         )
@@ -228,13 +250,13 @@ class Identity(Initializer):
     """
 
     def __init__(self, gain=1.0):
-        self.gain = gain
+        self.gain = check_float("gain", gain, where="Identity")
 
     def __call__(self, shape, dtype=None) -> Tensor:
         dtype = _float_dtype(dtype, "Identity")
         shape = _check_shape(shape)
         if len(shape) != 2:
-            raise ValueError(
+            raise InvalidArgumentError(
                 "Identity matrix initializer can only be used for 2D matrices. "
                 f"Received: shape={shape} of rank {len(shape)}."
             )
@@ -260,8 +282,8 @@ class RandomNormal(_RandomInitializer):
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
         super().__init__(seed)
-        self.mean = mean
-        self.stddev = stddev
+        self.mean = check_float("mean", mean, where=type(self).__name__)
+        self.stddev = check_float("stddev", stddev, minimum=0.0, where=type(self).__name__)
 
     def __call__(self, shape, dtype=None) -> Tensor:
         dtype = _float_dtype(dtype, "RandomNormal")
@@ -289,8 +311,12 @@ class RandomUniform(_RandomInitializer):
 
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
         super().__init__(seed)
-        self.minval = minval
-        self.maxval = maxval
+        self.minval = check_float("minval", minval, where="RandomUniform")
+        self.maxval = check_float("maxval", maxval, where="RandomUniform")
+        if self.minval > self.maxval:  # Keras draws from the swapped range; a mistake
+            raise InvalidArgumentError(
+                f"RandomUniform: minval={minval!r} is greater than maxval={maxval!r}. Pass "
+                "minval <= maxval, e.g. RandomUniform(-0.05, 0.05).")
 
     def __call__(self, shape, dtype=None) -> Tensor:
         dt = _dtype(dtype)
@@ -298,13 +324,13 @@ class RandomUniform(_RandomInitializer):
         if dt.kind in "iu":
             lo, hi = int(self.minval), int(self.maxval)
             if hi <= lo:
-                raise ValueError(
+                raise InvalidArgumentError(
                     f"RandomUniform with dtype {dt} draws integers in [int(minval), int(maxval)) "
                     f"= [{lo}, {hi}), which is empty: give integer bounds with maxval > minval."
                 )
             return _tensor(self._generator().integers(lo, hi, size=shape), dt)
         if not backend.is_floating(dt):
-            raise ValueError(f"Expected float or integer dtype, got {dt}.")
+            raise InvalidArgumentError(f"Expected float or integer dtype, got {dt}.")
         u = self._generator().random(shape)
         return _tensor(self.minval + (self.maxval - self.minval) * u, dt)
 
@@ -329,8 +355,8 @@ class TruncatedNormal(_RandomInitializer):
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
         super().__init__(seed)
-        self.mean = mean
-        self.stddev = stddev
+        self.mean = check_float("mean", mean, where=type(self).__name__)
+        self.stddev = check_float("stddev", stddev, minimum=0.0, where=type(self).__name__)
 
     def __call__(self, shape, dtype=None) -> Tensor:
         dtype = _float_dtype(dtype, "TruncatedNormal")
@@ -366,17 +392,19 @@ class VarianceScaling(_RandomInitializer):
     """
 
     def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+        scale = check_float("scale", scale, where="VarianceScaling")
         if scale <= 0.0:
-            raise ValueError(f"`scale` must be positive float. Received: scale={scale}.")
+            raise InvalidArgumentError(f"`scale` must be positive float. Received: scale={scale}.")
         allowed_modes = ("fan_in", "fan_out", "fan_avg")
         if mode not in allowed_modes:
-            raise ValueError(f"Invalid `mode` argument: {mode!r}. Please use one of {allowed_modes}.")
+            raise InvalidArgumentError(
+                f"Invalid `mode` argument: {mode!r}. Please use one of {allowed_modes}.")
         distribution = str(distribution).lower()
         if distribution == "normal":  # compatibility with keras-team/keras
             distribution = "truncated_normal"
         allowed = ("uniform", "truncated_normal", "untruncated_normal")
         if distribution not in allowed:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"Invalid `distribution` argument: {distribution!r}. Allowed distributions: {allowed}."
             )
         super().__init__(seed)
@@ -493,13 +521,13 @@ class Orthogonal(_RandomInitializer):
 
     def __init__(self, gain=1.0, seed=None):
         super().__init__(seed)
-        self.gain = gain
+        self.gain = check_float("gain", gain, where="Orthogonal")
 
     def __call__(self, shape, dtype=None) -> Tensor:
         dtype = _float_dtype(dtype, "Orthogonal")
         shape = _check_shape(shape)
         if len(shape) < 2:
-            raise ValueError(
+            raise InvalidArgumentError(
                 "The tensor to initialize must be at least two-dimensional. "
                 f"Received: shape={shape} of rank {len(shape)}."
             )

@@ -7,9 +7,13 @@ on it records the graph that ``layers.Model(x, y)`` then runs.
 
 from __future__ import annotations
 
+import numbers
+
 from layers import backend
 from layers.base import Layer
 from layers.node import KerasTensor, Node
+from minigrad.errors import InvalidArgumentError
+from minigrad.validation import check_int
 
 
 class InputLayer(Layer):
@@ -23,20 +27,29 @@ class InputLayer(Layer):
         name: the layer's name (``input_1``, ``input_2``, ... by default).
 
     Raises:
-        ValueError: if neither or both of input_shape and batch_input_shape are given.
+        InvalidArgumentError: (a ValueError) if neither or both of input_shape and
+            batch_input_shape are given, or for a shape that is not a sequence of ints >= 0
+            / None.
+        ArgumentTypeError: (a TypeError) for a batch_size that is not an int or None.
     """
 
     def __init__(self, input_shape=None, batch_size=None, dtype=None, batch_input_shape=None,
                  name=None, **kwargs):
         if input_shape is None and batch_input_shape is None:
-            raise ValueError("InputLayer needs input_shape=(...) (one sample's shape) or "
-                             "batch_input_shape=(batch, ...).")
+            raise InvalidArgumentError(
+                "InputLayer needs input_shape=(...) (one sample's shape) or "
+                "batch_input_shape=(batch, ...).")
         if input_shape is not None and batch_input_shape is not None:
-            raise ValueError("Only provide the input_shape OR batch_input_shape argument to "
-                             "InputLayer, not both at the same time.")
+            raise InvalidArgumentError(
+                "Only provide the input_shape OR batch_input_shape argument to "
+                "InputLayer, not both at the same time.")
+        batch_size = check_int("batch_size", batch_size, minimum=1, allow_none=True,
+                               where="InputLayer")
         if batch_input_shape is None:
-            shape = (input_shape,) if isinstance(input_shape, int) else tuple(input_shape)
-            batch_input_shape = (batch_size,) + shape
+            shape = (input_shape,) if isinstance(input_shape, int) else input_shape
+            batch_input_shape = (batch_size,) + _check_shape(shape, "input_shape")
+        else:
+            batch_input_shape = _check_shape(batch_input_shape, "batch_input_shape")
         super().__init__(name=name or f"input_{backend.get_uid('input')}", dtype=dtype,
                          batch_input_shape=batch_input_shape, **kwargs)
         self.built = True
@@ -70,18 +83,39 @@ def Input(shape=None, batch_size=None, name=None, dtype=None, batch_shape=None, 
         The KerasTensor to call layers on.
 
     Raises:
-        ValueError: if neither or both of shape and batch_shape are given, or for an
-            unknown keyword argument (as tf.keras does).
+        InvalidArgumentError: (a ValueError) if neither or both of shape and batch_shape are
+            given, for an unknown keyword argument (as tf.keras does), or a bad shape.
+        ArgumentTypeError: (a TypeError) for a batch_size that is not an int or None.
     """
     batch_shape = kwargs.pop("batch_input_shape", batch_shape)
     if kwargs:
-        raise ValueError(f"Unrecognized keyword arguments: {sorted(kwargs)}")
+        raise InvalidArgumentError(f"Unrecognized keyword arguments: {sorted(kwargs)}")
     if shape is not None and batch_shape is not None:
-        raise ValueError("Only provide the `shape` OR `batch_shape` argument to Input, not both "
-                         "at the same time.")
+        raise InvalidArgumentError(
+            "Only provide the `shape` OR `batch_shape` argument to Input, not both "
+            "at the same time.")
     if shape is None and batch_shape is None:
-        raise ValueError("Please provide to Input a `shape` or a `batch_shape` argument. Note "
-                         "that `shape` does not include the batch dimension.")
+        raise InvalidArgumentError(
+            "Please provide to Input a `shape` or a `batch_shape` argument. Note "
+            "that `shape` does not include the batch dimension.")
     layer = InputLayer(input_shape=shape, batch_size=batch_size, name=name, dtype=dtype,
                        batch_input_shape=batch_shape)
     return layer._inbound_nodes[0].output_tensors[0]
+
+
+def _check_shape(shape, name: str) -> tuple:
+    """``shape`` as a tuple of ints >= 0 and Nones (unknown sizes).
+
+    Raises:
+        InvalidArgumentError: for anything else (a string, a float, a negative size).
+    """
+    try:
+        dims = None if isinstance(shape, (str, bytes)) else tuple(shape)
+    except TypeError:
+        dims = None
+    if dims is None or any(d is not None and (isinstance(d, bool) or not isinstance(d, numbers.Integral)
+                                              or d < 0) for d in dims):
+        raise InvalidArgumentError(
+            f"InputLayer: `{name}` must be a tuple of ints >= 0 or None (unknown size), got "
+            f"{shape!r}. Pass e.g. shape=(28, 28, 1) for one sample (no batch axis).")
+    return tuple(None if d is None else int(d) for d in dims)

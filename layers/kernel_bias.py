@@ -8,14 +8,21 @@ config in Keras's order; the two functions here do that once for both.
 from __future__ import annotations
 
 from layers import activations, constraints, initializers, regularizers
+from minigrad.validation import check_bool
 
 
 def set_kernel_bias_arguments(layer, activation, use_bias, kernel_initializer, bias_initializer,
                               kernel_regularizer, bias_regularizer, kernel_constraint,
                               bias_constraint) -> None:
-    """Resolve the arguments (names, config dicts or objects) and store them on ``layer``."""
+    """Resolve the arguments (names, config dicts or objects) and store them on ``layer``.
+
+    Raises:
+        ArgumentTypeError: for a ``use_bias`` that is not a bool (``"False"`` would read as
+            True), or an activation of the wrong kind.
+        InvalidArgumentError: for an unknown name.
+    """
     layer.activation = activations.get(activation)
-    layer.use_bias = bool(use_bias)
+    layer.use_bias = check_bool("use_bias", use_bias, where=type(layer).__name__)
     layer.kernel_initializer = initializers.get(kernel_initializer)
     layer.bias_initializer = initializers.get(bias_initializer)
     layer.kernel_regularizer = regularizers.get(kernel_regularizer)

@@ -41,6 +41,8 @@ from layers.node import KerasTensor, is_symbolic
 from layers.saving import deserialize_layer, model_from_config, model_from_json, serialize_layer
 from layers.summary import print_summary
 from layers.training import Trainer
+from minigrad.errors import ArgumentTypeError, InvalidArgumentError
+from minigrad.validation import check_bool, check_int
 
 
 class Model(Trainer, Layer):
@@ -72,14 +74,16 @@ class Model(Trainer, Layer):
             outputs = args[1] if len(args) > 1 else kwargs.pop("outputs")
             unknown = set(kwargs) - {"name", "trainable"}
             if unknown:
-                raise TypeError(f"Keyword argument not understood: {sorted(unknown)[0]!r} "
-                                "(Model(inputs, outputs, name=None, trainable=True)).")
+                raise ArgumentTypeError(
+                    f"Keyword argument not understood: {sorted(unknown)[0]!r} "
+                    "(Model(inputs, outputs, name=None, trainable=True)).")
             Layer.__init__(self, name=kwargs.get("name"), trainable=kwargs.get("trainable", True))
             self._init_graph_network(inputs, outputs)
             return
         if args or "inputs" in kwargs or "outputs" in kwargs:
-            raise ValueError("A functional Model needs both inputs and outputs: Model(inputs, outputs). "
-                             "A subclassed model passes neither and defines call().")
+            raise InvalidArgumentError(
+                "A functional Model needs both inputs and outputs: Model(inputs, outputs). "
+                "A subclassed model passes neither and defines call().")
         Layer.__init__(self, **kwargs)
 
     # -- the functional graph ------------------------------------------------------------
@@ -150,23 +154,33 @@ class Model(Trainer, Layer):
         """A layer of the model, by name or by index in ``layers``.
 
         Raises:
-            ValueError: if both or neither are given, or no layer matches.
+            InvalidArgumentError: (a ValueError) if both or neither are given, or no layer
+                matches.
+            ArgumentTypeError: (a TypeError) for a name that is not a string or an index
+                that is not an int.
         """
+        index = check_int("index", index, allow_none=True, where="get_layer")
+        if name is not None and not isinstance(name, str):
+            raise ArgumentTypeError(f"get_layer: `name` must be a string, got {name!r}. Pass "
+                                    "get_layer(name='dense') or get_layer(index=0).")
         if index is not None and name is not None:
-            raise ValueError(f"Provide only a layer name or a layer index. Received: index={index}, "
-                             f"name={name}.")
+            raise InvalidArgumentError(
+                f"Provide only a layer name or a layer index. Received: index={index}, "
+                f"name={name}.")
         if index is not None:
             if len(self.layers) <= index:
-                raise ValueError(f"Was asked to retrieve layer at index {index} but model only has "
-                                 f"{len(self.layers)} layers.")
+                raise InvalidArgumentError(
+                    f"Was asked to retrieve layer at index {index} but model only has "
+                    f"{len(self.layers)} layers.")
             return self.layers[index]
         if name is not None:
             for layer in self.layers:
                 if layer.name == name:
                     return layer
-            raise ValueError(f"No such layer: {name}. Existing layers are: "
-                             f"{[layer.name for layer in self.layers]}.")
-        raise ValueError("Provide either a layer name or layer index at `get_layer`.")
+            raise InvalidArgumentError(
+                f"No such layer: {name}. Existing layers are: "
+                f"{[layer.name for layer in self.layers]}.")
+        raise InvalidArgumentError("Provide either a layer name or layer index at `get_layer`.")
 
     # -- weights: layer by layer, as Keras orders a model's weights --------------------------
     @property
@@ -207,15 +221,17 @@ class Model(Trainer, Layer):
         if self._is_graph_network:
             return
         if input_shape is None:
-            raise ValueError("Input shape must be defined when calling `build()` on a `Model` subclass.")
+            raise InvalidArgumentError(
+                "Input shape must be defined when calling `build()` on a `Model` subclass.")
         symbolic = _map_shapes(lambda s: KerasTensor(s, self.compute_dtype), _shape_structure(input_shape))
         self.built = True
         try:
             self._infer_outputs(symbolic, {})
         except Exception as exc:
             self.built = False
-            raise ValueError(f"Could not build model {self.name} on input shape {input_shape}: "
-                             f"calling it on zeros of that shape failed with {exc!r}.") from exc
+            raise InvalidArgumentError(
+                f"Could not build model {self.name} on input shape {input_shape}: "
+                f"calling it on zeros of that shape failed with {exc!r}.") from exc
         self._build_input_shape = input_shape
 
     def _maybe_build(self, inputs) -> None:
@@ -239,8 +255,9 @@ class Model(Trainer, Layer):
             )
         flat = self._flatten_to_reference_inputs(inputs)
         if len(flat) != len(self._inputs_list):
-            raise ValueError(f'Layer "{self.name}" expects {len(self._inputs_list)} input(s), but it '
-                             f"received {len(flat)} input tensors.")
+            raise InvalidArgumentError(
+                f'Layer "{self.name}" expects {len(self._inputs_list)} input(s), but it '
+                f"received {len(flat)} input tensors.")
         values = {id(ref): graph.conform(x, ref, i, self.name)
                   for i, (ref, x) in enumerate(zip(self._inputs_list, flat))}
         masks = {}
@@ -259,8 +276,9 @@ class Model(Trainer, Layer):
                      else self.input_names)
             missing = [n for n in names if n not in data]
             if missing:
-                raise ValueError(f"Missing data for input(s) {missing} of model {self.name}: its inputs "
-                                 f"are {names}.")
+                raise InvalidArgumentError(
+                    f"Missing data for input(s) {missing} of model {self.name}: its inputs "
+                    f"are {names}.")
             return [data[n] for n in names]
         if (isinstance(data, (list, tuple)) and len(data) == 1
                 and len(self._inputs_list) == 1 and not isinstance(self._nested_inputs, (list, tuple))):
@@ -281,9 +299,12 @@ class Model(Trainer, Layer):
         Raises:
             ValueError: if the model is not built yet.
         """
+        check_int("line_length", line_length, minimum=1, allow_none=True, where="summary")
+        check_bool("show_trainable", show_trainable, where="summary")
         if not self.built:
-            raise ValueError("This model has not yet been built. Build the model first by calling "
-                             "`build()` or by calling the model on a batch of data.")
+            raise InvalidArgumentError(
+                "This model has not yet been built. Build the model first by calling "
+                "`build()` or by calling the model on a batch of data.")
         print_summary(self, line_length, positions, print_fn or print, show_trainable)
 
     # -- weights files ---------------------------------------------------------------------------
@@ -408,12 +429,14 @@ class Sequential(Model):
                 isinstance(layer._keras_history[0], InputLayer):
             layer = layer._keras_history[0]
         if not isinstance(layer, Layer):
-            raise TypeError(f"The added layer must be an instance of class Layer. Received: layer={layer!r} "
-                            f"of type {type(layer).__name__}.")
+            raise ArgumentTypeError(
+                f"The added layer must be an instance of class Layer. Received: layer={layer!r} "
+                f"of type {type(layer).__name__}.")
         if isinstance(layer, InputLayer):
             if self._seq_layers or self._input_layer is not None:
-                raise ValueError("An Input (InputLayer) can only be the first element of a Sequential "
-                                 "model; this one already has layers or an input.")
+                raise InvalidArgumentError(
+                    "An Input (InputLayer) can only be the first element of a Sequential "
+                    "model; this one already has layers or an input.")
             self._input_layer = layer
             self._explicit_input = True
             self._layer_outputs = [layer._inbound_nodes[0].output_tensors[0]]
@@ -421,9 +444,10 @@ class Sequential(Model):
             return
         taken = [l.name for l in self._seq_layers] + ([self._input_layer.name] if self._input_layer else [])
         if layer.name in taken:
-            raise ValueError(f'All layers added to a Sequential model should have unique names. Name '
-                             f'"{layer.name}" is already the name of a layer in this model. Update the '
-                             "`name` argument to pass a unique name.")
+            raise InvalidArgumentError(
+                f'All layers added to a Sequential model should have unique names. Name '
+                f'"{layer.name}" is already the name of a layer in this model. Update the '
+                "`name` argument to pass a unique name.")
         outputs = self._layer_outputs
         input_layer, explicit = self._input_layer, self._explicit_input
         if outputs is None and not self._seq_layers:
@@ -444,7 +468,7 @@ class Sequential(Model):
             TypeError: if there are no layers.
         """
         if not self._seq_layers:
-            raise TypeError("There are no layers in the model.")
+            raise ArgumentTypeError("There are no layers in the model.")
         layer = self._seq_layers.pop()
         if self._layer_outputs is not None:
             self._layer_outputs = self._layer_outputs[:-1]
@@ -482,10 +506,10 @@ class Sequential(Model):
         if self._layer_outputs is not None:
             return
         if input_shape is None:
-            raise ValueError("You must provide an `input_shape` argument.")
+            raise InvalidArgumentError("You must provide an `input_shape` argument.")
         shape = _shape_structure(input_shape)
         if not isinstance(shape, tuple):
-            raise ValueError(f"A Sequential model has one input; got the shapes {input_shape}.")
+            raise InvalidArgumentError(f"A Sequential model has one input; got the shapes {input_shape}.")
         self._build_graph(shape, backend.floatx())
         self.built = True
 
@@ -494,12 +518,23 @@ class Sequential(Model):
             return
         flat = flatten(inputs)
         if len(flat) != 1:
-            raise ValueError(f"A Sequential model has one input, but it was called on {len(flat)} tensors. "
-                             "Use the functional API for several inputs.")
+            raise InvalidArgumentError(
+                f"A Sequential model has one input, but it was called on {len(flat)} tensors. "
+                "Use the functional API for several inputs.")
         self._build_graph((None,) + tuple(flat[0].shape[1:]), flat[0].dtype)
         self.built = True
 
     def call(self, inputs, training=None, mask=None):
+        """Run the layers one after the other.
+
+        Raises:
+            ArgumentTypeError: for a dict of inputs (a Sequential model has one input).
+        """
+        if isinstance(inputs, dict):
+            raise ArgumentTypeError(
+                f"Sequential model {self.name} takes one input tensor, got a dict with keys "
+                f"{sorted(inputs)}. Pass the array itself; named inputs need a functional "
+                "Model(inputs={...}, outputs=...).")
         x = inputs
         for layer in self._seq_layers:
             kwargs = {} if training is None else {"training": training}
@@ -533,8 +568,9 @@ def _single_output(outputs):
     """The one tensor a layer of a Sequential model returned (an error for several)."""
     flat = flatten(outputs)
     if len(flat) != 1:
-        raise ValueError("All layers in a Sequential model should have a single output tensor. For "
-                         "multi-output layers, use the functional API.")
+        raise InvalidArgumentError(
+            "All layers in a Sequential model should have a single output tensor. For "
+            "multi-output layers, use the functional API.")
     return flat[0]
 
 
@@ -563,7 +599,7 @@ def _shape_structure(shape):
         return tuple(None if s is None else int(s) for s in shape)
     if isinstance(shape, (list, tuple)):
         return [_shape_structure(s) for s in shape]
-    raise ValueError(f"Could not read {shape!r} as a shape: give a tuple like (None, 28, 28, 1).")
+    raise InvalidArgumentError(f"Could not read {shape!r} as a shape: give a tuple like (None, 28, 28, 1).")
 
 
 def _map_shapes(fn, structure):

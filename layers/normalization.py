@@ -31,6 +31,8 @@ import numpy as np
 import minigrad as mg
 from layers import backend, constraints, initializers, regularizers
 from layers.base import InputSpec, Layer, Update
+from minigrad.errors import ArgumentTypeError, InvalidArgumentError
+from minigrad.validation import check_bool, check_float, check_int
 
 _RENORM_CLIPPING_KEYS = ["rmax", "rmin", "dmax"]
 _FUSED_AXES = (-4, -3, -1, 1, 3, 4)  # the only axes the fused kernel may take (rank 4 or 5)
@@ -64,8 +66,11 @@ class BatchNormalizationBase(Layer):
             channels-last data, 1 for channels-first). With several axes every combination is
             normalized separately and the parameters have the input's rank with 1 on the
             reduced axes (``axis=[1, 3]`` on ``(N, A, B, C)`` gives shape ``(1, A, 1, C)``).
-        momentum: ``rho`` of the moving averages (weight of the old value), e.g. 0.99.
-        epsilon: added to the variance inside the square root (1e-3; PyTorch uses 1e-5).
+        momentum: ``rho`` of the moving averages (weight of the old value), e.g. 0.99;
+            in [0, 1] (Keras never checks it; outside, the moving statistics diverge).
+        epsilon: added to the variance inside the square root (1e-3; PyTorch uses 1e-5);
+            must be > 0 (Keras accepts any float, but with epsilon <= 0 a constant channel
+            gives ``1 / sqrt(0)``, an infinity or NaN).
         center: add the learned offset ``beta`` (False: ``beta = 0``, no weight made).
         scale: multiply by the learned ``gamma`` (False: ``gamma = 1``, no weight made).
         beta_initializer, gamma_initializer, moving_mean_initializer,
@@ -87,7 +92,9 @@ class BatchNormalizationBase(Layer):
             Inference is the plain formula. Adds the weights ``moving_stddev``,
             ``renorm_mean``, ``renorm_stddev``.
         renorm_clipping: a dict with some of the keys ``rmax``, ``rmin``, ``dmax`` (missing
-            ones: +inf, 0, +inf, i.e. no clipping). Checked only when ``renorm=True``.
+            ones: +inf, 0, +inf, i.e. no clipping). Checked only when ``renorm=True``: the
+            keys (as Keras) and, beyond Keras, the values: ``rmin >= 0``, ``rmax > 0``,
+            ``rmin <= rmax``, ``dmax >= 0`` (rmax and dmax may be +inf).
         renorm_momentum: momentum of ``renorm_mean`` / ``renorm_stddev``.
         fused: which implementation runs. ``False``: the composite one, built from primitive
             minigrad ops and differentiated by the tape (the readable reference). ``True``:
@@ -155,16 +162,22 @@ class BatchNormalizationBase(Layer):
         Any. Output shape: the same.
 
     Raises:
-        TypeError: at construction for an ``axis`` that is neither an int nor a list/tuple
-            of ints.
-        ValueError: at construction for ``fused=True`` with something the fused kernel does
-            not support, ``fused=True`` with ``synchronized=True``, or unknown
+        ArgumentTypeError: (a TypeError) at construction for an ``axis`` that is neither an
+            int nor a list/tuple of ints, a flag (``center``, ``scale``, ``renorm``,
+            ``fused``, ``synchronized``, ``trainable``) that is not a bool (``center="no"``
+            would read as True), a number of the wrong type, a non-float ``dtype``, or an
+            ``adjustment`` that is not callable.
+        InvalidArgumentError: (a ValueError) at construction for ``momentum`` or
+            ``renorm_momentum`` outside [0, 1], ``epsilon <= 0``, NaN or infinite numbers,
+            bad ``renorm_clipping`` values (see above); also at construction for
+            ``fused=True`` with something the fused kernel does not support,
+            ``fused=True`` with ``synchronized=True``, or unknown
             ``renorm_clipping`` keys (with ``renorm=True``); at build (first call) for an
             axis out of range or repeated, a channel axis of unknown size,
             ``virtual_batch_size <= 0``, ``virtual_batch_size`` with 0 in ``axis`` or with
             ``adjustment``, or ``fused=True`` on input of rank other than 4 or 5; at call for
             a training batch that ``virtual_batch_size`` does not divide. (TensorFlow raises
-            ``InvalidArgumentError`` from its reshape there; minigrad raises ValueError.)
+            ``InvalidArgumentError`` from its reshape there; minigrad's is a ValueError.)
 
     Reference:
         Ioffe and Szegedy, 2015 (https://arxiv.org/abs/1502.03167); Ioffe, 2017 (renorm,
@@ -183,28 +196,34 @@ class BatchNormalizationBase(Layer):
                  fused=None, trainable=True, virtual_batch_size=None, adjustment=None, name=None,
                  synchronized=False, **kwargs):
         super().__init__(name=name, **kwargs)
+        where = type(self).__name__
         if isinstance(axis, (list, tuple)) and axis and all(_is_int(a) for a in axis):
             self.axis = [int(a) for a in axis]
         elif _is_int(axis):
             self.axis = int(axis)
         else:
-            raise TypeError(
+            raise ArgumentTypeError(
                 "Expected an int or a list/tuple of ints for the argument 'axis', but received: "
                 f"{axis!r}. Pass the index of the channel axis, e.g. axis=-1 for channels-last "
                 "data or axis=1 for channels-first."
             )
+        self._check_float_dtype()
+        synchronized = check_bool("synchronized", synchronized, where=where)
+        fused = check_bool("fused", fused, allow_none=True, where=where)
         if synchronized and fused:
-            raise ValueError("`fused=True` is not supported when `synchronized=True`: the "
-                             "fused kernel cannot share its sums. Pass fused=False or None.")
-        self.synchronized = bool(synchronized)
+            raise InvalidArgumentError(
+                "`fused=True` is not supported when `synchronized=True`: the fused kernel "
+                "cannot share its sums. Pass fused=False or None.")
+        self.synchronized = synchronized
         if self.synchronized:
             fused = False
-        _check_number(momentum, "momentum")
-        _check_number(epsilon, "epsilon")
-        self.momentum = momentum
-        self.epsilon = epsilon
-        self.center = bool(center)
-        self.scale = bool(scale)
+        # momentum weights the old value: outside [0, 1] the moving statistics diverge
+        self.momentum = check_float("momentum", momentum, minimum=0.0, maximum=1.0, where=where)
+        # epsilon > 0 keeps 1 / sqrt(variance + epsilon) finite for a constant channel
+        self.epsilon = check_float("epsilon", epsilon, minimum=0.0, min_inclusive=False,
+                                   where=where)
+        self.center = check_bool("center", center, where=where)
+        self.scale = check_bool("scale", scale, where=where)
         self.beta_initializer = initializers.get(beta_initializer)
         self.gamma_initializer = initializers.get(gamma_initializer)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
@@ -213,13 +232,14 @@ class BatchNormalizationBase(Layer):
         self.gamma_regularizer = regularizers.get(gamma_regularizer)
         self.beta_constraint = constraints.get(beta_constraint)
         self.gamma_constraint = constraints.get(gamma_constraint)
-        self.renorm = bool(renorm)
-        self.virtual_batch_size = virtual_batch_size
+        self.renorm = check_bool("renorm", renorm, where=where)
+        # the type now; the value (> 0) at build, where Keras checks it
+        self.virtual_batch_size = check_int("virtual_batch_size", virtual_batch_size,
+                                            allow_none=True, where=where)
         if adjustment is not None and not callable(adjustment):
-            raise TypeError(f"adjustment must be a function shape -> (scale, bias), got {adjustment!r}.")
+            raise ArgumentTypeError(f"{where}: `adjustment` must be a function shape -> (scale, "
+                                    f"bias) or None, got {adjustment!r}.")
         self.adjustment = adjustment
-        if fused not in (None, True, False):
-            raise TypeError(f"fused must be True, False or None, got {fused!r}.")
         self._fused_argument = fused  # what the caller asked for (serialized when not None)
         if self._USE_V2_BEHAVIOR:
             if fused:
@@ -233,40 +253,49 @@ class BatchNormalizationBase(Layer):
         self.supports_masking = True
         self.trainable = trainable
         if self.renorm:
-            renorm_clipping = dict(renorm_clipping or {})
-            if set(renorm_clipping) - set(_RENORM_CLIPPING_KEYS):
-                raise ValueError(
-                    f"Received invalid keys for `renorm_clipping` argument: {renorm_clipping}. "
-                    f"Supported values: {_RENORM_CLIPPING_KEYS}."
-                )
-            for key, value in renorm_clipping.items():
-                if value is not None:
-                    _check_number(value, f"renorm_clipping[{key!r}]")
-            _check_number(renorm_momentum, "renorm_momentum")
+            renorm_clipping = _check_renorm_clipping(renorm_clipping, where)
+            renorm_momentum = check_float("renorm_momentum", renorm_momentum, minimum=0.0,
+                                          maximum=1.0, where=where)
         self.renorm_clipping = renorm_clipping
         self.renorm_momentum = renorm_momentum
+
+    def _check_float_dtype(self) -> None:
+        """Batch normalization divides by a standard deviation: it needs a float dtype.
+
+        Raises:
+            ArgumentTypeError: for an integer, bool or other non-float dtype.
+        """
+        if np.dtype(self.compute_dtype).kind != "f":
+            raise ArgumentTypeError(
+                f"{type(self).__name__}: `dtype` must be a floating dtype, got "
+                f"dtype={self.dtype_policy!r}. Pass dtype='float32' (the default), 'float64', "
+                "'float16' or 'mixed_float16'; integer inputs are cast to it."
+            )
 
     def _raise_if_fused_cannot_be_used(self) -> None:
         """Raise ValueError if the fused kernel cannot run this configuration (the rank, 4 or 5,
         is checked in ``build``)."""
         if self.renorm:
-            raise ValueError("Passing both `fused=True` and `renorm=True` is not supported: the "
-                             "fused kernel has no renorm correction. Pass fused=False or None.")
+            raise InvalidArgumentError(
+                "Passing both `fused=True` and `renorm=True` is not supported: the "
+                "fused kernel has no renorm correction. Pass fused=False or None.")
         axis = [self.axis] if isinstance(self.axis, int) else self.axis
         if len(axis) > 1 or axis[0] not in _FUSED_AXES:
-            raise ValueError(
+            raise InvalidArgumentError(
                 "Passing `fused=True` is only supported when axis is 1 or 3 for input rank = 4 "
                 f"or 1 or 4 for input rank = 5. Got axis {axis}. Pass fused=False or None for "
                 "other axes."
             )
         if self.virtual_batch_size is not None:
-            raise ValueError("Passing `fused=True` is not supported when `virtual_batch_size` is "
-                             "specified. Pass fused=False or None.")
+            raise InvalidArgumentError(
+                "Passing `fused=True` is not supported when `virtual_batch_size` is "
+                "specified. Pass fused=False or None.")
         if self.adjustment is not None:
-            raise ValueError("Passing `fused=True` is not supported when `adjustment` is "
-                             "specified. Pass fused=False or None.")
+            raise InvalidArgumentError(
+                "Passing `fused=True` is not supported when `adjustment` is "
+                "specified. Pass fused=False or None.")
         if self.compute_dtype not in ("float16", "bfloat16", "float32"):
-            raise ValueError(
+            raise InvalidArgumentError(
                 "Passing `fused=True` is only supported when the compute dtype is float16, "
                 f"bfloat16, or float32. Got dtype: {self.compute_dtype}. Pass fused=False or "
                 "None (the composite path computes in any float dtype)."
@@ -302,19 +331,20 @@ class BatchNormalizationBase(Layer):
         if self.virtual_batch_size is not None:
             vbs = self.virtual_batch_size
             if not _is_int(vbs) or vbs <= 0:
-                raise ValueError(
+                raise InvalidArgumentError(
                     "`virtual_batch_size` must be a positive integer that divides the true batch "
                     f"size of the input tensor. Received: virtual_batch_size={vbs!r}"
                 )
             if 0 in self.axis:
-                raise ValueError(
+                raise InvalidArgumentError(
                     "When using `virtual_batch_size`, the batch dimension must be 0 and thus axis "
                     f"cannot include 0. Received axis={self.axis}. Normalize another axis, or "
                     "drop virtual_batch_size."
                 )
             if self.adjustment is not None:
-                raise ValueError("When using `virtual_batch_size`, adjustment cannot be specified: "
-                                 "drop one of the two.")
+                raise InvalidArgumentError(
+                    "When using `virtual_batch_size`, adjustment cannot be specified: "
+                    "drop one of the two.")
 
         if self.fused in (None, True):
             supported = (rank, self.axis[0]) in _FUSED_DATA_FORMATS and len(self.axis) == 1
@@ -323,7 +353,7 @@ class BatchNormalizationBase(Layer):
             elif self.fused is None:
                 self.fused = supported
             elif rank not in (4, 5):
-                raise ValueError(
+                raise InvalidArgumentError(
                     "Batch normalization layers with `fused=True` only support 4D or 5D input "
                     f"tensors. Received tensor with shape: {input_shape}. Pass fused=False or None."
                 )
@@ -331,14 +361,14 @@ class BatchNormalizationBase(Layer):
                 if rank == 5:
                     self.fused = False  # as Keras: a rank-5 input on another axis is not fused
                 else:
-                    raise ValueError(
+                    raise InvalidArgumentError(
                         "Unsupported axis. The use of `fused=True` is only possible with `axis=1` "
                         f"or `axis=3` for 4D input tensors. Received: axis={tuple(self.axis)}"
                     )
 
         axis_to_dim = {a: input_shape[a] for a in self.axis}
         if any(dim is None for dim in axis_to_dim.values()):
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"Input has undefined `axis` dimension. Received input with shape {input_shape} "
                 f"and axis={tuple(self.axis)}. The normalized axes need a known size."
             )
@@ -518,7 +548,7 @@ class BatchNormalizationBase(Layer):
         """
         vbs, batch = self.virtual_batch_size, x.shape[0]
         if batch % vbs:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"virtual_batch_size={vbs} does not divide the batch size {batch} of the input "
                 f"{tuple(x.shape)}: ghost batch normalization splits each training batch into "
                 f"groups of {vbs}. Use a batch size that is a multiple of {vbs} (e.g. drop the "
@@ -540,7 +570,7 @@ class BatchNormalizationBase(Layer):
                 shape.insert(a, 1)
             mask = mg.reshape(mask, tuple(shape))
         elif mask.ndim != rank:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"The mask of shape {tuple(mask.shape)} does not fit the input of shape "
                 f"{tuple(x.shape)}: give it the input's shape without the normalized axes "
                 f"{tuple(self.axis)} (or the input's full rank, broadcastable)."
@@ -709,32 +739,72 @@ def _is_int(value) -> bool:
     return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
 
 
-def _check_number(value, what: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{what} must be a number, got {value!r}.")
+def _check_renorm_clipping(renorm_clipping, where: str) -> dict:
+    """``renorm_clipping`` as a dict with some of the keys rmax, rmin, dmax.
+
+    Keras checks only the keys. minigrad also checks the values: each is None or a number
+    (rmax and dmax may be +inf), ``rmin >= 0`` (r is a ratio of standard deviations),
+    ``rmax > 0``, ``rmin <= rmax`` (else clip(r, rmin, rmax) is empty) and ``dmax >= 0``
+    (d is clipped to ``[-dmax, dmax]``). ``rmax < 1`` or ``rmin > 1`` are allowed (they
+    force r to one side of 1, an experiment rather than a mistake).
+
+    Raises:
+        ArgumentTypeError: for something other than a dict or None, or a value that is
+            not a number.
+        InvalidArgumentError: for an unknown key or a value out of range.
+    """
+    if renorm_clipping is None:
+        return {}
+    if not isinstance(renorm_clipping, dict):
+        raise ArgumentTypeError(
+            f"{where}: `renorm_clipping` must be a dict or None, got {renorm_clipping!r}. Pass "
+            "e.g. renorm_clipping={'rmax': 3.0, 'rmin': 1 / 3, 'dmax': 5.0}.")
+    clipping = dict(renorm_clipping)
+    if set(clipping) - set(_RENORM_CLIPPING_KEYS):
+        raise InvalidArgumentError(
+            f"Received invalid keys for `renorm_clipping` argument: {clipping}. "
+            f"Supported values: {_RENORM_CLIPPING_KEYS}. Remove the others."
+        )
+    bounds = {"rmin": (0.0, True), "rmax": (0.0, False), "dmax": (0.0, True)}
+    for key, value in clipping.items():
+        if value is None:
+            continue
+        minimum, inclusive = bounds[key]
+        name = f"renorm_clipping[{key!r}]"
+        if key != "rmin" and isinstance(value, numbers.Real) and value == math.inf:
+            continue  # no clipping on that side
+        check_float(name, value, minimum=minimum, min_inclusive=inclusive, where=where)
+    rmin, rmax = clipping.get("rmin"), clipping.get("rmax")
+    if rmin is not None and rmax is not None and rmin > rmax:
+        raise InvalidArgumentError(
+            f"{where}: renorm_clipping has rmin={rmin} > rmax={rmax}, so no r fits in "
+            "[rmin, rmax]. Pass rmin <= rmax, e.g. {'rmin': 1 / 3, 'rmax': 3.0}.")
+    return clipping
 
 
 def _validate_axis(axis, input_shape: tuple) -> list:
     """``axis`` (an int or ints, possibly negative) as a list of non-negative ints.
 
     Raises:
-        ValueError: for an input of unknown rank, an axis outside [-rank, rank) or an axis
-            given twice.
+        InvalidArgumentError: for an input of unknown rank, an axis outside [-rank, rank)
+            (named as given, e.g. ``axis=-5``) or an axis given twice.
     """
     rank = len(input_shape)
     if not rank:
-        raise ValueError(f"Input has undefined rank. Received: input_shape={input_shape}")
-    axes = [axis] if isinstance(axis, int) else list(axis)
-    axes = [a + rank if a < 0 else a for a in axes]
-    if any(not 0 <= a < rank for a in axes):
-        raise ValueError(
+        raise InvalidArgumentError(f"Input has undefined rank. Received: input_shape={input_shape}. "
+                                   "Batch normalization needs an input of rank >= 1.")
+    given = [axis] if isinstance(axis, int) else list(axis)
+    bad = [a for a in given if not -rank <= a < rank]
+    if bad:
+        raise InvalidArgumentError(
             "Invalid value for `axis` argument. Expected 0 <= axis < inputs.rank (with "
-            f"inputs.rank={rank}). Received: axis={tuple(axes)}. Use an axis in "
-            f"[-{rank}, {rank}) for input of shape {input_shape}."
+            f"inputs.rank={rank}). Received: axis={axis!r} ({', '.join(map(str, bad))} out of "
+            f"range). Use an axis in [-{rank}, {rank}) for input of shape {input_shape}."
         )
+    axes = [a % rank for a in given]
     if len(axes) != len(set(axes)):
-        raise ValueError(f"Duplicate axis: {tuple(axes)} (for input rank {rank}): name each "
-                         "axis once.")
+        raise InvalidArgumentError(f"Duplicate axis: axis={axis!r} names the same axis twice "
+                                   f"(for input rank {rank}): name each axis once.")
     return axes
 
 

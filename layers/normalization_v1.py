@@ -33,6 +33,7 @@ Reached as ``layers.v1.BatchNormalization``. It is ``BatchNormalizationBase`` (s
 from __future__ import annotations
 
 from layers.normalization import BatchNormalizationBase
+from minigrad.validation import check_bool
 
 
 class BatchNormalization(BatchNormalizationBase):
@@ -45,5 +46,6 @@ class BatchNormalization(BatchNormalizationBase):
     _USE_V2_BEHAVIOR = False
 
     def __init__(self, *args, **kwargs):
-        kwargs.pop("synchronized", None)  # not implemented in V1
+        # not implemented in V1: checked (a string would read as True), then dropped
+        check_bool("synchronized", kwargs.pop("synchronized", False), where="BatchNormalization (V1)")
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import minigrad as mg
 from layers.base import InputSpec, Layer
 from layers.convolutional import conv_output_length, normalize_data_format, normalize_padding, normalize_tuple
+from minigrad.validation import check_bool
 
 
 class Pooling2D(Layer):
@@ -106,13 +107,14 @@ class GlobalAveragePooling2D(Layer):
         keepdims: keep the spatial axes with length 1.
 
     Raises:
-        ValueError: for an unknown data_format.
+        ValueError: (InvalidArgumentError) for an unknown data_format.
+        TypeError: (ArgumentTypeError) for a keepdims that is not a bool.
     """
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
         self.data_format = normalize_data_format(data_format)
-        self.keepdims = bool(keepdims)
+        self.keepdims = check_bool("keepdims", keepdims, where=type(self).__name__)
         self.input_spec = InputSpec(ndim=4)
 
     def call(self, inputs):

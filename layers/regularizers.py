@@ -16,24 +16,25 @@ import math
 
 from layers.serialization import deserialize_keras_object, get_object, serialize_keras_object
 from minigrad import backend, ops
+from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.tensor import Tensor
 
 
 def _check_penalty_number(x) -> None:
-    """Keras's check: a factor is a finite int or float.
+    """Keras's check: a factor is a finite int or float (not a bool, not a string).
 
     Raises:
-        ValueError: for another type, an infinity or NaN.
+        InvalidArgumentError: (a ValueError, as Keras) for another type, an infinity or NaN.
     """
-    if not isinstance(x, (float, int)):
-        raise ValueError(
+    if isinstance(x, bool) or not isinstance(x, (float, int)):  # L2(True) is a mistake
+        raise InvalidArgumentError(
             f"Value {x!r} is not a valid regularization penalty number, expected an int or "
-            "float value (convert NumPy numbers with float(x))."
+            "float value, e.g. 0.01 (convert NumPy numbers with float(x))."
         )
     if math.isinf(x) or math.isnan(x):
-        raise ValueError(
+        raise InvalidArgumentError(
             f"Value {x} is not a valid regularization penalty number, an infinite number or "
-            "NaN are not valid values."
+            "NaN are not valid values. Pass a finite factor such as 0.01."
         )
 
 
@@ -122,7 +123,7 @@ def _single_factor(value, kwargs: dict):
     """The factor of L1 or L2: the old keyword ``l`` accepted (as Keras), None meaning 0.01."""
     value = kwargs.pop("l", value)
     if kwargs:
-        raise TypeError(f"Argument(s) not recognized: {kwargs}")
+        raise ArgumentTypeError(f"Argument(s) not recognized: {kwargs}")
     value = 0.01 if value is None else value
     _check_penalty_number(value)
     return _as_floatx(value)
@@ -190,7 +191,7 @@ class OrthogonalRegularizer(Regularizer):
     def __init__(self, factor=0.01, mode="rows"):
         _check_penalty_number(factor)
         if mode not in ("rows", "columns"):
-            raise ValueError(
+            raise InvalidArgumentError(
                 'Invalid value for argument `mode`. Expected one of {"rows", "columns"}. '
                 f"Received: mode={mode}"
             )
@@ -200,7 +201,7 @@ class OrthogonalRegularizer(Regularizer):
     def __call__(self, x) -> Tensor:
         x = _as_tensor(x)
         if x.ndim != 2:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"Inputs to OrthogonalRegularizer must have rank 2. Received: inputs.shape == {x.shape}"
             )
         axis = 1 if self.mode == "rows" else 0

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from minigrad.errors import ArgumentTypeError, InvalidArgumentError
+
 
 def _with_article(noun: str) -> str:
     """``noun`` with "a" or "an" in front: "an initializer", "a constraint"."""
@@ -44,7 +46,7 @@ def serialize_keras_object(
         return {"class_name": type(obj).__name__, "config": obj.get_config()}
     if callable(obj) and hasattr(obj, "__name__"):
         return obj.__name__
-    raise ValueError(error_message.format(obj=obj))
+    raise InvalidArgumentError(error_message.format(obj=obj))
 
 
 def deserialize_keras_object(
@@ -82,14 +84,14 @@ def deserialize_keras_object(
     if by_name:
         config = {"class_name": config, "config": {}}
     if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"Improper config format for {_with_article(kind)}: {config!r}. Expected a name or "
             f"a dict {example}."
         )
     name = config["class_name"]
     cls = (custom_objects or {}).get(name) or module_objects.get(name)
     if cls is None:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"Unknown {kind}: {name!r}. Valid names are {', '.join(valid_names)} "
             f"(case-sensitive). For {_with_article(kind)} of your own, pass the object itself, "
             "or pass custom_objects={name: YourClass} to deserialize."
@@ -100,7 +102,7 @@ def deserialize_keras_object(
     try:
         return cls.from_config(args) if hasattr(cls, "from_config") else cls(**args)
     except TypeError as exc:
-        raise TypeError(f"cannot build {kind} {name!r} from config {args!r}: {exc}") from exc
+        raise ArgumentTypeError(f"cannot build {kind} {name!r} from config {args!r}: {exc}") from exc
 
 
 def get_object(
@@ -111,7 +113,7 @@ def get_object(
     what: str,
     hint: str,
     default=None,
-    error_class: type[Exception] = ValueError,
+    error_class: type[Exception] = InvalidArgumentError,
 ):
     """Resolve what a layer argument such as ``kernel_initializer=`` can be into an object.
 

@@ -26,6 +26,8 @@ import numpy as np
 import minigrad as mg
 from layers.callbacks import CallbackList
 from layers.nest import flatten, map_structure, pack_as
+from minigrad.errors import ArgumentTypeError, InvalidArgumentError
+from minigrad.validation import check_bool, check_float, check_int
 
 _ACCURACY = ("accuracy", "acc")
 _CROSSENTROPY = ("crossentropy", "ce")
@@ -59,7 +61,7 @@ def to_arrays(data, what: str):
             return leaf
         if isinstance(leaf, (np.generic, int, float)):
             return np.asarray(leaf)
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{what} must be NumPy arrays or minigrad Tensors (or a list / dict of them, one per "
             f"model input or output); got a {type(leaf).__name__}. Generators and datasets are not "
             "supported: load the data into arrays."
@@ -79,18 +81,20 @@ def num_samples(*structures) -> int:
             if leaf is None:
                 continue
             if leaf.ndim == 0:
-                raise ValueError(f"{name} holds a scalar: data need a batch axis (shape (samples, ...)).")
+                raise InvalidArgumentError(
+                    f"{name} holds a scalar: data need a batch axis (shape (samples, ...)).")
             sizes.setdefault(name, set()).add(int(leaf.shape[0]))
     every = set().union(*sizes.values()) if sizes else set()
     if not every:
-        raise ValueError("No data: give x (and y) as arrays with a batch axis.")
+        raise InvalidArgumentError("No data: give x (and y) as arrays with a batch axis.")
     if len(every) > 1:
         detail = ", ".join(f"{name} sizes: {sorted(s)}" for name, s in sizes.items())
-        raise ValueError(f"Data cardinality is ambiguous: {detail}. Make sure all arrays contain the "
-                         "same number of samples.")
+        raise InvalidArgumentError(
+            f"Data cardinality is ambiguous: {detail}. Make sure all arrays contain the "
+            "same number of samples.")
     n = every.pop()
     if n == 0:
-        raise ValueError("Expected input data to be non-empty (the arrays have 0 samples).")
+        raise InvalidArgumentError("Expected input data to be non-empty (the arrays have 0 samples).")
     return n
 
 
@@ -112,8 +116,9 @@ def unpack_data(data) -> tuple:
     if not isinstance(data, tuple):
         return data, None, None
     if not 1 <= len(data) <= 3:
-        raise ValueError("Data is expected to be in the format `x`, `(x,)`, `(x, y)`, or "
-                         f"`(x, y, sample_weight)`, found a tuple of {len(data)} elements.")
+        raise InvalidArgumentError(
+            "Data is expected to be in the format `x`, `(x,)`, `(x, y)`, or "
+            f"`(x, y, sample_weight)`, found a tuple of {len(data)} elements.")
     return tuple(data) + (None,) * (3 - len(data))
 
 
@@ -127,11 +132,11 @@ def split_validation(arrays: tuple, validation_split: float) -> tuple:
         ValueError: if the split leaves no training or no validation sample.
     """
     if not 0.0 < validation_split < 1.0:
-        raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}.")
+        raise InvalidArgumentError(f"validation_split must be in [0, 1), got {validation_split!r}.")
     n = num_samples(*arrays)
     split_at = int(math.floor(n * (1.0 - validation_split)))
     if split_at == 0 or split_at == n:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"Training data contains {n} samples, which is not sufficient to split it into a "
             f"validation and training set as specified by `validation_split={validation_split}`. "
             "Either provide more data, or a different value for the `validation_split` argument."
@@ -148,15 +153,16 @@ def class_sample_weights(y, class_weight: dict) -> np.ndarray:
     """
     leaves = flatten(y)
     if len(leaves) != 1:
-        raise ValueError("`class_weight` is only supported for Models with a single output.")
+        raise InvalidArgumentError("`class_weight` is only supported for Models with a single output.")
     labels = np.asarray(leaves[0])
     if labels.ndim == 2 and labels.shape[1] > 1:
         labels = labels.argmax(axis=1)
     labels = labels.reshape(labels.shape[0], -1)[:, 0].astype(np.int64)
     missing = sorted(set(np.unique(labels).tolist()) - {int(k) for k in class_weight})
     if missing:
-        raise ValueError(f"class_weight has no weight for class(es) {missing}: give one for every "
-                         "class that appears in y.")
+        raise InvalidArgumentError(
+            f"class_weight has no weight for class(es) {missing}: give one for every "
+            "class that appears in y.")
     table = {int(k): float(v) for k, v in class_weight.items()}
     return np.array([table[int(c)] for c in labels], dtype=np.float32)
 
@@ -213,21 +219,94 @@ def _to_tensors(structure, device: str):
     return map_structure(convert, structure)
 
 
-def check_batch_size(batch_size) -> int:
+# -- argument checks (one place for fit / evaluate / predict / *_on_batch) -----------------
+def check_batch_size(batch_size, where: str = "fit") -> int:
+    """``batch_size`` as an int >= 1 (32 for None).
+
+    Raises:
+        InvalidArgumentError: for anything else (a ValueError, as minigrad always raised).
+    """
     if batch_size is None:
         return 32
     if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
+        raise InvalidArgumentError(f"{where}: batch_size must be a positive integer or None (32), got "
+                                   f"{batch_size!r}. Pass e.g. batch_size=32.")
     return int(batch_size)
 
 
-def _verbosity(verbose) -> int:
-    if verbose == "auto":
-        return 1
-    if verbose not in (0, 1, 2):
-        raise ValueError(f"verbose must be 0 (silent), 1 (progress bar), 2 (one line per epoch) or "
-                         f"'auto', got {verbose!r}.")
-    return int(verbose)
+def _verbosity(verbose, where: str = "fit") -> int:
+    """``verbose`` as 0, 1 or 2 ("auto" is 1).
+
+    Raises:
+        InvalidArgumentError: for anything else (strings other than "auto", 3, -1, 1.5).
+    """
+    if isinstance(verbose, str):
+        if verbose == "auto":
+            return 1
+    elif isinstance(verbose, (bool, int, np.integer)) and verbose in (0, 1, 2):
+        return int(verbose)
+    raise InvalidArgumentError(f"{where}: verbose must be 0 (silent), 1 (progress bar), 2 (one line "
+                               f"per epoch) or 'auto', got {verbose!r}.")
+
+
+def _check_data(x, where: str):
+    """Refuse ``x=None`` with a message that says what to pass (Keras fails deep inside).
+
+    Raises:
+        ArgumentTypeError: for None.
+    """
+    if x is None:
+        raise ArgumentTypeError(
+            f"{where}: `x` is None. Pass the input data: a NumPy array or minigrad Tensor with "
+            "the batch axis first, or a list / dict of them (one per model input).")
+    return x
+
+
+def _check_steps(name: str, steps, where: str):
+    """None, or an int >= 1 (a number of batches)."""
+    return check_int(name, steps, minimum=1, allow_none=True, where=where)
+
+
+def _check_class_weight(class_weight, where: str):
+    if class_weight is not None and not isinstance(class_weight, dict):
+        raise ArgumentTypeError(f"{where}: `class_weight` must be a dict {{class index: weight}} or "
+                                f"None, got {class_weight!r}. Pass e.g. class_weight={{0: 1.0, 1: 5.0}}.")
+    for key, value in (class_weight or {}).items():
+        check_int("class_weight key", key, minimum=0, where=where)
+        check_float(f"class_weight[{key!r}]", value, minimum=0.0, where=where)
+    return class_weight
+
+
+def _check_fit_arguments(x, epochs, initial_epoch, steps_per_epoch, validation_split, shuffle,
+                         validation_steps, validation_batch_size, class_weight,
+                         validation_freq=1) -> tuple:
+    """``fit``'s numbers and flags, checked before anything runs.
+
+    ``epochs`` is the index of the last epoch, so ``epochs=0`` (or ``initial_epoch ==
+    epochs``) trains nothing and returns an empty history, as Keras does; negative values,
+    and ``initial_epoch > epochs`` (Keras silently trains nothing), are refused.
+
+    Returns:
+        ``(epochs, initial_epoch, steps_per_epoch, validation_split, shuffle)`` normalized.
+    """
+    where = "fit"
+    _check_data(x, where)
+    epochs = check_int("epochs", epochs, minimum=0, where=where)
+    initial_epoch = check_int("initial_epoch", initial_epoch, minimum=0, where=where)
+    if initial_epoch > epochs:
+        raise InvalidArgumentError(
+            f"fit: initial_epoch={initial_epoch} is after epochs={epochs}: `epochs` is the index of "
+            f"the last epoch, not a count of further epochs. To train {epochs} more epochs, pass "
+            f"epochs={initial_epoch + epochs}.")
+    steps_per_epoch = _check_steps("steps_per_epoch", steps_per_epoch, where)
+    validation_split = check_float("validation_split", validation_split, minimum=0.0, maximum=1.0,
+                                   max_inclusive=False, where=where)
+    shuffle = check_bool("shuffle", shuffle, where=where)
+    _check_steps("validation_steps", validation_steps, where)
+    check_int("validation_batch_size", validation_batch_size, minimum=1, allow_none=True, where=where)
+    _check_class_weight(class_weight, where)
+    _check_validation_freq(validation_freq)
+    return epochs, initial_epoch, steps_per_epoch, validation_split, shuffle
 
 
 # -- matching targets to outputs ---------------------------------------------------------
@@ -259,13 +338,15 @@ def per_output(value, names: list, what: str, broadcast_single: bool = True) -> 
     if isinstance(value, dict):
         unknown = sorted(set(value) - set(names))
         if unknown:
-            raise ValueError(f"Found unexpected keys {unknown} in `{what}`: the model's outputs are "
-                             f"named {names}.")
+            raise InvalidArgumentError(
+                f"Found unexpected keys {unknown} in `{what}`: the model's outputs are "
+                f"named {names}.")
         return [value.get(name) for name in names]
     if isinstance(value, (list, tuple)):
         if len(value) != n:
-            raise ValueError(f"`{what}` has {len(value)} entries but the model has {n} output(s) "
-                             f"({names}): give one per output, or a dict keyed by output name.")
+            raise InvalidArgumentError(
+                f"`{what}` has {len(value)} entries but the model has {n} output(s) "
+                f"({names}): give one per output, or a dict keyed by output name.")
         return list(value)
     return [value] * n if broadcast_single else [value] + [None] * (n - 1)
 
@@ -287,8 +368,26 @@ def targets_per_output(y, names: list) -> list:
         return [y]
     if isinstance(y, (list, tuple)):
         return per_output(list(y), names, "y")
-    raise ValueError(f"The model has {n} outputs ({names}): give y as a list of {n} arrays or a "
-                     "dict keyed by output name.")
+    raise InvalidArgumentError(
+        f"The model has {n} outputs ({names}): give y as a list of {n} arrays or a "
+        "dict keyed by output name.")
+
+
+def _check_loss_weights(loss_weights) -> None:
+    """None, or a list / tuple / dict of finite numbers (one per output).
+
+    Raises:
+        ArgumentTypeError: for another container or a weight that is not a number.
+        InvalidArgumentError: for a NaN or infinite weight.
+    """
+    if loss_weights is None:
+        return
+    if not isinstance(loss_weights, (list, tuple, dict)):
+        raise ArgumentTypeError(f"compile: `loss_weights` must be a list or dict of floats (one per "
+                                f"output), got {loss_weights!r}. Pass e.g. loss_weights=[1.0, 0.5].")
+    values = loss_weights.values() if isinstance(loss_weights, dict) else loss_weights
+    for value in values:
+        check_float("loss_weights entry", value, where="compile")
 
 
 def _loss_object(loss):
@@ -301,8 +400,9 @@ def _loss_object(loss):
     if isinstance(obj, mg.losses.Loss):
         return obj
     if not callable(obj):
-        raise TypeError(f"Could not interpret loss {loss!r}: use a name like 'mse', a "
-                        "minigrad.losses.Loss or a function loss(y_true, y_pred).")
+        raise ArgumentTypeError(
+            f"Could not interpret loss {loss!r}: use a name like 'mse', a "
+            "minigrad.losses.Loss or a function loss(y_true, y_pred).")
     name = loss if isinstance(loss, str) else getattr(obj, "__name__", "loss")
     return mg.losses.LossFunctionWrapper(obj, name=name)
 
@@ -356,7 +456,7 @@ class CompiledLoss:
         for extra in regularization_losses:
             total = extra if total is None else total + mg.cast(extra, total.dtype)
         if total is None:
-            raise ValueError(
+            raise InvalidArgumentError(
                 "No loss to optimize: pass a loss to compile(loss=...) and targets y to fit/evaluate, "
                 "or add losses to the model with add_loss()."
             )
@@ -414,12 +514,14 @@ def _metric_specs(metrics, names: list, what: str) -> list:
     if isinstance(metrics, (list, tuple)):
         if any(isinstance(m, (list, tuple)) for m in metrics):
             if len(metrics) != n:
-                raise ValueError(f"`{what}` is a list of {len(metrics)} lists but the model has {n} "
-                                 "outputs: give one list per output.")
+                raise InvalidArgumentError(
+                    f"`{what}` is a list of {len(metrics)} lists but the model has {n} "
+                    "outputs: give one list per output.")
             return [list(m) if isinstance(m, (list, tuple)) else ([] if m is None else [m]) for m in metrics]
         return [list(metrics) for _ in names]
-    raise TypeError(f"Type of `{what}` argument not understood. Expected a list or dictionary, found: "
-                    f"{metrics!r}. For one metric write metrics=[{metrics!r}].")
+    raise ArgumentTypeError(
+        f"Type of `{what}` argument not understood. Expected a list or dictionary, found: "
+        f"{metrics!r}. For one metric write metrics=[{metrics!r}].")
 
 
 class CompiledMetrics:
@@ -509,8 +611,12 @@ class Trainer:
             run_eagerly: accepted for Keras compatibility (minigrad always runs eagerly).
 
         Raises:
-            ValueError / TypeError: for an unknown optimizer, loss or metric name.
+            ValueError / TypeError: for an unknown optimizer, loss or metric name
+                (InvalidArgumentError / ArgumentTypeError here), a loss weight that is not
+                a finite number, or a run_eagerly that is not a bool or None.
         """
+        check_bool("run_eagerly", run_eagerly, allow_none=True, where="compile")
+        _check_loss_weights(loss_weights)
         self.optimizer = mg.optimizers.get(optimizer)
         if isinstance(loss, (list, tuple, dict)):
             for item in flatten(loss) if not isinstance(loss, dict) else loss.values():
@@ -521,6 +627,10 @@ class Trainer:
             if value is not None and not isinstance(value, (list, tuple, dict)):
                 _metric_specs(value, ["output"], what)  # raises the TypeError that says what to write
         for spec in flatten(metrics or []) + flatten(weighted_metrics or []):
+            if spec is not None and not isinstance(spec, (str, mg.metrics.Metric)) and not callable(spec):
+                raise ArgumentTypeError(
+                    f"compile: could not interpret metric {spec!r}: use a name like 'accuracy' or "
+                    "'mse', a minigrad.metrics.Metric or a function metric(y_true, y_pred).")
             if isinstance(spec, str) and spec not in _ACCURACY + _CROSSENTROPY:
                 mg.metrics.get(spec)  # fail now on a bad name
         self.loss = loss
@@ -665,9 +775,19 @@ class Trainer:
 
         Raises:
             RuntimeError: if the model was not compiled.
-            ValueError: for data whose sizes disagree or a validation split that leaves nothing.
+            InvalidArgumentError: (a ValueError) for data whose sizes disagree, a validation
+                split that leaves nothing or is outside [0, 1), a negative ``epochs`` or
+                ``initial_epoch``, ``initial_epoch > epochs``, ``steps_per_epoch``,
+                ``batch_size``, ``validation_steps`` or ``validation_batch_size`` < 1, or a
+                bad ``verbose``.
+            ArgumentTypeError: (a TypeError) for ``x=None``, a ``shuffle`` that is not a bool
+                (``"no"`` would read as True), counts that are not ints, or a ``class_weight``
+                that is not a dict.
         """
         self._assert_compile_was_called()
+        epochs, initial_epoch, steps_per_epoch, validation_split, shuffle = _check_fit_arguments(
+            x, epochs, initial_epoch, steps_per_epoch, validation_split, shuffle, validation_steps,
+            validation_batch_size, class_weight, validation_freq)
         verbose = _verbosity(verbose)
         batch_size = check_batch_size(batch_size)
         x, y = to_arrays(x, "x"), to_arrays(y, "y")
@@ -733,10 +853,15 @@ class Trainer:
 
         Raises:
             RuntimeError: if the model was not compiled.
+            ArgumentTypeError: for ``x=None`` or a ``return_dict`` that is not a bool.
+            InvalidArgumentError: for ``steps`` or ``batch_size`` < 1, or a bad ``verbose``.
         """
         self._assert_compile_was_called()
-        verbose = _verbosity(verbose)
-        batch_size = check_batch_size(batch_size)
+        _check_data(x, "evaluate")
+        steps = _check_steps("steps", steps, "evaluate")
+        return_dict = check_bool("return_dict", return_dict, where="evaluate")
+        verbose = _verbosity(verbose, "evaluate")
+        batch_size = check_batch_size(batch_size, "evaluate")
         arrays = (to_arrays(x, "x"), to_arrays(y, "y"), to_arrays(sample_weight, "sample_weight"))
         stream = BatchStream(arrays, batch_size, shuffle=False, steps_per_epoch=steps, repeat=False)
         cbks = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
@@ -765,9 +890,15 @@ class Trainer:
 
         Returns:
             An array (or the model's structure of arrays), batch axis first.
+
+        Raises:
+            ArgumentTypeError: for ``x=None``.
+            InvalidArgumentError: for ``steps`` or ``batch_size`` < 1, or a bad ``verbose``.
         """
-        verbose = _verbosity(verbose)
-        batch_size = check_batch_size(batch_size)
+        _check_data(x, "predict")
+        steps = _check_steps("steps", steps, "predict")
+        verbose = _verbosity(verbose, "predict")
+        batch_size = check_batch_size(batch_size, "predict")
         stream = BatchStream((to_arrays(x, "x"), None, None), batch_size, shuffle=False,
                              steps_per_epoch=steps, repeat=False)
         cbks = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
@@ -794,8 +925,16 @@ class Trainer:
         Returns:
             The loss (and metrics) on this batch (accumulated over calls if
             ``reset_metrics=False``), as for ``evaluate``.
+
+        Raises:
+            ArgumentTypeError: for ``x=None``, flags that are not bools or a class_weight
+                that is not a dict.
         """
         self._assert_compile_was_called()
+        _check_data(x, "train_on_batch")
+        _check_class_weight(class_weight, "train_on_batch")
+        reset_metrics = check_bool("reset_metrics", reset_metrics, where="train_on_batch")
+        return_dict = check_bool("return_dict", return_dict, where="train_on_batch")
         if reset_metrics:
             self.reset_metrics()
         x, y, sample_weight = to_arrays(x, "x"), to_arrays(y, "y"), to_arrays(sample_weight, "sample_weight")
@@ -807,8 +946,15 @@ class Trainer:
 
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics: bool = True,
                       return_dict: bool = False):
-        """The loss (and metrics) of one batch in inference mode, as for ``evaluate``."""
+        """The loss (and metrics) of one batch in inference mode, as for ``evaluate``.
+
+        Raises:
+            ArgumentTypeError: for ``x=None`` or flags that are not bools.
+        """
         self._assert_compile_was_called()
+        _check_data(x, "test_on_batch")
+        reset_metrics = check_bool("reset_metrics", reset_metrics, where="test_on_batch")
+        return_dict = check_bool("return_dict", return_dict, where="test_on_batch")
         if reset_metrics:
             self.reset_metrics()
         data = (to_arrays(x, "x"), to_arrays(y, "y"), to_arrays(sample_weight, "sample_weight"))
@@ -817,7 +963,12 @@ class Trainer:
         return logs if return_dict else _in_order(logs, self.metrics_names)
 
     def predict_on_batch(self, x):
-        """The model's outputs for one batch, as NumPy arrays."""
+        """The model's outputs for one batch, as NumPy arrays.
+
+        Raises:
+            ArgumentTypeError: for ``x=None``.
+        """
+        _check_data(x, "predict_on_batch")
         with mg.no_recording():
             outputs = self.predict_step((_to_tensors(to_arrays(x, "x"), self._weights_device()),))
         return map_structure(_as_numpy, outputs)
@@ -832,15 +983,30 @@ def _in_order(logs: dict, names: list):
     return values[0] if len(values) == 1 else values
 
 
+def _check_validation_freq(validation_freq) -> None:
+    """An int >= 1 (validate every that many epochs) or a list of epochs counted from 1.
+
+    Raises:
+        InvalidArgumentError: for anything else.
+    """
+    entries = validation_freq if isinstance(validation_freq, (list, tuple, set)) else [validation_freq]
+    if not isinstance(validation_freq, (list, tuple, set, int)) or any(
+            isinstance(e, bool) or not isinstance(e, (int, np.integer)) or e < 1 for e in entries):
+        raise InvalidArgumentError(
+            "fit: validation_freq must be a positive integer or a list of epochs (counted from 1), "
+            f"got {validation_freq!r}. Pass e.g. validation_freq=2 or validation_freq=[1, 5, 10].")
+
+
 def _should_validate(epoch: int, validation_freq) -> bool:
     if isinstance(validation_freq, int) and not isinstance(validation_freq, bool):
         if validation_freq < 1:
-            raise ValueError(f"validation_freq must be a positive integer, got {validation_freq}.")
+            raise InvalidArgumentError(f"validation_freq must be a positive integer, got {validation_freq}.")
         return (epoch + 1) % validation_freq == 0
     if isinstance(validation_freq, (list, tuple, set)):
         return (epoch + 1) in validation_freq
-    raise ValueError("validation_freq must be an int or a list of epochs (counted from 1), got "
-                     f"{validation_freq!r}.")
+    raise InvalidArgumentError(
+        "validation_freq must be an int or a list of epochs (counted from 1), got "
+        f"{validation_freq!r}.")
 
 
 __all__ = ["Trainer", "CompiledLoss", "CompiledMetrics", "BatchStream"]

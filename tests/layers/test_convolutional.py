@@ -12,6 +12,7 @@ import layers
 import minigrad as mg
 from layers import activations, constraints, initializers, regularizers
 from layers.convolutional import Conv2D, conv_output_length, normalize_tuple
+from minigrad.errors import InvalidArgumentError
 
 RNG = np.random.default_rng(99)
 
@@ -158,8 +159,10 @@ def test_conv2d_int_and_tuple_arguments_agree():
     assert a.kernel_size == (3, 3) and a.strides == (2, 2)
     c = Conv2D(2.0, [2, 3], strides=[1, 2], dilation_rate=np.int64(1), padding="SAME")
     assert c.filters == 2 and c.kernel_size == (2, 3) and c.strides == (1, 2) and c.padding == "same"
-    # Keras: `groups or 1`
-    assert Conv2D(2, 3, groups=None).groups == 1 and Conv2D(2, 3, groups=0).groups == 1
+    # groups=None means 1, as tf.keras's `groups or 1`; groups=0 (tf.keras: also 1) is refused
+    assert Conv2D(2, 3, groups=None).groups == 1
+    with pytest.raises(InvalidArgumentError, match="argument `groups`. Expected a strictly positive"):
+        Conv2D(2, 3, groups=0)
 
 
 def test_conv2d_initializers_change_the_weights():
