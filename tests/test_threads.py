@@ -396,3 +396,29 @@ def test_a_new_thread_starts_from_the_process_seed_and_leaves_this_thread_s_stre
         np.testing.assert_array_equal(drawn, first)
     # their draws did not advance this thread's generator
     np.testing.assert_array_equal(mg.random.normal((4,), dtype="float64").numpy(), first)
+
+
+def test_a_weight_name_scope_belongs_to_its_thread():
+    """A layer built inside another layer's call in one thread is named after that layer only
+    (``outer_0/dense/kernel:0``), while other threads build theirs at the same time."""
+
+    class Outer(layers.Layer):
+        def __init__(self, gate, **kwargs):
+            super().__init__(**kwargs)
+            self.gate = gate
+            self.inner = layers.Dense(2, name="dense")
+
+        def call(self, inputs):
+            self.gate.wait(TIMEOUT)  # every thread is inside its outer scope before any builds
+            return self.inner(inputs)
+
+    gate = threading.Barrier(THREADS)
+    x = np.ones((1, 3), np.float32)
+
+    def build_nested(index):
+        outer = Outer(gate, name=f"outer_{index}")
+        outer(x)
+        return [w.name for w in outer.weights]
+
+    assert run_in_threads(build_nested, THREADS) == [
+        [f"outer_{i}/dense/kernel:0", f"outer_{i}/dense/bias:0"] for i in range(THREADS)]
