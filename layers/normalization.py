@@ -839,8 +839,8 @@ def _synchronized_moments(x, reduction_axes: tuple, weights=None, parts: int = 2
     catastrophically: at mean 1e4 in float32 outputs were off by up to 144), every term here
     is centred, so the result is the two-pass one up to float32 rounding at any offset.
     """
-    axis = reduction_axes[0]
-    length = x.shape[axis]
+    axis = reduction_axes[0] if reduction_axes else 0
+    length = x.shape[axis] if reduction_axes else 1  # nothing reduced: one part, each value its own
     parts = max(1, min(parts, length))
     points = [length * k // parts for k in range(1, parts)]
     pieces = mg.split(x, points, axis=axis) if points else [x]

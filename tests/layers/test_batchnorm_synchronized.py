@@ -40,6 +40,18 @@ def test_synchronized_agrees_with_plain_batch_norm_at_mean_1e4_in_float32(shape,
     np.testing.assert_allclose(sync.moving_variance.numpy(), plain.moving_variance.numpy(), rtol=1e-6)
 
 
+@pytest.mark.parametrize("shape", [(1, 1, 1), (2, 3)])
+def test_synchronized_with_every_axis_normalized_reduces_nothing(shape):
+    # axis names every axis: nothing is reduced, each value is its own batch (mean x, variance 0)
+    x = RNG.standard_normal(shape).astype(np.float32) + 3
+    sync, plain = _pair(axis=list(range(len(shape))), center=False, scale=False)
+    y_sync = sync(x, training=True).numpy()
+    np.testing.assert_allclose(y_sync, plain(x, training=True).numpy(), rtol=0, atol=1e-6)
+    np.testing.assert_allclose(y_sync, np.zeros(shape), atol=1e-6)
+    np.testing.assert_allclose(sync.moving_mean.numpy(), x, rtol=1e-7)
+    np.testing.assert_allclose(sync.moving_variance.numpy(), np.zeros(shape), atol=0)
+
+
 @pytest.mark.parametrize("parts", [1, 2, 3, 5, 7])
 @pytest.mark.parametrize("weighted", [False, True])
 def test_part_moments_combine_to_the_two_pass_statistics(parts, weighted):
