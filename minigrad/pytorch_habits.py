@@ -6,7 +6,7 @@ forward pass and *returns* the gradients, and training versus inference is the `
 argument of each call. Rather than a bare AttributeError, using one of these names raises
 ``PyTorchHabitError`` with the minigrad way in two lines::
 
-    with mg.GradientTape() as tape: loss = loss_fn(model(x), y)
+    with mg.GradientTape() as tape: loss = loss_fn(y, model(x))
     grads = tape.gradient(loss, model.trainable_weights)
 
 ``PyTorchHabitError`` is an AttributeError, so code that probes for an attribute keeps
@@ -39,7 +39,7 @@ _WATCHING = (
 MINIGRAD_WAY: dict[str, tuple[str, str, str]] = {
     "backward": (
         "minigrad has no backward(): a GradientTape records the forward pass and returns the gradients",
-        "with mg.GradientTape() as tape: loss = loss_fn(model(x), y)",
+        "with mg.GradientTape() as tape: loss = loss_fn(y, model(x))",
         "grads = tape.gradient(loss, model.trainable_weights)",
     ),
     "grad": (
@@ -52,7 +52,7 @@ MINIGRAD_WAY: dict[str, tuple[str, str, str]] = {
     "zero_grad": (
         "there is nothing to zero: tape.gradient returns new gradients each time, they never "
         "accumulate",
-        "with mg.GradientTape() as tape: loss = loss_fn(model(x), y)",
+        "with mg.GradientTape() as tape: loss = loss_fn(y, model(x))",
         "grads = tape.gradient(loss, model.trainable_weights)  # fresh at every step",
     ),
     "detach": (

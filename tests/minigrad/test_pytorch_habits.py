@@ -35,7 +35,7 @@ OBJECTS = {
 # (class of the object, PyTorch name, how it is shown, a fragment of the reason, the two lines)
 CASES = [
     ("Tensor", "backward", "backward()", "GradientTape records the forward pass",
-     "with mg.GradientTape() as tape: loss = loss_fn(model(x), y)",
+     "with mg.GradientTape() as tape: loss = loss_fn(y, model(x))",
      "grads = tape.gradient(loss, model.trainable_weights)"),
     ("Variable", "backward", "backward()", "returns the gradients",
      "with mg.GradientTape() as tape: loss", "tape.gradient(loss, model.trainable_weights)"),
@@ -151,7 +151,12 @@ def test_the_two_lines_of_each_message_run(name):
     # a tiny world holding every name the lines use: model, x, y, loss_fn, f, w, optimizer, tape
     model = _model()
     x, y = mg.tensor([[1.0, 2.0], [3.0, -1.0]]), mg.tensor([[1.0], [0.0]])
-    loss_fn = mg.losses.MeanSquaredError()
+    mse = mg.losses.MeanSquaredError()
+
+    def loss_fn(y_true, y_pred):  # Keras's order: the targets first
+        assert y_true is y, "the lines call loss_fn(y_pred, y_true): Keras's order is (y_true, y_pred)"
+        return mse(y_true, y_pred)
+
     world = {"mg": mg, "model": model, "x": x, "y": y, "loss_fn": loss_fn,
              "f": lambda *args: sum((a * a).sum() for a in args), "w": mg.Variable([0.5, -0.5]),
              "optimizer": mg.optimizers.SGD(0.1)}
