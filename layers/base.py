@@ -31,6 +31,7 @@ from layers.nest import flatten, map_structure, pack_as, unwrap_single
 from layers.node import KerasTensor, Node, is_symbolic
 from layers.weights_file import checked_weight_values
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
+from minigrad.pytorch_habits import PyTorchName
 from minigrad.validation import check_bool
 
 # policy name -> (variable dtype, compute dtype); NumPy has no bfloat16, so no "mixed_bfloat16"
@@ -123,6 +124,11 @@ class Layer:
     """
 
     is_placeholder = False  # True for InputLayer, where graph walks stop
+    # PyTorch's names: each raises mg.errors.PyTorchHabitError with the minigrad way
+    parameters = PyTorchName()
+    train = PyTorchName()
+    eval = PyTorchName()
+    zero_grad = PyTorchName()
     _device = None  # set by ``to(device)``: where this layer's weights live and are made
 
     def __init__(self, trainable: bool = True, name: str | None = None, dtype=None,

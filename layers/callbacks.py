@@ -15,8 +15,8 @@ The order of the hooks during ``fit`` (as tf.keras):
 Batch logs hold the running means of the epoch so far; epoch logs the means over
 the whole epoch. ``History`` (added to every ``fit``) records the epoch logs, and
 ``ProgbarLogger`` (added when ``verbose`` is not 0) shows the progress: a tqdm bar
-per epoch for ``verbose=1`` (plain printing if tqdm is not installed), one line per
-epoch for ``verbose=2``.
+per epoch and then Keras's summary line for ``verbose=1`` (the line alone if tqdm is not
+installed), the line alone for ``verbose=2``.
 """
 
 from __future__ import annotations
@@ -250,25 +250,69 @@ def format_logs(logs: dict, skip=("outputs",)) -> str:
 
 
 def _make_bar(total, desc: str):
-    """A tqdm.auto progress bar, or None if tqdm is not installed."""
+    """A tqdm.auto progress bar (a widget in a notebook), or None if tqdm is not installed."""
     try:
         from tqdm.auto import tqdm  # noqa: PLC0415 - optional dependency, imported when needed
     except ImportError:
         return None
-    return tqdm(total=total, desc=desc, unit="step", leave=True, file=sys.stdout, dynamic_ncols=True)
+    notebook = sys.modules.get("tqdm.notebook")
+    if notebook is None or not issubclass(tqdm, notebook.tqdm_notebook):
+        return tqdm(total=total, desc=desc, unit="step", leave=True, file=sys.stdout, dynamic_ncols=True)
+    # A notebook saves a widget's text as it was when first shown ("0%"): the bar is shown
+    # with a display id here, so that closing it can show it again, finished (``_close_bar``).
+    from IPython.display import display  # noqa: PLC0415 - present wherever tqdm.notebook is
+
+    bar = tqdm(total=total, desc=desc, unit="step", leave=True, file=sys.stdout, dynamic_ncols=True,
+               display=False)
+    bar.display_handle = display(bar.container, display_id=True)
+    return bar
+
+
+def _close_bar(bar) -> None:
+    """Close a bar of ``_make_bar``; in a notebook, show it again in its final state."""
+    bar.close()
+    handle = getattr(bar, "display_handle", None)
+    if handle is not None:
+        handle.update(bar.container)
+
+
+def _format_time(seconds: float, unit: str) -> str:
+    """``" 2s/epoch"``, ``" 13ms/step"``, ``" 85us/step"``: Keras's Progbar format for a duration."""
+    if seconds >= 1 or seconds == 0:
+        return f" {seconds:.0f}s/{unit}"
+    if seconds >= 1e-3:
+        return f" {seconds * 1e3:.0f}ms/{unit}"
+    return f" {seconds * 1e6:.0f}us/{unit}"
+
+
+def summary_line(seen: int, steps: int | None, elapsed: float, logs: dict) -> str:
+    """The line Keras 2 (tf-keras) prints at the end of an epoch with ``verbose=2``.
+
+    ``"38/38 - 2s - loss: 0.1234 - accuracy: 0.9500 - val_loss: ... - 2s/epoch - 52ms/step"``:
+    steps done out of the epoch's steps, seconds elapsed, the logs (``format_logs``), the
+    time of the whole pass and the mean time of a step (s, ms or us, as Keras's Progbar).
+    """
+    text = format_logs(logs or {})
+    line = f"{seen}/{steps or seen} - {elapsed:.0f}s" + (f" - {text}" if text else "")
+    return line + f" -{_format_time(elapsed, 'epoch')} -{_format_time(elapsed / max(seen, 1), 'step')}"
 
 
 class ProgbarLogger(Callback):
-    """Shows progress: a tqdm bar (verbose=1) or one line per epoch (verbose=2).
+    """Shows progress: a tqdm bar and a summary line (verbose=1), or the line alone (verbose=2).
 
-    With ``verbose=1`` each epoch gets a ``tqdm.auto`` bar whose postfix shows the running
-    loss and metrics (and the validation results at the end). Without tqdm installed it
-    prints ``Epoch i/n`` and, at the end of the epoch, the same line as ``verbose=2``:
+    With ``verbose=2`` each epoch prints ``Epoch i/n`` and, at its end, Keras 2's line
+    (``summary_line``)::
 
         Epoch 3/10
         10/10 - 0s - loss: 0.4821 - accuracy: 0.8533 - val_loss: 0.5012 - ... - 41ms/epoch - 4ms/step
 
-    ``evaluate`` and ``predict`` with ``verbose=1`` show one bar (or one line) too.
+    With ``verbose=1`` each epoch gets a ``tqdm.auto`` bar (a widget in a notebook) whose
+    postfix shows the running loss and metrics; the bar is cut at the terminal's width, so
+    when it closes the same line is printed under it, whole. In a notebook the finished bar
+    replaces its first picture ("0%") in the saved output, and the printed line is saved as
+    plain text. Without tqdm installed, ``verbose=1`` prints what ``verbose=2`` prints.
+
+    ``evaluate`` and ``predict`` with ``verbose=1`` show one bar and one line too.
     """
 
     def __init__(self):
@@ -304,17 +348,14 @@ class ProgbarLogger(Callback):
             self._bar.update(1)
 
     def _end(self, logs) -> None:
-        text = format_logs(logs or {})
+        if self.verbose not in (1, 2):
+            return
+        elapsed = time.perf_counter() - self._start
         if self._bar is not None:
-            self._bar.set_postfix_str(text, refresh=False)
-            self._bar.close()
+            self._bar.set_postfix_str(format_logs(logs or {}), refresh=False)
+            _close_bar(self._bar)
             self._bar = None
-        elif self.verbose in (1, 2):
-            elapsed = time.perf_counter() - self._start
-            line = f"{self._seen}/{self.steps or self._seen} - {elapsed:.0f}s"
-            line += f" - {text}" if text else ""
-            per_step = 1000.0 * elapsed / max(self._seen, 1)
-            print(f"{line} - {1000.0 * elapsed:.0f}ms/epoch - {per_step:.0f}ms/step", flush=True)
+        print(summary_line(self._seen, self.steps, elapsed, logs or {}), flush=True)
 
     # -- hooks ------------------------------------------------------------------------
     def on_train_begin(self, logs=None):

@@ -14,6 +14,7 @@ from minigrad.creation import *  # noqa: F401,F403
 from minigrad.gradcheck import gradcheck  # noqa: F401
 from minigrad.ops import *  # noqa: F401,F403
 from minigrad.tape import GradientTape, grad, no_recording, value_and_grad  # noqa: F401
+from minigrad.tape import no_recording as no_grad  # noqa: F401  (torch.no_grad's name: see pytorch_habits)
 from minigrad.tensor import Tensor, tensor  # noqa: F401
 from minigrad.variable import Variable  # noqa: F401
 

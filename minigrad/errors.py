@@ -52,3 +52,12 @@ class ArgumentTypeError(MinigradError, TypeError):
 
 class WeightsFileError(MinigradError, ValueError):
     """A weights file is not one minigrad wrote, is damaged, or does not fit the model."""
+
+
+class PyTorchHabitError(MinigradError, AttributeError):
+    """A PyTorch name was used (``x.backward()``, ``x.grad``, ``optimizer.step()``, ...).
+
+    The message shows the minigrad way (``minigrad/pytorch_habits.py`` holds them all). It is
+    an AttributeError, so ``hasattr(x, "grad")`` stays False and ``getattr(x, "grad", None)``
+    None for code that probes an object's attributes.
+    """

@@ -47,6 +47,7 @@ from minigrad.errors import (
     InvalidArgumentError,
     UnsupportedDtypeError,
 )
+from minigrad.pytorch_habits import PyTorchName
 from minigrad.tape import GradientTape, no_recording
 from minigrad.tensor import Tensor
 from minigrad.validation import check_bool, check_float, check_str
@@ -98,6 +99,8 @@ class Optimizer:
     """
 
     _slot_names: tuple = ()
+    step = PyTorchName()  # PyTorch's names: each raises PyTorchHabitError with the minigrad way
+    zero_grad = PyTorchName()
 
     def __init__(self, learning_rate=0.001, name: str = "Optimizer", clipnorm: float | None = None,
                  clipvalue: float | None = None, global_clipnorm: float | None = None,

@@ -293,6 +293,9 @@ class GradientTape:
 def no_recording():
     """Pause every GradientTape recording in this thread inside the block (like ``torch.no_grad``).
 
+    ``minigrad.no_grad`` is another name for it. A tape opened inside the block records as
+    usual: only the tapes recording when the block starts are paused.
+
     Use it for work that must never be differentiated, such as an optimizer's
     update or computing metrics inside a training step::
 

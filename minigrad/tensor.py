@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from minigrad import backend
 from minigrad.errors import InPlaceWriteError
+from minigrad.pytorch_habits import PyTorchAttribute
 
 
 class Tensor:
@@ -280,6 +281,14 @@ class Tensor:
 
     def clip(self, min=None, max=None):
         return ops.clip(self, min, max)
+
+    # -- PyTorch names: each raises PyTorchHabitError showing the minigrad way ------------
+    backward = PyTorchAttribute()
+    grad = PyTorchAttribute()
+    requires_grad = PyTorchAttribute()
+    requires_grad_ = PyTorchAttribute()
+    zero_grad = PyTorchAttribute()
+    detach = PyTorchAttribute()
 
 
 def tensor(data, dtype=None, device: str | None = None) -> Tensor:

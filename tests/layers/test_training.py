@@ -509,7 +509,7 @@ def test_verbose_0_and_2_output(capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "Epoch 1/2" and lines[2] == "Epoch 2/2" and len(lines) == 4
     assert re.fullmatch(r"3/3 - \d+s - loss: \d\.\d{4} - accuracy: \d\.\d{4} - val_loss: \d\.\d{4} - "
-                        r"val_accuracy: \d\.\d{4} - \d+ms/epoch - \d+ms/step", lines[1])
+                        r"val_accuracy: \d\.\d{4} - \d+(s|ms|us)/epoch - \d+(s|ms|us)/step", lines[1])
 
 
 def test_verbose_1_without_tqdm_prints_plain_lines(capsys, monkeypatch):
