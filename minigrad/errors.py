@@ -52,3 +52,11 @@ class ArgumentTypeError(MinigradError, TypeError):
 
 class WeightsFileError(MinigradError, ValueError):
     """A weights file is not one minigrad wrote, is damaged, or does not fit the model."""
+
+
+class ModelFileError(WeightsFileError):
+    """A ``.keras`` model file is not one minigrad wrote, is damaged, or is of a newer format."""
+
+
+class UnknownObjectError(MinigradError, ValueError):
+    """A config names a class or function that is not built in, registered, or in custom_objects."""
