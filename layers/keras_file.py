@@ -242,8 +242,11 @@ def serialize_object(value, what: str):
         return {"module": value.__module__, "class_name": "__class__", "config": value.__name__,
                 "registered_name": get_registered_name(value)}
     if hasattr(value, "get_config"):
+        config = value.get_config()
+        if hasattr(value, "_compile_name"):  # a metric that compile named after its output
+            config = {**config, "name": value._compile_name}
         return {"module": type(value).__module__, "class_name": type(value).__name__,
-                "config": serialize_object(value.get_config(), what),
+                "config": serialize_object(config, what),
                 "registered_name": get_registered_name(type(value))}
     name = getattr(value, "__name__", None)
     if callable(value) and name is not None and name != "<lambda>":
@@ -290,6 +293,11 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
     check_bool("safe_mode", safe_mode, where="load_model")
     with open(filepath, "rb") as f:
         _check_magic(filepath, f.read(8))
+        size = f.seek(0, os.SEEK_END)  # a truncated file may end inside the weights' own zip
+        f.seek(max(size - 22, 0))
+        if size < 22 or f.read(4) != b"PK\x05\x06":
+            raise ModelFileError(_damaged(filepath, "it is truncated or damaged (it does not end with "
+                                                    "the zip directory model.save writes)"))
         f.seek(0)
         with _damage_as_model_file_error(filepath, "it is truncated or damaged (its zip directory is "
                                                    "unreadable)"):

@@ -26,7 +26,8 @@ is a Layer (models nest) and a ``Trainer`` (compile / fit / evaluate / predict).
 This module holds the two classes; the work behind some of their methods lives next
 to it: ``layers.graph`` (mapping and replaying the functional graph),
 ``layers.saving`` (configs, JSON and weight files; ``model_from_config`` and
-``model_from_json`` are re-exported here) and ``layers.summary`` (``summary()``).
+``model_from_json`` are re-exported here), ``layers.keras_file`` (``save`` and
+``load_model``), ``layers.cloning`` (``clone_model``) and ``layers.summary`` (``summary()``).
 """
 
 from __future__ import annotations
@@ -636,5 +637,9 @@ def _map_shapes(fn, structure):
     return [_map_shapes(fn, s) for s in structure]
 
 
+# at the bottom: layers.cloning builds on Model and Sequential
+from layers.cloning import clone_model  # noqa: E402
+from layers.keras_file import load_model, save_model  # noqa: E402, F401
+
 __all__ = ["Model", "Sequential", "serialize_layer", "deserialize_layer", "model_from_config",
-           "model_from_json"]
+           "model_from_json", "clone_model", "load_model", "save_model"]

@@ -9,6 +9,11 @@ per weight in ``model.weights`` order (``layers.weights_file`` reads and writes 
     config = serialize_layer(model)          # model_from_config(config) rebuilds it
     save_weights(model, "w.npz")             # Model.save_weights / load_weights call these
     load_weights(model, "w.npz")
+    save_model(model, "m.keras")             # the whole model (layers.keras_file): model.save
+    load_model("m.keras", custom_objects={"MyLayer": MyLayer})
+
+Classes of your own are found by ``custom_objects`` or by ``@register_keras_serializable()``
+(``layers.object_registration``, re-exported here as in ``keras.saving``).
 """
 
 from __future__ import annotations
@@ -25,7 +30,15 @@ from layers.base import Layer
 from layers.input_layer import InputLayer
 from layers.nest import flatten, map_structure, pack_as, unwrap_single
 from layers.node import is_symbolic
-from layers.object_registration import get_registered_name, get_registered_object, registered_by_bare_name
+from layers.object_registration import (  # noqa: F401 - register_keras_serializable & co. live here too
+    CustomObjectScope,
+    custom_object_scope,
+    get_custom_objects,
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+    registered_by_bare_name,
+)
 from layers.weights_file import load_weights, save_weights  # the .npz format lives there
 from minigrad.errors import UnknownObjectError
 
@@ -275,5 +288,10 @@ def _map_refs(fn, data):
     return data
 
 
+# at the bottom: layers.keras_file builds on the functions above
+from layers.keras_file import load_model, save_model  # noqa: E402
+
 __all__ = ["serialize_layer", "deserialize_layer", "model_from_config", "model_from_json", "to_json",
-           "functional_config", "reconstruct_graph", "save_weights", "load_weights"]
+           "functional_config", "reconstruct_graph", "save_weights", "load_weights", "save_model",
+           "load_model", "register_keras_serializable", "custom_object_scope", "CustomObjectScope",
+           "get_registered_name", "get_registered_object", "get_custom_objects"]
