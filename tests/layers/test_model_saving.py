@@ -395,7 +395,7 @@ def test_a_zip_without_our_metadata(tmp_path):
     path = tmp_path / "other.keras"
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("notes.txt", "hello")
-    with pytest.raises(ModelFileError, match="not a minigrad .keras file: it has no metadata.json.*model.save\\("):
+    with pytest.raises(ModelFileError, match="not a minigrad .keras file: it has no metadata.json"):
         layers.load_model(path)
 
 
