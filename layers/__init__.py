@@ -11,6 +11,7 @@ from layers import (  # noqa: F401
     constraints,
     initializers,
     regularizers,
+    saving,
     v1,
 )
 from layers.base import InputSpec, Layer, Update  # noqa: F401
@@ -35,3 +36,4 @@ from layers.pooling import (  # noqa: F401
     MaxPool2D,
     MaxPooling2D,
 )
+from layers.saving import load_model, register_keras_serializable  # noqa: F401

@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import minigrad as mg
+from layers.object_registration import get_registered_object, registered_by_bare_name
 from layers.serialization import get_object, serialize_keras_object
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.tensor import Tensor, as_tensor
@@ -216,14 +217,18 @@ def deserialize(name, custom_objects: dict | None = None) -> Callable:
         class_name, config = name.get("class_name"), name.get("config", {})
         if class_name == "function" and isinstance(config, str):
             return deserialize(config, custom_objects)
-        if class_name in custom_objects:
-            return custom_objects[class_name].from_config(config)
+        cls = get_registered_object(class_name, custom_objects) if isinstance(class_name, str) else None
+        if cls is not None:
+            return cls.from_config(config)
         raise InvalidArgumentError(
             f"Unknown activation class: {class_name!r}. Pass it in custom_objects="
             f"{{{class_name!r}: {class_name}}}.")
-    if name in custom_objects:
-        return custom_objects[name]
+    found = get_registered_object(name, custom_objects) if isinstance(name, str) else None
+    if found is not None:
+        return found
     fn = ACTIVATIONS.get(name) or _ALIASES.get(name)
+    if fn is None and isinstance(name, str):
+        fn = registered_by_bare_name(name)
     if fn is None:
         raise InvalidArgumentError(
             f"Unknown activation function: {name!r}. Use one of {sorted(ACTIVATIONS)}, or pass "

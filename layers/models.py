@@ -26,14 +26,15 @@ is a Layer (models nest) and a ``Trainer`` (compile / fit / evaluate / predict).
 This module holds the two classes; the work behind some of their methods lives next
 to it: ``layers.graph`` (mapping and replaying the functional graph),
 ``layers.saving`` (configs, JSON and weight files; ``model_from_config`` and
-``model_from_json`` are re-exported here) and ``layers.summary`` (``summary()``).
+``model_from_json`` are re-exported here), ``layers.keras_file`` (``save`` and
+``load_model``), ``layers.cloning`` (``clone_model``) and ``layers.summary`` (``summary()``).
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from layers import backend, graph, saving
+from layers import backend, graph, keras_file, saving
 from layers.base import Layer, _dedup
 from layers.input_layer import Input, InputLayer
 from layers.nest import flatten, map_structure, pack_as
@@ -237,6 +238,8 @@ class Model(Trainer, Layer):
     def _maybe_build(self, inputs) -> None:
         if self.built:
             return
+        if not self._is_graph_network:  # what model.save records to build the loaded copy
+            self._build_input_shape = map_structure(lambda t: (None,) + tuple(t.shape[1:]), inputs)
         if type(self).build is Model.build:  # nothing to create up front: sublayers build on use
             self.built = True
             return
@@ -344,6 +347,29 @@ class Model(Trainer, Layer):
             OSError: if the file cannot be opened (FileNotFoundError, ...).
         """
         saving.load_weights(self, filepath)
+
+    def save(self, filepath, overwrite: bool = True, include_optimizer: bool = True) -> None:
+        """Save the whole model to a ``.keras`` file: config, weights, compile state.
+
+        ``layers.load_model(filepath)`` gives it back (``layers.keras_file`` describes the
+        file: Keras 3's layout, with the weights as ``.npz`` instead of HDF5). The file is
+        written atomically, as ``save_weights`` writes.
+
+        Args:
+            filepath: a path ending in ``.keras``.
+            overwrite: whether an existing file may be replaced.
+            include_optimizer: whether to save the optimizer's state (iterations, slots).
+
+        Raises:
+            InvalidArgumentError: for a path that does not end in ``.keras`` (``.h5`` is HDF5,
+                which minigrad does not write).
+            NotImplementedError: for a subclassed model without ``get_config``.
+            ArgumentTypeError: for a flag that is not a bool, or compile arguments a file
+                cannot name (a lambda loss, say).
+            FileExistsError: if ``overwrite`` is False and the file exists.
+            PermissionError: if the file or its directory is read-only; nothing is written.
+        """
+        keras_file.save_model(self, filepath, overwrite, include_optimizer)
 
     # -- config -------------------------------------------------------------------------------
     def get_config(self) -> dict:
@@ -611,5 +637,9 @@ def _map_shapes(fn, structure):
     return [_map_shapes(fn, s) for s in structure]
 
 
+# at the bottom: layers.cloning builds on Model and Sequential
+from layers.cloning import clone_model  # noqa: E402
+from layers.keras_file import load_model, save_model  # noqa: E402, F401
+
 __all__ = ["Model", "Sequential", "serialize_layer", "deserialize_layer", "model_from_config",
-           "model_from_json"]
+           "model_from_json", "clone_model", "load_model", "save_model"]

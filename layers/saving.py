@@ -9,6 +9,11 @@ per weight in ``model.weights`` order (``layers.weights_file`` reads and writes 
     config = serialize_layer(model)          # model_from_config(config) rebuilds it
     save_weights(model, "w.npz")             # Model.save_weights / load_weights call these
     load_weights(model, "w.npz")
+    save_model(model, "m.keras")             # the whole model (layers.keras_file): model.save
+    load_model("m.keras", custom_objects={"MyLayer": MyLayer})
+
+Classes of your own are found by ``custom_objects`` or by ``@register_keras_serializable()``
+(``layers.object_registration``, re-exported here as in ``keras.saving``).
 """
 
 from __future__ import annotations
@@ -25,7 +30,17 @@ from layers.base import Layer
 from layers.input_layer import InputLayer
 from layers.nest import flatten, map_structure, pack_as, unwrap_single
 from layers.node import is_symbolic
+from layers.object_registration import (  # noqa: F401 - register_keras_serializable & co. live here too
+    CustomObjectScope,
+    custom_object_scope,
+    get_custom_objects,
+    get_registered_name,
+    get_registered_object,
+    register_keras_serializable,
+    registered_by_bare_name,
+)
 from layers.weights_file import load_weights, save_weights  # the .npz format lives there
+from minigrad.errors import UnknownObjectError
 
 if TYPE_CHECKING:  # for annotations only: layers.models imports this module
     from layers.models import Model
@@ -37,19 +52,25 @@ _LAYER_MODULES = ("layers.core", "layers.convolutional", "layers.pooling", "laye
 
 # -- layers as configs -----------------------------------------------------------------------
 def serialize_layer(layer) -> dict:
-    """``{"class_name": ..., "config": layer.get_config()}``."""
-    return {"class_name": _class_name(layer), "config": layer.get_config()}
+    """``{"class_name": ..., "config": layer.get_config()}``, plus ``"registered_name"`` for a
+    class registered with ``register_keras_serializable`` (``"package>MyLayer"``)."""
+    data = {"class_name": _class_name(layer), "config": layer.get_config()}
+    registered_name = get_registered_name(type(layer))
+    if registered_name != type(layer).__name__:
+        data["registered_name"] = registered_name
+    return data
 
 
 def deserialize_layer(data: dict, custom_objects: dict | None = None) -> Layer:
     """A new layer (or model) from ``{"class_name", "config"}``.
 
     Raises:
-        ValueError: for an unknown class name or a malformed dict.
+        UnknownObjectError: (a ValueError) for an unknown class name.
+        ValueError: for a malformed dict.
     """
     if not isinstance(data, dict) or "class_name" not in data:
         raise ValueError(f"A layer config must be a dict with 'class_name' and 'config'; got {data!r}.")
-    cls = _find_class(data["class_name"], custom_objects)
+    cls = _find_class(data["class_name"], custom_objects, data.get("registered_name"))
     config = dict(data.get("config", {}))
     if "custom_objects" in inspect.signature(cls.from_config).parameters:
         return cls.from_config(config, custom_objects=custom_objects)
@@ -80,12 +101,18 @@ def _class_name(layer) -> str:
     return type(layer).__name__
 
 
-def _find_class(class_name: str, custom_objects: dict | None):
-    """The layer class named ``class_name``: custom_objects first, then the ``layers`` package."""
+def _find_class(class_name: str, custom_objects: dict | None, registered_name: str | None = None):
+    """The layer class a config names (``layers.object_registration`` states the lookup order).
+
+    Raises:
+        UnknownObjectError: (a ValueError) if no class has that name.
+    """
     from layers.models import Model, Sequential  # here, not at the top: layers.models imports this module
 
-    if custom_objects and class_name in custom_objects:
-        return custom_objects[class_name]
+    for name in (registered_name, class_name):
+        found = get_registered_object(name, custom_objects) if isinstance(name, str) else None
+        if found is not None:
+            return found
     if class_name in ("Functional", "Model"):
         return Model
     if class_name == "Sequential":
@@ -103,8 +130,15 @@ def _find_class(class_name: str, custom_objects: dict | None):
         found = getattr(module, class_name, None)
         if isinstance(found, type) and issubclass(found, Layer):
             return found
-    raise ValueError(f"Unknown layer: '{class_name}'. Please ensure you are using a layers.* class, or pass "
-                     f"your own class in custom_objects={{'{class_name}': {class_name}}}.")
+    found = registered_by_bare_name(class_name) if isinstance(class_name, str) else None
+    if found is not None:
+        return found
+    shown = registered_name or class_name
+    raise UnknownObjectError(
+        f"Unknown layer: '{shown}'. It is not a layers.* class, and no class of that name was "
+        f"registered or passed in custom_objects. Either pass your class when loading, "
+        f"custom_objects={{'{class_name}': {class_name}}}, or decorate its definition with "
+        "@layers.saving.register_keras_serializable() (and run that definition before loading).")
 
 
 def _json_default(obj):
@@ -254,5 +288,10 @@ def _map_refs(fn, data):
     return data
 
 
+# at the bottom: layers.keras_file builds on the functions above
+from layers.keras_file import load_model, save_model  # noqa: E402
+
 __all__ = ["serialize_layer", "deserialize_layer", "model_from_config", "model_from_json", "to_json",
-           "functional_config", "reconstruct_graph", "save_weights", "load_weights"]
+           "functional_config", "reconstruct_graph", "save_weights", "load_weights", "save_model",
+           "load_model", "register_keras_serializable", "custom_object_scope", "CustomObjectScope",
+           "get_registered_name", "get_registered_object", "get_custom_objects"]

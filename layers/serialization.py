@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from layers.object_registration import get_registered_object, registered_by_bare_name
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 
 
@@ -60,7 +61,9 @@ def deserialize_keras_object(
 ):
     """Build an object from ``{"class_name": name, "config": {...}}`` or from a name.
 
-    The name is looked up in ``custom_objects`` first, then in ``module_objects``. A class
+    The name is looked up in ``custom_objects`` first, then in the enclosing
+    ``custom_object_scope`` blocks and the registered objects, then in ``module_objects``
+    (``layers.object_registration`` states the order). A class
     is built with ``cls.from_config(config)`` when it has one, else ``cls(**config)``; a
     function named by a string is returned as is, as in Keras. A "module" key in the dict
     (as Keras 2.13+ writes) is ignored.
@@ -89,7 +92,7 @@ def deserialize_keras_object(
             f"a dict {example}."
         )
     name = config["class_name"]
-    cls = (custom_objects or {}).get(name) or module_objects.get(name)
+    cls = get_registered_object(name, custom_objects, module_objects) or registered_by_bare_name(name)
     if cls is None:
         raise InvalidArgumentError(
             f"Unknown {kind}: {name!r}. Valid names are {', '.join(valid_names)} "

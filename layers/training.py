@@ -550,11 +550,12 @@ class CompiledMetrics:
                 y_t, y_p, _ = match_dtype_and_rank(y_true[i], y_pred[i], None)
                 for spec in output_specs:
                     metric = _metric_object(spec, y_true[i] if hasattr(y_true[i], "shape") else y_t, y_p)
-                    base = base_names.get(id(metric), metric.name)
+                    # the name before an output prefix: model.save writes it, a new compile reuses it
+                    base = base_names.get(id(metric), getattr(metric, "_compile_name", metric.name))
                     if id(metric) in base_names:  # one instance named for two outputs: a fresh copy
                         metric = copy.deepcopy(metric)
                         metric.reset_state()
-                    base_names[id(metric)] = base
+                    base_names[id(metric)] = metric._compile_name = base
                     name = f"{names[i]}_{base}" if multi else base
                     if weighted and name in taken:
                         name = f"weighted_{name}"

@@ -17,7 +17,8 @@ Loading never half-overwrites a model and reads nothing it does not need. It goe
 Any damaged, truncated or foreign file raises :class:`~minigrad.errors.WeightsFileError`; no
 data is ever unpickled.
 
-Saving writes a temporary file ``.tmp-weights-*.npz`` in the destination's directory, flushes
+Saving (here, and ``.keras`` model files through ``write_file_atomically``) writes a temporary
+file ``.tmp-weights-*.npz`` (``*.keras``) in the destination's directory, flushes
 it to the disk (fsync) and renames it over the destination in one step (``os.replace``), then
 fsyncs the directory. A failed save removes its temporary file. A save that is killed cannot,
 so each save first removes the stray ones: a ``.tmp-weights-*`` file older than
@@ -210,19 +211,43 @@ def save_weights(model: Model, filepath, overwrite: bool = True) -> None:
                          "Call it on a batch of data or call build(input_shape) first.")
     overwrite = check_bool("overwrite", overwrite, where="save_weights")
     filepath = _checked_suffix(os.fspath(filepath))
+    arrays = weight_arrays(model.weights)
+    write_file_atomically(filepath, lambda f: np.savez(f, **arrays), overwrite, "save_weights")
+
+
+def weight_arrays(variables: list) -> dict:
+    """``{"0000:dense/kernel:0": array, ...}``: the members of a weights file, in order."""
+    return {f"{i:04d}:{w.name}": w.numpy() for i, w in enumerate(variables)}
+
+
+def write_file_atomically(filepath: str, write, overwrite: bool, where: str) -> None:
+    """Call ``write(file)`` on a temporary file and rename it over ``filepath`` (the module docstring).
+
+    Every minigrad save goes through here (weights files and ``.keras`` model files).
+
+    Args:
+        filepath: the destination; a symbolic link is followed (its target is replaced).
+        write: writes the whole content into the binary file object it is given.
+        overwrite: if False, an existing file is an error.
+        where: the public function's name, for the messages.
+
+    Raises:
+        FileExistsError: if ``overwrite`` is False and the file exists.
+        PermissionError: if the file or its directory is read-only; nothing is written.
+        OSError: if writing fails; the old file is left as it was, the temporary one removed.
+    """
     if os.path.islink(filepath):
         filepath = os.path.realpath(filepath)
     exists = os.path.exists(filepath)
     if exists and not overwrite:
-        raise FileExistsError(f"{filepath} exists; pass overwrite=True to replace it.")
+        raise FileExistsError(f"{where}: {filepath} exists; pass overwrite=True to replace it.")
     directory = os.path.dirname(os.path.abspath(filepath))
-    _check_writable(directory, "directory", filepath)
+    _check_writable(directory, "directory", filepath, where)
     if exists:
-        _check_writable(filepath, "file", filepath)
+        _check_writable(filepath, "file", filepath, where)
     mode = stat.S_IMODE(os.stat(filepath).st_mode) if exists else 0o666 & ~_umask()
-    arrays = {f"{i:04d}:{w.name}": w.numpy() for i, w in enumerate(model.weights)}
     remove_stale_temp_files(directory)
-    _write_atomically(filepath, directory, arrays, mode)
+    _write_atomically(filepath, directory, write, mode)
 
 
 def _checked_suffix(filepath: str) -> str:
@@ -239,13 +264,13 @@ def _checked_suffix(filepath: str) -> str:
         "with load_weights.")
 
 
-def _check_writable(path: str, what: str, filepath: str) -> None:
+def _check_writable(path: str, what: str, filepath: str, where: str) -> None:
     """Refuse a read-only ``path``: by its mode bits (root may write anything) and by os.access."""
     mode = os.stat(path).st_mode
     access = os.W_OK | (os.X_OK if what == "directory" else 0)
     if not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(path, access):
         raise PermissionError(
-            f"save_weights: cannot write {filepath}: the {what} {path} is read-only "
+            f"{where}: cannot write {filepath}: the {what} {path} is read-only "
             f"(mode {stat.filemode(mode)}), so it was not replaced. Make it writable (chmod u+w) or "
             "save to another path.")
 
@@ -262,16 +287,17 @@ def _umask() -> int:
     return 0o022
 
 
-def _write_atomically(filepath: str, directory: str, arrays: dict, mode: int) -> None:
-    """np.savez to a locked temporary file, fsync, rename over ``filepath``, fsync the directory."""
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=TEMP_PREFIX, suffix=".npz")
+def _write_atomically(filepath: str, directory: str, write, mode: int) -> None:
+    """``write`` to a locked temporary file, fsync, rename over ``filepath``, fsync the directory."""
+    suffix = os.path.splitext(filepath)[1] or ".tmp"
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=TEMP_PREFIX, suffix=suffix)
     replaced = False
     try:
         if fcntl is not None:
             with contextlib.suppress(OSError):  # no locks on this file system: the age rule remains
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         with os.fdopen(fd, "wb") as f:
-            np.savez(f, **arrays)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
@@ -376,18 +402,23 @@ def read_weights_file(filepath: str, variables: list, model_name: str) -> list:
         OSError: if the file cannot be opened.
     """
     with open(filepath, "rb") as f:
-        _check_magic(filepath, f.read(8))
-        unreadable = "it is truncated or damaged (its zip directory is unreadable)"
-        with _damage_as_weights_file_error(filepath, unreadable):
-            f.seek(0)
-            archive = zipfile.ZipFile(f)
-        with archive:
-            members = _numbered_members(filepath, archive)
-            _check_count(filepath, members, variables, model_name)
-            headers = [_checked_header(filepath, archive, key, info, variable, model_name)
-                       for (key, info), variable in zip(members, variables)]
-            return [_read_array(filepath, archive, key, info, header, variable, model_name)
-                    for (key, info), header, variable in zip(members, headers, variables)]
+        return read_weights_archive(f, filepath, variables, model_name)
+
+
+def read_weights_archive(f, filepath: str, variables: list, model_name: str) -> list:
+    """``read_weights_file`` on an open, seekable binary file (``filepath`` names it in messages)."""
+    _check_magic(filepath, f.read(8))
+    unreadable = "it is truncated or damaged (its zip directory is unreadable)"
+    with _damage_as_weights_file_error(filepath, unreadable):
+        f.seek(0)
+        archive = zipfile.ZipFile(f)
+    with archive:
+        members = _numbered_members(filepath, archive)
+        _check_count(filepath, members, variables, model_name)
+        headers = [_checked_header(filepath, archive, key, info, variable, model_name)
+                   for (key, info), variable in zip(members, variables)]
+        return [_read_array(filepath, archive, key, info, header, variable, model_name)
+                for (key, info), header, variable in zip(members, headers, variables)]
 
 
 def _not_a_weights_file(filepath: str, reason: str) -> str:
@@ -555,4 +586,5 @@ def _read_array(filepath: str, archive: zipfile.ZipFile, key: str, info: zipfile
 
 
 __all__ = ["checked_weight_values", "dtype_refusal", "cast_exactly", "save_weights", "load_weights",
-           "read_weights_file", "remove_stale_temp_files"]
+           "read_weights_file", "read_weights_archive", "remove_stale_temp_files", "weight_arrays",
+           "write_file_atomically"]

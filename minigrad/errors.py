@@ -61,3 +61,11 @@ class PyTorchHabitError(MinigradError, AttributeError):
     an AttributeError, so ``hasattr(x, "grad")`` stays False and ``getattr(x, "grad", None)``
     None for code that probes an object's attributes.
     """
+
+
+class ModelFileError(WeightsFileError):
+    """A ``.keras`` model file is not one minigrad wrote, is damaged, or is of a newer format."""
+
+
+class UnknownObjectError(MinigradError, ValueError):
+    """A config names a class or function that is not built in, registered, or in custom_objects."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 import os
+import tempfile
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -255,7 +256,28 @@ METHODS = {
                           {"metrics": "metrics", "loss_weights": "loss_weights",
                            "run_eagerly": "bool_or_none"}),
 }
+# whole-model files (written to a folder removed at exit) and clone_model
+_SAVE_DIR = tempfile.TemporaryDirectory(prefix="minigrad-argument-properties-")
+
+
+def saved_model_path() -> str:
+    path = os.path.join(_SAVE_DIR.name, "saved.keras")
+    if not os.path.exists(path):
+        compiled_model().save(path)
+    return path
+
+
+METHODS.update({
+    "Model.save": Spec(lambda kw: compiled_model().save(os.path.join(_SAVE_DIR.name, "m.keras"), **kw), {},
+                       {"overwrite": "bool", "include_optimizer": "bool"}),
+    "load_model": Spec(lambda kw: layers.load_model(saved_model_path(), **kw), {},
+                       {"compile": "bool", "safe_mode": "bool", "custom_objects": "custom_objects"}),
+    "clone_model": Spec(lambda kw: layers.models.clone_model(compiled_model(), **kw), {},
+                        {"clone_function": "callable_or_none", "input_tensors": "input_tensors"}),
+})
 BAD.update({
+    "custom_objects": st.sampled_from([5, "MyLayer", [print], ("a",), True]),
+    "input_tensors": st.sampled_from([5, "x", [X2], [None], X2]),
     "data": st.sampled_from([None, "abc", {"a": X2}, [["a", "b", "c"]], print]),
     "split": st.one_of(_NOT_NUMBERS.filter(lambda v: v not in (None, False)), _NON_FINITE,
                        _floats_outside(0.0, 1.0).filter(lambda v: v != 1.0), st.just(1.0)),
