@@ -530,4 +530,15 @@ def _with_logs_keyword(fn):
     return hook
 
 
-__all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping", "LambdaCallback"]
+# the callbacks that save, log and steer training live in their own file (they import Callback)
+from layers.callbacks_extra import (  # noqa: E402
+    CSVLogger,
+    LearningRateScheduler,
+    ModelCheckpoint,
+    ReduceLROnPlateau,
+    TerminateOnNaN,
+)
+
+__all__ = ["Callback", "CallbackList", "History", "ProgbarLogger", "EarlyStopping", "LambdaCallback",
+           "ModelCheckpoint", "ReduceLROnPlateau", "LearningRateScheduler", "CSVLogger",
+           "TerminateOnNaN"]

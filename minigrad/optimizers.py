@@ -40,7 +40,7 @@ import numbers
 import warnings
 from collections.abc import Callable
 
-from minigrad import backend
+from minigrad import backend, schedules
 from minigrad.errors import (
     ArgumentTypeError,
     DeviceMismatchError,
@@ -77,8 +77,10 @@ class Optimizer:
 
     Args:
         learning_rate: a float >= 0, or a callable giving the learning rate: a
-            schedule taking the step number (``iterations``, from 0) or a
-            function of no arguments.
+            schedule taking the step number (``iterations``, from 0), such as
+            ``minigrad.optimizers.schedules.ExponentialDecay``, or a function of no
+            arguments. The ``learning_rate`` attribute reads the value the next step
+            uses (as Keras 3).
         name: a name for the optimizer and the prefix of its slot variables (None: the
             class name).
         clipnorm: if set, each gradient ``g`` is rescaled to
@@ -126,9 +128,28 @@ class Optimizer:
 
     # -- hyperparameters ------------------------------------------------------------
     @property
-    def learning_rate(self):
-        """The learning rate as given: a float or a callable (schedule)."""
-        return self._learning_rate
+    def learning_rate(self) -> float:
+        """The learning rate of the next step: the float given, or the schedule's value at
+        ``iterations`` (without Keras 2's ``decay``; ``current_learning_rate`` applies it).
+
+        Setting it to a number replaces a float learning rate; setting it to a callable
+        replaces the schedule. An optimizer built with a schedule refuses a number (as Keras
+        3): the schedule would be lost silently.
+
+        Raises:
+            InvalidArgumentError: if a schedule returns a negative, NaN or infinite learning rate.
+            ArgumentTypeError: if it returns something that is not a number; when set, for a
+                value that is neither a number nor a callable, or a number on an optimizer
+                built with a schedule.
+        """
+        lr = self._learning_rate
+        if not callable(lr):
+            return lr
+        step = int(self._iterations._data)
+        lr = lr(step) if _takes_an_argument(lr) else lr()
+        return check_float(f"learning_rate (the schedule's value at step {step})",
+                           lr.item() if isinstance(lr, Tensor) else lr, minimum=0,
+                           where=type(self).__name__)
 
     @learning_rate.setter
     def learning_rate(self, value) -> None:
@@ -142,6 +163,14 @@ class Optimizer:
                     "learning_rate=0.01, or a function of the step number."
                 )
             value = check_float("learning_rate", value, minimum=0, where=type(self).__name__)
+            if callable(getattr(self, "_learning_rate", None)):
+                raise ArgumentTypeError(
+                    f"{type(self).__name__}: this optimizer was built with a schedule as its "
+                    f"`learning_rate` ({self._learning_rate!r}), so it cannot be set to the number "
+                    f"{value!r}: the schedule would be lost. Build the optimizer with a float "
+                    "learning_rate to change it by hand or with ReduceLROnPlateau / "
+                    "LearningRateScheduler, or assign a new schedule."
+                )
         self._learning_rate = value
 
     lr = learning_rate
@@ -158,15 +187,9 @@ class Optimizer:
             InvalidArgumentError: if a schedule returns a negative, NaN or infinite learning rate.
             ArgumentTypeError: if it returns something that is not a number.
         """
-        step = int(self._iterations._data)
-        lr = self._learning_rate
-        if callable(lr):
-            lr = lr(step) if _takes_an_argument(lr) else lr()
-            lr = check_float(f"learning_rate (the schedule's value at step {step})",
-                             lr.item() if isinstance(lr, Tensor) else lr, minimum=0,
-                             where=type(self).__name__)
+        lr = self.learning_rate
         if self.decay > 0:
-            lr = lr / (1.0 + self.decay * step)
+            lr = lr / (1.0 + self.decay * int(self._iterations._data))
         return lr
 
     # -- slot variables -------------------------------------------------------------
@@ -361,15 +384,31 @@ class Optimizer:
         return grads
 
     def get_config(self) -> dict:
-        """The constructor arguments, so that ``type(opt).from_config(config)`` rebuilds it."""
-        config = {"name": self.name, "learning_rate": self._learning_rate, "decay": self.decay}
+        """The constructor arguments, so that ``type(opt).from_config(config)`` rebuilds it.
+
+        A ``LearningRateSchedule`` is stored as ``schedules.serialize`` gives it (a dict);
+        another callable as itself.
+        """
+        lr = self._learning_rate
+        if isinstance(lr, schedules.LearningRateSchedule):
+            lr = schedules.serialize(lr)
+        config = {"name": self.name, "learning_rate": lr, "decay": self.decay}
         for key in ("clipnorm", "clipvalue", "global_clipnorm"):
             if getattr(self, key) is not None:
                 config[key] = getattr(self, key)
         return config
 
     @classmethod
-    def from_config(cls, config: dict) -> Optimizer:
+    def from_config(cls, config: dict, custom_objects: dict | None = None) -> Optimizer:
+        """The optimizer ``get_config`` described (a schedule dict is deserialized).
+
+        Args:
+            config: ``get_config``'s dict.
+            custom_objects: ``{name: class}`` for your own LearningRateSchedule subclasses.
+        """
+        if isinstance(config.get("learning_rate"), dict):
+            config = {**config, "learning_rate": schedules.deserialize(config["learning_rate"],
+                                                                       custom_objects)}
         return cls(**config)
 
     def __repr__(self) -> str:

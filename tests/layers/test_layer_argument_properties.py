@@ -102,6 +102,13 @@ BAD = {
     "penalty_or_none": st.sampled_from(["0.1", math.nan, math.inf, True, [0.1]]),
     "orthogonal_mode": st.sampled_from(["diagonal", "", 5, None, "ROWS"]),
     "constraint_axis": st.sampled_from(["a", 1.5, None, [], [0, 0], True, [0, "1"]]),
+    "path": st.sampled_from([5, None, "", ["a.csv"], 1.5, True]),
+    "checkpoint_path": st.sampled_from([5, None, "", ["w.npz"], "w.weights.h5", "w.keras", "w-{}.npz",
+                                        "w-{0}.npz", "w-{epoch:.2q}.npz", "w-{epoch.npz", "w.h5"]),
+    "save_freq": st.sampled_from(["batch", "", 0, -1, 2.5, None, True, "Epoch"]),
+    "factor": st.one_of(_NOT_NUMBERS, _NON_FINITE, _floats_outside(0.0, 1.0), st.just(1.0)),
+    "schedule_function": st.sampled_from([5, "f", 1.5, None, True, [print], lambda: 0.1]),
+    "separator": st.sampled_from(["", ",,", 5, None, '"', "\n", "\r", b","]),
 }
 
 
@@ -195,6 +202,25 @@ SPECS = {
                                        "on_batch_end", "on_train_begin", "on_train_end")}),
     callbacks.CallbackList: Spec(lambda kw: callbacks.CallbackList(**kw), {},
                                  {"callbacks": "callbacks"}),
+    callbacks.ModelCheckpoint: Spec(lambda kw: callbacks.ModelCheckpoint(**kw),
+                                    {"filepath": "w-{epoch:02d}.weights.npz", "save_weights_only": True},
+                                    {"filepath": "checkpoint_path", "monitor": "monitor",
+                                     "verbose": "nonneg_int", "save_best_only": "bool",
+                                     "save_weights_only": "bool", "mode": "mode",
+                                     "save_freq": "save_freq",
+                                     "initial_value_threshold": "finite_float_or_none"}),
+    callbacks.ReduceLROnPlateau: Spec(lambda kw: callbacks.ReduceLROnPlateau(**kw), {},
+                                      {"monitor": "monitor", "factor": "factor",
+                                       "patience": "nonneg_int", "verbose": "nonneg_int",
+                                       "mode": "mode", "min_delta": "nonneg_float",
+                                       "cooldown": "nonneg_int", "min_lr": "nonneg_float"}),
+    callbacks.LearningRateScheduler: Spec(lambda kw: callbacks.LearningRateScheduler(**kw),
+                                          {"schedule": lambda epoch, lr: lr},
+                                          {"schedule": "schedule_function", "verbose": "nonneg_int"}),
+    callbacks.CSVLogger: Spec(lambda kw: callbacks.CSVLogger(**kw), {"filename": "log.csv"},
+                              {"filename": "path", "separator": "separator", "append": "bool"}),
+    callbacks.TerminateOnNaN: Spec(lambda kw: callbacks.TerminateOnNaN(**kw), {},
+                                   {"raise_error": "bool"}),
 }
 
 # initializers, regularizers and constraints: construction only

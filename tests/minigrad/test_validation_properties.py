@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 import minigrad as mg
 from minigrad import losses, metrics, optimizers
 from minigrad.errors import MinigradError
+from minigrad.optimizers import schedules
 
 # -- invalid values, by what the argument takes --------------------------------------------------
 NON_FINITE = st.sampled_from([math.nan, math.inf, -math.inf])
@@ -120,6 +121,23 @@ def _function(fn, **valid):
     return lambda kw: fn(**{**valid, **kw})
 
 
+def _schedule(cls, **valid):
+    """Build a schedule and read it at a step (``step`` is the call's argument, not the constructor's)."""
+    def use(kw):
+        kw = {**valid, **kw}
+        step = kw.pop("step", 3)
+        cls(**kw)(step)
+    return use
+
+
+POSITIVE = outside(0, low_inclusive=False)     # finite > 0
+STEP = st.one_of(outside(0), st.integers(max_value=-1))   # a step number: finite >= 0
+BAD_BOUNDARIES = st.one_of(st.text(max_size=3), st.integers(), st.none(),
+                           st.sampled_from([[5, 2], [1, 1], [1], [1, 2, 3], [math.nan, 2], ["a", 2]]))
+BAD_VALUES = st.one_of(st.text(max_size=3), st.integers(), st.none(),
+                       st.sampled_from([[0.1, 0.2], [0.1, -0.2, 0.3], [0.1, math.inf, 0.3], [0.1, "a", 0.3]]))
+
+
 OPTIMIZER_ARGS = {"learning_rate": LEARNING_RATE, "name": NOT_A_NAME_OR_NONE, "clipnorm": CLIP,
                   "clipvalue": CLIP, "global_clipnorm": CLIP, "decay": NON_NEGATIVE}
 CROSSENTROPY_ARGS = {"from_logits": NOT_A_BOOL, "label_smoothing": UNIT, "axis": AXIS_FOR_RANK_2,
@@ -140,6 +158,29 @@ TABLE = {
                             "centered": NOT_A_BOOL}),
     "optimizers.get": (lambda kw: optimizers.get(**kw),
                        {"identifier": _unknown_name({"sgd", "adam", "rmsprop"})}),
+    # learning-rate schedules (minigrad.optimizers.schedules), constructed and called at a step
+    "schedules.LearningRateSchedule": (lambda kw: schedules.LearningRateSchedule(**kw), {}),
+    "schedules.ExponentialDecay": (_schedule(schedules.ExponentialDecay, initial_learning_rate=0.1,
+                                             decay_steps=10, decay_rate=0.5),
+                                   {"initial_learning_rate": LEARNING_RATE,
+                                    "decay_steps": POSITIVE, "decay_rate": NON_NEGATIVE,
+                                    "staircase": NOT_A_BOOL, "name": NOT_A_NAME, "step": STEP}),
+    "schedules.PiecewiseConstantDecay": (
+        _schedule(schedules.PiecewiseConstantDecay, boundaries=[2, 5], values=[0.3, 0.2, 0.1]),
+        {"boundaries": BAD_BOUNDARIES, "values": BAD_VALUES, "name": NOT_A_NAME, "step": STEP}),
+    "schedules.CosineDecay": (_schedule(schedules.CosineDecay, initial_learning_rate=0.1, decay_steps=10),
+                              {"initial_learning_rate": LEARNING_RATE, "decay_steps": POSITIVE,
+                               "alpha": UNIT, "name": NOT_A_NAME,
+                               "warmup_target": outside(0, none_ok=True),
+                               "warmup_steps": NON_NEGATIVE, "step": STEP}),
+    "schedules.serialize": (_function(schedules.serialize, schedule=schedules.CosineDecay(0.1, 10)),
+                            {"schedule": st.one_of(NOT_A_FUNCTION, st.just(lambda step: 0.1))}),
+    "schedules.deserialize": (
+        _function(schedules.deserialize, config=schedules.serialize(schedules.CosineDecay(0.1, 10))),
+        {"config": st.one_of(NOT_DATA, st.builds(lambda name: {"class_name": name, "config": {}},
+                                                 _unknown_name(set(schedules._BUILT_IN)))),
+         "custom_objects": st.one_of(st.text(max_size=3), st.integers(),
+                                     st.lists(st.integers(), max_size=2))}),
     # loss classes
     "losses.Loss": (lambda kw: losses.Loss(**kw), {"reduction": NOT_A_REDUCTION, "name": NOT_A_NAME}),
     "losses.LossFunctionWrapper": (
@@ -223,7 +264,7 @@ def _public_entry_points(module) -> set:
 
 
 def test_every_public_entry_point_is_in_the_table():
-    public = set().union(*(_public_entry_points(m) for m in (optimizers, losses, metrics)))
+    public = set().union(*(_public_entry_points(m) for m in (optimizers, schedules, losses, metrics)))
     missing = sorted(public - set(TABLE))
     assert not missing, (
         f"public entry points without a row in TABLE: {missing}. Add each with the invalid values "
