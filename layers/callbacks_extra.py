@@ -125,8 +125,7 @@ class ModelCheckpoint(Callback):
 
     Raises:
         InvalidArgumentError: for a filepath with the wrong ending or a bad template, an
-            unknown mode or save_freq, a negative verbose, a non-finite threshold; at the start
-            of ``fit``, for ``save_weights_only=False`` on a model without ``save``; at a save,
+            unknown mode or save_freq, a negative verbose, a non-finite threshold; at a save,
             for a template field that the logs do not hold.
         ArgumentTypeError: for arguments of the wrong type.
     """
@@ -165,13 +164,6 @@ class ModelCheckpoint(Callback):
         self._current_epoch = 0
         self._batches_since_save = 0
         self._last_batch_seen = 0
-
-    def on_train_begin(self, logs=None):
-        if not self.save_weights_only and not callable(getattr(self.model, "save", None)):
-            raise InvalidArgumentError(
-                f"ModelCheckpoint: save_weights_only=False saves the whole model with model.save, "
-                f"which {type(self.model).__name__} does not have here: pass "
-                "save_weights_only=True and a filepath ending in .npz (model.save_weights).")
 
     def on_epoch_begin(self, epoch, logs=None):
         self._current_epoch = epoch
