@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 import pytest
+from devices import DEVICES
 
 import layers
 import minigrad as mg
@@ -307,6 +308,39 @@ def test_gradcheck_masked_group_norm():
             layer.gamma, layer.beta = saved
 
     assert mg.gradcheck(f, [data((2, 3, 4), seed=14)] + list(params(layer)), order=2)
+
+
+@pytest.mark.parametrize("make, mask", [
+    (lambda: LayerNormalization(axis=[1, 2], dtype="float64"), None),
+    (lambda: GroupNormalization(groups=2, dtype="float64"), np.array([[1, 1, 0], [1, 0, 1]]) > 0),
+], ids=["ln", "gn masked"])
+@pytest.mark.parametrize("device", DEVICES)
+def test_on_device(device, make, mask):
+    """Weights, input, mask and gradcheck all on ``device``; the values are the loops'."""
+    with mg.device(device):
+        layer = with_random_weights(make(), (2, 3, 4), seed=22)
+        assert {w.device for w in layer.weights} == {device}
+        x = data((2, 3, 4), seed=23)
+        m = None if mask is None else mg.tensor(mask, device=device)
+        gamma, beta = params(layer)
+        y = layer(mg.tensor(x, device=device), mask=m)
+        assert y.device == device
+        if isinstance(layer, LayerNormalization):
+            expected = reference_layer_norm(x, [1, 2], gamma, beta)
+        else:
+            expected = reference_group_norm(x, 2, -1, gamma, beta, mask=mask[..., None])
+        np.testing.assert_allclose(y.numpy(), expected, rtol=1e-12, atol=1e-12)
+
+        def f(x, g, b):
+            saved = layer.gamma, layer.beta
+            layer.gamma, layer.beta = g, b
+            try:
+                return layer(x, mask=m)
+            finally:
+                layer.gamma, layer.beta = saved
+
+        inputs = [mg.tensor(v, device=device) for v in (x, gamma, beta)]
+        assert mg.gradcheck(f, inputs, order=2)
 
 
 def test_gradients_of_layer_norm_sum_to_zero_per_sample():
