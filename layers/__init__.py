@@ -25,6 +25,7 @@ from layers.functional import (  # noqa: F401
     get_collection,
 )
 from layers.input_layer import Input, InputLayer  # noqa: F401
+from layers.layer_group_normalization import GroupNormalization, LayerNormalization  # noqa: F401
 from layers.models import Model, Sequential, model_from_config, model_from_json  # noqa: F401
 from layers.node import KerasTensor, Node  # noqa: F401
 from layers.normalization import BatchNormalization  # noqa: F401

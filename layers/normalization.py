@@ -579,34 +579,11 @@ class BatchNormalizationBase(Layer):
 
     def _moments(self, x, reduction_axes: tuple, weights=None):
         """Mean and biased variance over ``reduction_axes`` (kept as size-1 axes), and the
-        centred input ``x - mean``.
-
-        Two passes, with a correction (``E[.]`` the mean over ``reduction_axes``, weighted
-        by ``w`` with a mask, ``n = sum(w)``; n = 0 gives 0, as tf.math.divide_no_nan):
-
-            mu0 = E[x]                 (rounded: float32 sums of values near 1e4 lose ~1e-2)
-            d = x - mu0                (exact where x is near mu0)
-            mu = mu0 + E[d],   x - mu = d - E[d],   sigma2 = E[(x - mu)**2]
-
-        never ``E[x**2] - E[x]**2``, so the output keeps its precision when ``|mu| >> sigma``.
-        ``mu0`` is a constant for the gradient (``mu`` is the same for any shift).
-        With ``synchronized=True``: from per-part moments, see ``_synchronized_moments``.
-        """
+        centred input ``x - mean``: two-pass (``two_pass_moments``) or, with
+        ``synchronized=True``, from per-part moments (``_synchronized_moments``)."""
         if self.synchronized:
             return _synchronized_moments(x, reduction_axes, weights)
-        if weights is None:
-            def average(t):
-                return mg.mean(t, axis=reduction_axes, keepdims=True)
-        else:
-            count = _nonzero(mg.sum(weights, axis=reduction_axes, keepdims=True))
-
-            def average(t):
-                return mg.sum(weights * t, axis=reduction_axes, keepdims=True) / count
-        shift = mg.stop_gradient(average(x))
-        deviation = x - shift
-        correction = average(deviation)
-        centered = deviation - correction
-        return shift + correction, average(mg.square(centered)), centered
+        return two_pass_moments(x, reduction_axes, weights)
 
     def _renorm_correction(self, mean, variance, inputs):
         """The renorm correction ``(r, d)`` (parameter-shaped constants for the gradient);
@@ -827,6 +804,39 @@ def _nonzero(count):
     return mg.where(count > 0, count, mg.ones_like(count))
 
 
+def two_pass_moments(x, reduction_axes: tuple, weights=None):
+    """Mean and biased variance over ``reduction_axes`` (kept as size-1 axes), and the
+    centred input ``x - mean``: the statistics of every normalization layer (batch, layer
+    and group normalization differ only in the axes they reduce).
+
+    Two passes, with a correction (``E[.]`` the mean over ``reduction_axes``, weighted
+    by ``w`` with a mask, ``n = sum(w)``; n = 0 gives 0, as tf.math.divide_no_nan):
+
+        mu0 = E[x]                 (rounded: float32 sums of values near 1e4 lose ~1e-2)
+        d = x - mu0                (exact where x is near mu0)
+        mu = mu0 + E[d],   x - mu = d - E[d],   sigma2 = E[(x - mu)**2]
+
+    never ``E[x**2] - E[x]**2``, so the output keeps its precision when ``|mu| >> sigma``.
+    ``mu0`` is a constant for the gradient (``mu`` is the same for any shift).
+
+    Returns:
+        ``(mean, variance, centered)``.
+    """
+    if weights is None:
+        def average(t):
+            return mg.mean(t, axis=reduction_axes, keepdims=True)
+    else:
+        count = _nonzero(mg.sum(weights, axis=reduction_axes, keepdims=True))
+
+        def average(t):
+            return mg.sum(weights * t, axis=reduction_axes, keepdims=True) / count
+    shift = mg.stop_gradient(average(x))
+    deviation = x - shift
+    correction = average(deviation)
+    centered = deviation - correction
+    return shift + correction, average(mg.square(centered)), centered
+
+
 def _synchronized_moments(x, reduction_axes: tuple, weights=None, parts: int = 2):
     """Mean, variance and ``x - mean`` from per-part moments, combined as a synchronized
     (multi-replica) version would combine the replicas' moments.
@@ -855,7 +865,7 @@ def _synchronized_moments(x, reduction_axes: tuple, weights=None, parts: int = 2
 def _part_moments(x, reduction_axes: tuple, weights=None):
     """One part's ``(count, shift, offset, m2)``: its (weighted) count ``n``, a shift ``K``
     (its mean, a constant for the gradient), ``mean - K`` and the centred sum of squares
-    ``m2 = sum(w (x - mean)**2)``, from two passes over ``x - K`` as in ``_moments``."""
+    ``m2 = sum(w (x - mean)**2)``, from two passes over ``x - K`` as in ``two_pass_moments``."""
     def total(t):
         return mg.sum(t, axis=reduction_axes, keepdims=True)
 

@@ -109,6 +109,8 @@ BAD = {
     "factor": st.one_of(_NOT_NUMBERS, _NON_FINITE, _floats_outside(0.0, 1.0), st.just(1.0)),
     "schedule_function": st.sampled_from([5, "f", 1.5, None, True, [print], lambda: 0.1]),
     "separator": st.sampled_from(["", ",,", 5, None, '"', "\n", "\r", b","]),
+    "groups": st.one_of(st.integers(max_value=-2), st.integers(min_value=4),
+                        st.sampled_from([0, 2, 2.5, "3", None, True, math.nan, [3]])),
 }
 
 
@@ -142,6 +144,11 @@ BN_ARGS = {"axis": "bn_axis", "momentum": "unit_float", "epsilon": "positive_flo
            "renorm_momentum": "unit_float", "fused": "bool_or_none", "synchronized": "bool",
            "virtual_batch_size": "count_or_none", "adjustment": "callable_or_none",
            **base_args(float_only=True)}
+NORM_ARGS = {"epsilon": "positive_float", "center": "bool", "scale": "bool",
+             "beta_initializer": "initializer", "gamma_initializer": "initializer",
+             "beta_regularizer": "regularizer", "gamma_regularizer": "regularizer",
+             "beta_constraint": "constraint", "gamma_constraint": "constraint",
+             **base_args(float_only=True)}
 POOL_ARGS = {"pool_size": "int_pair", "strides": "int_pair_or_none", "padding": "padding",
              "data_format": "data_format", **base_args()}
 
@@ -186,6 +193,13 @@ SPECS = {
                                         {"data_format": "data_format", "keepdims": "bool",
                                          **base_args()}, call_on(X4)),
     layers.BatchNormalization: make_bn(layers.BatchNormalization),
+    layers.LayerNormalization: Spec(lambda kw: layers.LayerNormalization(**kw), {},
+                                    {"axis": "bn_axis", "rms_scaling": "bool", **NORM_ARGS},
+                                    call_on(X2), at_call={"axis"}),
+    # X2 has 3 channels: groups must be 1, 3 or -1 (the rest is refused when the layer builds)
+    layers.GroupNormalization: Spec(lambda kw: layers.GroupNormalization(**kw), {"groups": 3},
+                                    {"groups": "groups", "axis": "bn_axis", **NORM_ARGS},
+                                    call_on(X2), at_call={"axis", "groups"}),
     layers.Sequential: Spec(lambda kw: layers.Sequential(**kw), {"layers": [layers.Dense(2)]},
                             {"layers": "layer_list", "name": "name"}, call_on(X2)),
     layers.Model: Spec(lambda kw: layers.Model(**kw), {}, base_args()),
