@@ -52,3 +52,15 @@ class ArgumentTypeError(MinigradError, TypeError):
 
 class WeightsFileError(MinigradError, ValueError):
     """A weights file is not one minigrad wrote, is damaged, or does not fit the model."""
+
+
+class DatasetDownloadError(MinigradError, OSError):
+    """A dataset file could not be downloaded, arrived incomplete, or does not match its hash."""
+
+
+class DatasetFileError(MinigradError, ValueError):
+    """A dataset file is not in the format its loader reads (damaged, or another file by that name)."""
+
+
+class OptionalDependencyError(MinigradError, ImportError):
+    """A feature needs a package from one of minigrad's optional extras, and it is not installed."""
