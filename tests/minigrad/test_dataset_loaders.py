@@ -341,6 +341,17 @@ def test_bad_arguments_raise_named_errors(loader, kwargs, error, fragment, home)
     assert cache_listing(home) == []
 
 
+@pytest.mark.parametrize("kwargs, error, fragment", [
+    ({"path": None}, ArgumentTypeError, r"`path` must be a string"),
+    ({"origin": "www.example.org/fashion/"}, InvalidArgumentError, r"`origin` must be a URL starting"),
+    ({"origin": b"http://127.0.0.1/"}, ArgumentTypeError, r"`origin` must be a string"),
+])
+def test_fashion_mnist_bad_arguments_raise_named_errors(kwargs, error, fragment, home):
+    with pytest.raises(error, match=rf"fashion_mnist.load_data: {fragment}"):
+        fashion_mnist.load_data(**kwargs)
+    assert cache_listing(home) == []
+
+
 def test_get_file_checks_its_arguments(home):
     with pytest.raises(InvalidArgumentError, match=r"get_file: `fname` is empty"):
         mg.datasets.get_file("", "http://127.0.0.1/x")
