@@ -10,6 +10,7 @@
 
 from minigrad import datasets, errors, losses, metrics, nn, optimizers, random  # noqa: F401
 from minigrad.backend import cuda_available, device, get_default_device, set_default_device  # noqa: F401
+from minigrad.cpu_threads import get_num_threads, set_num_threads  # noqa: F401
 from minigrad.creation import *  # noqa: F401,F403
 from minigrad.gradcheck import gradcheck  # noqa: F401
 from minigrad.ops import *  # noqa: F401,F403

@@ -69,3 +69,15 @@ class ModelFileError(WeightsFileError):
 
 class UnknownObjectError(MinigradError, ValueError):
     """A config names a class or function that is not built in, registered, or in custom_objects."""
+
+
+class DatasetDownloadError(MinigradError, OSError):
+    """A dataset file could not be downloaded, arrived incomplete, or does not match its hash."""
+
+
+class DatasetFileError(MinigradError, ValueError):
+    """A dataset file is not in the format its loader reads (damaged, or another file by that name)."""
+
+
+class OptionalDependencyError(MinigradError, ImportError):
+    """A feature needs a package from one of minigrad's optional extras, and it is not installed."""

@@ -8,6 +8,7 @@ docs/train_mlp.png, say) fails its test.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import subprocess
@@ -26,6 +27,10 @@ README_FIGURE = REPO / "docs" / "train_mlp.png"
 _CACHES = {".git", "__pycache__", ".pytest_cache", ".hypothesis", ".ruff_cache", ".ipynb_checkpoints",
            ".venv", ".venv-ci", "build", "dist"}
 _SOURCES = (".py", ".ipynb", ".md")  # someone editing these while the suite runs is no example's doing
+# --threads 1: on a machine whose cores are busy, BLAS's default threads make the CNNs 10-15x slower.
+# It needs threadpoolctl (the `threads` extra, in `test`); without it the examples run on the BLAS's
+# default threads, and tests/minigrad/test_cpu_threads.py says what is missing
+THREADS_1 = ("--threads", "1") if importlib.util.find_spec("threadpoolctl") else ()
 
 
 def repository_files() -> dict[str, tuple[int, int]]:
@@ -41,10 +46,10 @@ def repository_files() -> dict[str, tuple[int, int]]:
     return files
 
 
-def run_example(name: str, *args: str, cwd: Path) -> str:
-    """Run examples/<name> with ``args``; fail with its output unless it exits 0, or if it
-    created or changed a file in the repository. Returns stdout."""
-    env = dict(os.environ, MPLBACKEND="Agg")
+def run_example(name: str, *args: str, cwd: Path, env: dict | None = None) -> str:
+    """Run examples/<name> with ``args`` (and the environment variables ``env`` added); fail with
+    its output unless it exits 0, or if it created or changed a file in the repository. Returns stdout."""
+    env = dict(os.environ, MPLBACKEND="Agg", **(env or {}))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
     before = repository_files()
     done = subprocess.run([sys.executable, str(EXAMPLES / name), *args], cwd=cwd, env=env,
@@ -86,7 +91,7 @@ def test_train_mlp_quick_writes_its_figure(tmp_path: Path) -> None:
 
 
 def test_train_cnn_quick_learns_the_shapes(tmp_path: Path) -> None:
-    stdout = run_example("train_cnn.py", "--quick", cwd=tmp_path)
+    stdout = run_example("train_cnn.py", "--quick", *THREADS_1, cwd=tmp_path)  # 66 s -> 4 s on a busy CPU
     assert "Epoch 3/3" in stdout
     assert number_after("validation accuracy", stdout) >= 0.7  # 6 classes: chance is 1/6
     assert re.search(r"^done in [0-9.]+ s$", stdout, re.M)
@@ -157,3 +162,39 @@ def test_readme_shows_the_demo_and_its_figure() -> None:
     images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme)
     assert "docs/train_mlp.png" in images
     assert (REPO / "docs" / "train_mlp.png").read_bytes()[:8] == PNG_SIGNATURE
+
+
+def test_mnist_convnet_quick_runs_the_keras_example_on_generated_images(tmp_path: Path) -> None:
+    home = tmp_path / "minigrad_home"
+    stdout = run_example("mnist_convnet.py", "--quick", *THREADS_1, cwd=tmp_path,
+                         env={"MINIGRAD_HOME": str(home)})
+    assert not home.exists()  # --quick downloads nothing
+    assert "x_train shape: (1000, 28, 28, 1)" in stdout
+    assert re.search(r"^1000 train samples$", stdout, re.M) and re.search(r"^200 test samples$", stdout, re.M)
+    assert re.search(r"^Total params: 34,?826\b", stdout, re.M)  # Keras's count for this model
+    # 6 kinds of shapes under 10 output classes: chance is 1/6; two epochs of 8 steps reach about 0.43
+    assert 0.3 <= number_after("Test accuracy", stdout) <= 1.0
+    assert number_after("Test loss", stdout) < 2.0  # from ln(10) = 2.30 at the start
+
+
+def test_mnist_convnet_lists_every_line_that_differs_from_keras() -> None:
+    source = (EXAMPLES / "mnist_convnet.py").read_text()
+    header = source.split('"""')[1]
+    for original, port in [("from tensorflow import keras", "import minigrad as mg"),
+                           ("keras.datasets.mnist.load_data()", "mg.datasets.mnist.load_data()"),
+                           ("keras.utils.to_categorical(y_train, num_classes)",
+                            'np.eye(num_classes, dtype="float32")[y_train]'),
+                           ("keras.Sequential", "layers.Sequential"), ("keras.Input", "layers.Input"),
+                           ("epochs = 15", "epochs = args.epochs or (2 if args.quick else 15)")]:
+        assert original in header and port in header and port in source, (original, port)
+    assert "keras." not in source.split('"""', 2)[2]  # no Keras call is left in the code
+
+
+def test_examples_take_threads_and_explain_a_bad_count(tmp_path: Path) -> None:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    for name in ("train_mlp.py", "train_cnn.py", "custom_loop_v1.py", "mnist_convnet.py"):
+        done = subprocess.run([sys.executable, str(EXAMPLES / name), "--quick", "--threads", "0"],
+                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=TIMEOUT_S)
+        assert done.returncode == 2 and done.stdout == "", (name, done.stdout, done.stderr)
+        assert "--threads THREADS" in done.stderr  # the usage line
+        assert "error: set_num_threads: `n` must be an integer >= 1, got 0" in done.stderr, name

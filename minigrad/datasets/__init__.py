@@ -9,6 +9,14 @@ Every function returns NumPy arrays: float32 features and int64 labels. All rand
 comes from one ``numpy.random.default_rng(seed)`` generator made by ``minigrad.backend``,
 so the same arguments give the same bytes on every run, independent of
 ``minigrad.random.seed``. Classes are balanced: their sizes differ by at most one.
+
+Real datasets, as ``keras.datasets`` loads them (downloaded once into ``cache_dir()``,
+``$MINIGRAD_HOME/datasets`` or ``~/.minigrad/datasets``, and checked by sha256; see
+``get_file``), in the submodules ``mnist``, ``fashion_mnist`` and ``cifar10``:
+
+    (x_train, y_train), (x_test, y_test) = datasets.mnist.load_data()
+
+and ``digits()``, scikit-learn's 8x8 digits, offline (the ``datasets`` extra).
 """
 
 from __future__ import annotations
@@ -18,6 +26,9 @@ from collections.abc import Sequence
 import numpy as np
 
 from minigrad import backend
+from minigrad.datasets import cifar10, fashion_mnist, mnist  # noqa: F401  (real datasets, downloaded)
+from minigrad.datasets._digits import digits  # noqa: F401
+from minigrad.datasets._download import cache_dir, get_file  # noqa: F401
 
 SHAPE_CLASSES = ("bars_h", "bars_v", "ring", "cross", "diagonal", "square")
 """The classes ``shapes`` can draw, in the order of its default labels."""
