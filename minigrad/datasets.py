@@ -18,6 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from minigrad import backend
+from minigrad.errors import InvalidArgumentError
 
 SHAPE_CLASSES = ("bars_h", "bars_v", "ring", "cross", "diagonal", "square")
 """The classes ``shapes`` can draw, in the order of its default labels."""
@@ -151,7 +152,7 @@ def blobs(n_samples: int = 300, centers=3, n_features: int = 2, cluster_std=1.0,
     else:
         center_array = np.asarray(centers, dtype=np.float64)
         if center_array.ndim != 2 or center_array.shape[0] < 1 or center_array.shape[1] < 1:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"centers must be an int or an array of shape (n_classes, n_features), got "
                 f"shape {center_array.shape}. For a single 2-D center write [[x, y]]."
             )
@@ -220,7 +221,7 @@ def shapes(n_samples: int = 1000, image_size: int = 28, noise: float = 0.1, seed
     image_size = _check_int("image_size", image_size, 8, "smaller images cannot show the shapes")
     noise = _check_noise(noise)
     if data_format not in DATA_FORMATS:
-        raise ValueError(f"data_format must be one of {DATA_FORMATS}, got {data_format!r}.")
+        raise InvalidArgumentError(f"data_format must be one of {DATA_FORMATS}, got {data_format!r}.")
     rng = _generator(seed)
     labels = rng.permutation(np.arange(n_samples) % len(classes))
     images = np.empty((n_samples, image_size, image_size), dtype=np.float32)
@@ -375,12 +376,14 @@ def train_test_split(x, y, test_size: float | int = 0.2, seed: int | None = 0, s
     """
     x, y = np.asarray(x), np.asarray(y)
     if x.ndim == 0 or y.ndim == 0:
-        raise ValueError("x and y must be arrays with samples along the first axis, got a scalar.")
+        raise InvalidArgumentError("x and y must be arrays with samples along the first axis, got a scalar.")
     n = x.shape[0]
     if y.shape[0] != n:
-        raise ValueError(f"x has {n} samples but y has {y.shape[0]}: pass labels for every sample.")
+        raise InvalidArgumentError(f"x has {n} samples but y has {y.shape[0]}: pass labels for every sample.")
     if n < 2:
-        raise ValueError(f"cannot split {n} sample(s) into a training and a test part: pass at least 2.")
+        raise InvalidArgumentError(
+            f"cannot split {n} sample(s) into a training and a test part: pass at least 2."
+        )
     n_test = _check_test_size(test_size, n)
     order = _generator(seed).permutation(n) if shuffle else np.arange(n)
     train, test = order[: n - n_test], order[n - n_test:]
@@ -394,15 +397,15 @@ def _generator(seed):
     """A fresh NumPy generator for ``seed`` (an int >= 0, or None for fresh entropy)."""
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
                              or seed < 0):
-        raise ValueError(f"seed must be an int >= 0 or None, got {seed!r}.")
+        raise InvalidArgumentError(f"seed must be an int >= 0 or None, got {seed!r}.")
     return backend.new_generator(seed, "cpu")
 
 
 def _check_int(name: str, value, minimum: int, why: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be an int, got {value!r} of type {type(value).__name__}.")
+        raise InvalidArgumentError(f"{name} must be an int, got {value!r} of type {type(value).__name__}.")
     if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}: {why}.")
+        raise InvalidArgumentError(f"{name} must be >= {minimum}, got {value}: {why}.")
     return int(value)
 
 
@@ -413,9 +416,9 @@ def _check_n_samples(n_samples, n_classes: int) -> int:
 
 def _check_noise(noise) -> float:
     if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)):
-        raise ValueError(f"noise must be a number, got {noise!r}.")
+        raise InvalidArgumentError(f"noise must be a number, got {noise!r}.")
     if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number >= 0 (a standard deviation), got {noise}.")
+        raise InvalidArgumentError(f"noise must be a finite number >= 0 (a standard deviation), got {noise}.")
     return float(noise)
 
 
@@ -425,10 +428,10 @@ def _check_cluster_std(cluster_std, n_centers: int) -> np.ndarray:
     if stds.ndim == 0:
         stds = np.full(n_centers, float(stds))
     if stds.shape != (n_centers,):
-        raise ValueError(f"cluster_std must be one number or one per center ({n_centers}), "
+        raise InvalidArgumentError(f"cluster_std must be one number or one per center ({n_centers}), "
                          f"got {stds.size} values.")
     if np.any(stds < 0) or not np.all(np.isfinite(stds)):
-        raise ValueError(f"cluster_std must be finite and >= 0, got {cluster_std!r}.")
+        raise InvalidArgumentError(f"cluster_std must be finite and >= 0, got {cluster_std!r}.")
     return stds
 
 
@@ -436,24 +439,26 @@ def _check_box(center_box) -> tuple[float, float]:
     try:
         low, high = (float(v) for v in center_box)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"center_box must be a pair (low, high) of numbers, got {center_box!r}.") from exc
+        raise InvalidArgumentError(
+            f"center_box must be a pair (low, high) of numbers, got {center_box!r}."
+        ) from exc
     if not low < high:
-        raise ValueError(f"center_box must have low < high, got {center_box!r}.")
+        raise InvalidArgumentError(f"center_box must have low < high, got {center_box!r}.")
     return low, high
 
 
 def _check_classes(classes) -> tuple[str, ...]:
     if isinstance(classes, str):
-        raise ValueError(f"classes must be a sequence of names, got the string {classes!r}: "
+        raise InvalidArgumentError(f"classes must be a sequence of names, got the string {classes!r}: "
                          f"write classes=({classes!r},).")
     classes = tuple(classes)
     if not classes:
-        raise ValueError(f"classes is empty: pick names from {SHAPE_CLASSES}.")
+        raise InvalidArgumentError(f"classes is empty: pick names from {SHAPE_CLASSES}.")
     unknown = [c for c in classes if c not in _DRAWERS]
     if unknown:
-        raise ValueError(f"unknown shape class(es) {unknown}: pick names from {SHAPE_CLASSES}.")
+        raise InvalidArgumentError(f"unknown shape class(es) {unknown}: pick names from {SHAPE_CLASSES}.")
     if len(set(classes)) != len(classes):
-        raise ValueError(f"classes {classes} repeats a name: list each shape once.")
+        raise InvalidArgumentError(f"classes {classes} repeats a name: list each shape once.")
     return classes
 
 
@@ -463,9 +468,11 @@ def _check_test_size(test_size, n: int) -> int:
     elif isinstance(test_size, (float, np.floating)) and 0.0 < test_size < 1.0:
         n_test = int(np.ceil(test_size * n))
     else:
-        raise ValueError(f"test_size must be a fraction in (0, 1) or a count of samples, got {test_size!r}.")
+        raise InvalidArgumentError(
+            f"test_size must be a fraction in (0, 1) or a count of samples, got {test_size!r}."
+        )
     if not 1 <= n_test <= n - 1:
-        raise ValueError(f"test_size={test_size!r} gives {n_test} test samples out of {n}: "
+        raise InvalidArgumentError(f"test_size={test_size!r} gives {n_test} test samples out of {n}: "
                          "both parts need at least one sample.")
     return n_test
 

@@ -52,3 +52,11 @@ class ArgumentTypeError(MinigradError, TypeError):
 
 class WeightsFileError(MinigradError, ValueError):
     """A weights file is not one minigrad wrote, is damaged, or does not fit the model."""
+
+
+class IndexOutOfRangeError(MinigradError, IndexError):
+    """An index (of a tensor, an argument list, ...) lies outside the range it must lie in."""
+
+
+class TapeUsageError(MinigradError, RuntimeError):
+    """A GradientTape was used where it cannot be: entered twice, paused outside its block."""

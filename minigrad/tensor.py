@@ -12,7 +12,7 @@ call the functions of ``minigrad.ops``, which are what the tape records.
 from __future__ import annotations
 
 from minigrad import backend
-from minigrad.errors import InPlaceWriteError
+from minigrad.errors import ArgumentTypeError, InPlaceWriteError, InvalidArgumentError
 
 
 class Tensor:
@@ -60,7 +60,7 @@ class Tensor:
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor: it has no first axis.")
+            raise ArgumentTypeError("len() of a 0-d tensor: it has no first axis.")
         return self._data.shape[0]
 
     def __iter__(self):
@@ -75,7 +75,7 @@ class Tensor:
     def item(self):
         """The value of a one-element tensor as a Python number."""
         if self._data.size != 1:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"item() needs a tensor with one element, this one has shape {self.shape}; "
                 "index it first (x[0, 1].item()) or reduce it (x.sum().item())."
             )
@@ -94,7 +94,7 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"the truth value of a tensor of shape {self.shape} is ambiguous: "
                 "reduce it first with x.all() or x.any(), or compare one element."
             )
@@ -108,7 +108,7 @@ class Tensor:
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iu":
-            raise TypeError(f"only integer tensors can be used as an index, not {self.dtype}.")
+            raise ArgumentTypeError(f"only integer tensors can be used as an index, not {self.dtype}.")
         return int(self.item())
 
     def __repr__(self) -> str:

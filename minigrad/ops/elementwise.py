@@ -38,6 +38,7 @@ input's shape, so backwards here are written for equal shapes.
 from __future__ import annotations
 
 from minigrad import backend
+from minigrad.errors import InvalidArgumentError
 from minigrad.ops.base import CPU_MODULE, Op, apply
 from minigrad.tensor import Tensor, as_tensor
 from minigrad.validation import check_broadcastable
@@ -620,7 +621,7 @@ def softplus(x) -> Tensor:
 def clip(x, min=None, max=None) -> Tensor:  # noqa: A002  (NumPy's names)
     """Limit values to ``[min, max]`` (either may be None); gradient 1 inside, 0 outside."""
     if min is None and max is None:
-        raise ValueError("clip needs at least one of min and max.")
+        raise InvalidArgumentError("clip needs at least one of min and max.")
     return apply(Clip, as_tensor(x), lo=min, hi=max)
 
 

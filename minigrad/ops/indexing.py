@@ -15,6 +15,7 @@ from __future__ import annotations
 import operator
 
 from minigrad import backend
+from minigrad.errors import ArgumentTypeError, IndexOutOfRangeError
 from minigrad.ops.base import CPU_MODULE, Op, apply
 from minigrad.tensor import Tensor, as_tensor
 
@@ -104,7 +105,7 @@ def _index_array(item, device: str):
         try:
             arr = backend.as_array(item, device=device)
         except (TypeError, ValueError):
-            raise TypeError(f"{_INDEX_KINDS}; got {item!r}.") from None
+            raise ArgumentTypeError(f"{_INDEX_KINDS}; got {item!r}.") from None
         if arr.size == 0 and arr.dtype.kind == "f":  # [] means "no elements", as in NumPy
             arr = arr.astype("int64")
         elif arr is item:  # the backward reuses the index: keep it safe from later writes
@@ -116,7 +117,7 @@ def _index_array(item, device: str):
         if arr.ndim == 0:
             return int(arr), False
         return arr, True
-    raise TypeError(
+    raise ArgumentTypeError(
         f"{_INDEX_KINDS}; got an array of dtype {arr.dtype}. Cast float indices with "
         "astype('int64'), or compare to get a boolean mask."
     )
@@ -181,7 +182,7 @@ def _check_bounds(index: tuple, shape: tuple) -> None:
                 lo, hi = int(item.min()), int(item.max())
                 if lo < -n or hi >= n:
                     bad = lo if lo < -n else hi
-                    raise IndexError(f"index {bad} is out of bounds for axis {axis} with size {n}")
+                    raise IndexOutOfRangeError(f"index {bad} is out of bounds for axis {axis} with size {n}")
             axis += 1
 
 

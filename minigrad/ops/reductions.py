@@ -21,10 +21,12 @@ every gradient is ``g`` broadcast back over the reduced axes, times:
 
 from __future__ import annotations
 
+from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.ops.base import CPU_MODULE, Op, apply
 from minigrad.ops.elementwise import exp
 from minigrad.ops.shape import broadcast_to, expand_dims, normalize_axis, reshape
 from minigrad.tensor import Tensor, as_tensor
+from minigrad.validation import check_bool, check_float
 
 
 # -- axis bookkeeping -------------------------------------------------------------------
@@ -54,7 +56,7 @@ def expand_to_input(g: Tensor, ctx) -> Tensor:
 def _check_not_empty(op_name: str, x: Tensor, axes: tuple) -> None:
     """Raise ValueError for a reduction over no elements when the result would be undefined."""
     if reduced_size(x.shape, axes) == 0:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{op_name} over axis {axes} of a tensor of shape {x.shape} reduces zero elements, "
             f"and the {op_name} of nothing is undefined. Reduce over non-empty axes, or check "
             "the input is not empty (x.size > 0) first."
@@ -433,7 +435,7 @@ def sum(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's
         ValueError, TypeError: for a bad ``axis``.
     """
     x = as_tensor(x)
-    return apply(Sum, x, axes=normalize_axis(axis, x.ndim), keepdims=keepdims)
+    return apply(Sum, x, axes=normalize_axis(axis, x.ndim), keepdims=_keepdims(keepdims))
 
 
 def mean(x, axis=None, keepdims: bool = False) -> Tensor:
@@ -453,7 +455,7 @@ def mean(x, axis=None, keepdims: bool = False) -> Tensor:
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim)
     _check_not_empty("mean", x, axes)
-    return apply(Mean, x, axes=axes, keepdims=keepdims)
+    return apply(Mean, x, axes=axes, keepdims=_keepdims(keepdims))
 
 
 def max(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's name)
@@ -476,7 +478,7 @@ def max(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim)
     _check_not_empty("max", x, axes)
-    return apply(Max, x, axes=axes, keepdims=keepdims)
+    return apply(Max, x, axes=axes, keepdims=_keepdims(keepdims))
 
 
 def min(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's name)
@@ -496,15 +498,27 @@ def min(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim)
     _check_not_empty("min", x, axes)
-    return apply(Min, x, axes=axes, keepdims=keepdims)
+    return apply(Min, x, axes=axes, keepdims=_keepdims(keepdims))
+
+
+def _keepdims(keepdims) -> bool:
+    """``keepdims`` checked to be a bool (``"no"`` would read as True); two identity tests
+    for the usual ``True``/``False``."""
+    if keepdims is False or keepdims is True:
+        return keepdims
+    return check_bool("keepdims", keepdims)
 
 
 def _dof(op_name: str, x: Tensor, axes: tuple, ddof) -> float:
     if isinstance(ddof, bool) or not isinstance(ddof, (int, float)):
-        raise TypeError(f"{op_name}: ddof must be a number (0 or 1 usually), got {ddof!r}.")
+        raise ArgumentTypeError(
+            f"{op_name}: ddof must be a number (0 or 1 usually), got {ddof!r}. Pass ddof=0 for "
+            "the population statistic or ddof=1 for the sample one."
+        )
+    check_float("ddof", ddof, where=op_name)  # NaN and infinities have no meaning here
     n = reduced_size(x.shape, axes)
     if n - ddof <= 0:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{op_name} over axis {axes} of a tensor of shape {x.shape} averages {n} elements "
             f"with ddof={ddof}, leaving {n - ddof} degrees of freedom (the divisor n - ddof must "
             "be positive). Reduce over more elements or lower ddof (ddof=0 is the population "
@@ -533,7 +547,7 @@ def var(x, axis=None, keepdims: bool = False, ddof=0) -> Tensor:
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim)
     ddof = _dof("var", x, axes, ddof)
-    return apply(Var, x, axes=axes, keepdims=keepdims, ddof=ddof)
+    return apply(Var, x, axes=axes, keepdims=_keepdims(keepdims), ddof=ddof)
 
 
 def std(x, axis=None, keepdims: bool = False, ddof=0) -> Tensor:
@@ -559,7 +573,7 @@ def std(x, axis=None, keepdims: bool = False, ddof=0) -> Tensor:
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim)
     ddof = _dof("std", x, axes, ddof)
-    return apply(Std, x, axes=axes, keepdims=keepdims, ddof=ddof)
+    return apply(Std, x, axes=axes, keepdims=_keepdims(keepdims), ddof=ddof)
 
 
 def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
@@ -582,18 +596,18 @@ def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim)
     _check_not_empty("logsumexp", x, axes)
-    return apply(Logsumexp, x, axes=axes, keepdims=keepdims)
+    return apply(Logsumexp, x, axes=axes, keepdims=_keepdims(keepdims))
 
 
 def _arg_axis(op_name: str, x: Tensor, axis):
     if axis is not None and isinstance(axis, (tuple, list)):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{op_name} takes axis=None (the flattened tensor) or one int axis, got {axis!r}; "
             "reshape first to search several axes at once."
         )
     axes = normalize_axis(axis, x.ndim)
     if x.size == 0 or reduced_size(x.shape, axes) == 0:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{op_name} of an empty tensor (shape {x.shape}, axis {axis!r}) has no answer: "
             "there is no element to point to. Check the input is not empty first."
         )
@@ -616,7 +630,7 @@ def argmax(x, axis=None, keepdims: bool = False) -> Tensor:
         ValueError: for an axis out of range or an empty tensor.
     """
     x = as_tensor(x)
-    return apply(Argmax, x, axis=_arg_axis("argmax", x, axis), keepdims=keepdims)
+    return apply(Argmax, x, axis=_arg_axis("argmax", x, axis), keepdims=_keepdims(keepdims))
 
 
 def argmin(x, axis=None, keepdims: bool = False) -> Tensor:
@@ -635,7 +649,7 @@ def argmin(x, axis=None, keepdims: bool = False) -> Tensor:
         ValueError: for an axis out of range or an empty tensor.
     """
     x = as_tensor(x)
-    return apply(Argmin, x, axis=_arg_axis("argmin", x, axis), keepdims=keepdims)
+    return apply(Argmin, x, axis=_arg_axis("argmin", x, axis), keepdims=_keepdims(keepdims))
 
 
 def all(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's name)
@@ -645,7 +659,7 @@ def all(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's
         A bool tensor.
     """
     x = as_tensor(x)
-    return apply(All, x, axes=normalize_axis(axis, x.ndim), keepdims=keepdims)
+    return apply(All, x, axes=normalize_axis(axis, x.ndim), keepdims=_keepdims(keepdims))
 
 
 def any(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's name)
@@ -655,7 +669,7 @@ def any(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's
         A bool tensor.
     """
     x = as_tensor(x)
-    return apply(Any, x, axes=normalize_axis(axis, x.ndim), keepdims=keepdims)
+    return apply(Any, x, axes=normalize_axis(axis, x.ndim), keepdims=_keepdims(keepdims))
 
 
 __all__ = [

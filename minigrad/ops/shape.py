@@ -39,6 +39,8 @@ def normalize_axis(axis, ndim: int) -> tuple:
     out = []
     for a in axes:
         try:
+            if type(a) is bool:  # True is 1 to Python: axis=True would reduce axis 1
+                raise TypeError
             a = operator.index(a)
         except TypeError:
             raise ArgumentTypeError(
@@ -59,9 +61,9 @@ def normalize_axis(axis, ndim: int) -> tuple:
 def _one_axis(axis, ndim: int, op_name: str) -> int:
     """A single int ``axis`` in ``[-ndim, ndim)`` as a non-negative int."""
     if isinstance(axis, (tuple, list)):
-        raise TypeError(f"{op_name} takes one int axis, got {axis!r}.")
+        raise ArgumentTypeError(f"{op_name} takes one int axis, got {axis!r}.")
     if ndim == 0:
-        raise ValueError(f"{op_name} needs tensors of rank >= 1, got a 0-d tensor.")
+        raise InvalidArgumentError(f"{op_name} needs tensors of rank >= 1, got a 0-d tensor.")
     return normalize_axis(axis, ndim)[0]
 
 
@@ -289,7 +291,7 @@ def squeeze(x, axis=None) -> Tensor:
         axes = normalize_axis(axis, x.ndim)
         for a in axes:
             if x.shape[a] != 1:
-                raise ValueError(
+                raise InvalidArgumentError(
                     f"cannot squeeze axis {a} of a tensor of shape {x.shape}: it has length "
                     f"{x.shape[a]}, not 1. Squeeze only length-1 axes (or pass axis=None)."
                 )
@@ -298,12 +300,12 @@ def squeeze(x, axis=None) -> Tensor:
 
 def _tensor_list(op_name: str, tensors) -> list:
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{op_name} takes a list or tuple of tensors, got {type(tensors).__name__}; "
             f"write {op_name}([a, b], axis=0)."
         )
     if not tensors:
-        raise ValueError(f"{op_name} needs at least one tensor, got an empty list.")
+        raise InvalidArgumentError(f"{op_name} needs at least one tensor, got an empty list.")
     first = next((t for t in tensors if isinstance(t, Tensor)), None)
     return [as_tensor(t, like=first) for t in tensors]
 
@@ -328,14 +330,14 @@ def concatenate(tensors, axis=0) -> Tensor:
         axis = 0
     ndim = tensors[0].ndim
     if ndim == 0:
-        raise ValueError("concatenate cannot join 0-d tensors: use stack to make a new axis.")
+        raise InvalidArgumentError("concatenate cannot join 0-d tensors: use stack to make a new axis.")
     axis = _one_axis(axis, ndim, "concatenate")
     for i, t in enumerate(tensors):
         same = t.ndim == ndim and all(
             a == b for k, (a, b) in enumerate(zip(t.shape, tensors[0].shape)) if k != axis
         )
         if not same:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"concatenate along axis {axis}: tensor {i} has shape {t.shape} but tensor 0 "
                 f"has shape {tensors[0].shape}; all axes except axis {axis} must match."
             )
@@ -362,7 +364,7 @@ def stack(tensors, axis=0) -> Tensor:
     shape = tensors[0].shape
     for i, t in enumerate(tensors):
         if t.shape != shape:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"stack needs tensors of one shape: tensor {i} has shape {t.shape} but tensor 0 "
                 f"has shape {shape}."
             )
@@ -380,7 +382,7 @@ def _split_bounds(n: int, indices_or_sections) -> list:
         try:
             points = [operator.index(p) for p in indices_or_sections]
         except TypeError:
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"split points must be ints, got {indices_or_sections!r}."
             ) from None
         edges = [0, *points, n]
@@ -390,18 +392,18 @@ def _split_bounds(n: int, indices_or_sections) -> list:
             bounds.append((s, e if e > s else s))
         return bounds
     if isinstance(indices_or_sections, bool):
-        raise TypeError("split takes a number of sections or a list of split points, got a bool.")
+        raise ArgumentTypeError("split takes a number of sections or a list of split points, got a bool.")
     try:
         sections = operator.index(indices_or_sections)
     except TypeError:
-        raise TypeError(
+        raise ArgumentTypeError(
             "split takes a number of sections (int) or a list of split points, got "
             f"{indices_or_sections!r}."
         ) from None
     if sections <= 0:
-        raise ValueError(f"split needs a positive number of sections, got {sections}.")
+        raise InvalidArgumentError(f"split needs a positive number of sections, got {sections}.")
     if n % sections:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"split into {sections} equal sections is impossible along an axis of length {n} "
             f"({n} is not a multiple of {sections}). Pass a list of split points instead, "
             "e.g. split(x, [2, 5]) for the pieces [:2], [2:5], [5:]."
@@ -443,13 +445,15 @@ def _pad_widths(pad_width, ndim: int) -> tuple:
 
     def as_int(v):
         if isinstance(v, bool):
-            raise TypeError(f"pad widths must be ints, got {v!r}.")
+            raise ArgumentTypeError(f"pad widths must be ints, got {v!r}.")
         try:
             v = operator.index(v)
         except TypeError:
-            raise TypeError(f"pad widths must be ints, got {v!r}.") from None
+            raise ArgumentTypeError(f"pad widths must be ints, got {v!r}.") from None
         if v < 0:
-            raise ValueError(f"pad widths must be >= 0, got {v}; slice the tensor to remove elements.")
+            raise InvalidArgumentError(
+                f"pad widths must be >= 0, got {v}; slice the tensor to remove elements."
+            )
         return v
 
     def pair(p):
@@ -458,7 +462,7 @@ def _pad_widths(pad_width, ndim: int) -> tuple:
                 return (as_int(p[0]),) * 2
             if len(p) == 2:
                 return as_int(p[0]), as_int(p[1])
-            raise ValueError(f"each pad width is (before, after) or (both,), got {p!r}.")
+            raise InvalidArgumentError(f"each pad width is (before, after) or (both,), got {p!r}.")
         v = as_int(p)
         return v, v
 
@@ -470,14 +474,14 @@ def _pad_widths(pad_width, ndim: int) -> tuple:
         if len(pad_width) == 1:
             return (pair(pad_width[0]),) * ndim
         if len(pad_width) != ndim:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"pad_width has {len(pad_width)} (before, after) pairs for a tensor of rank {ndim}: "
                 "give one pair per axis, one pair for all axes, or a single int."
             )
         return tuple(pair(p) for p in pad_width)
     if len(pad_width) in (1, 2):
         return (pair(tuple(pad_width)),) * ndim
-    raise ValueError(
+    raise InvalidArgumentError(
         f"pad_width {pad_width!r} is not a form NumPy accepts: use an int, (before, after), "
         "or ((before_0, after_0), (before_1, after_1), ...) with one pair per axis."
     )
@@ -504,7 +508,7 @@ def pad(x, pad_width, constant_values=0) -> Tensor:
     if isinstance(constant_values, Tensor):
         constant_values = constant_values.item()
     if not isinstance(constant_values, (int, float)):
-        raise TypeError(f"pad fills with one number (constant_values), got {constant_values!r}.")
+        raise ArgumentTypeError(f"pad fills with one number (constant_values), got {constant_values!r}.")
     if all(w == (0, 0) for w in widths):
         return x
     return apply(Pad, x, widths=widths, value=constant_values)
