@@ -149,7 +149,7 @@ def set_default_device(device: str) -> None:
         ValueError: for an unknown device name.
         DeviceUnavailableError: for "cuda" without CuPy or a GPU.
     """
-    _engine.default_device = check_device(device)
+    _engine.default_device = check_device(_not_none_device("device", device, "set_default_device"))
 
 
 @contextlib.contextmanager
@@ -170,11 +170,22 @@ def device(name: str):
         DeviceUnavailableError: for "cuda" without CuPy or a GPU.
     """
     engine = _engine
-    previous, engine.default_device = engine.default_device, check_device(name)
+    previous, engine.default_device = engine.default_device, check_device(
+        _not_none_device("name", name, "device")
+    )
     try:
         yield engine.default_device
     finally:
         engine.default_device = previous
+
+
+def _not_none_device(name: str, device, where: str):
+    """``device`` unless it is None (which elsewhere means "the default": ambiguous here)."""
+    if device is None:
+        raise ArgumentTypeError(
+            f"{where}: `{name}` is None: pass a device name, one of {DEVICES}, e.g. {name}='cpu'."
+        )
+    return device
 
 
 def to_device(a, device: str):
@@ -218,13 +229,24 @@ def as_array(data, dtype=None, device: str | None = None):
     xp = module_for_device(device)
     if is_array(data):
         data = to_device(data, device)
-        arr = data if dtype is None else data.astype(dtype, copy=False)
+        try:
+            arr = data if dtype is None else data.astype(dtype, copy=False)
+        except (TypeError, ValueError) as exc:  # text or objects into a number dtype
+            raise UnsupportedDtypeError(
+                f"cannot make a tensor of dtype {dtype} from an array of dtype {data.dtype} ({exc}). "
+                "Pass a numeric array."
+            ) from exc
     else:
         probe = _host_probe(data)
         if dtype is None and not isinstance(data, numpy.generic):
             dtype = _default_dtype_for(data if probe is None else probe)
         try:
             arr = xp.asarray(data, dtype=dtype)
+        except OverflowError as exc:
+            raise InvalidArgumentError(
+                f"cannot make a tensor of dtype {dtype} from {_short_repr(data)}: {exc}. "
+                "Pass values the dtype can hold, or a wider dtype (e.g. dtype='int64' or 'float64')."
+            ) from exc
         except (TypeError, ValueError) as exc:
             raise UnsupportedDtypeError(
                 f"cannot make a tensor from {type(data).__name__} data ({exc}). "
@@ -320,7 +342,13 @@ def _default_dtype_for(data):
 
 
 def check_dtype(dtype) -> numpy.dtype:
-    """Return ``dtype`` as a numpy.dtype, or raise UnsupportedDtypeError."""
+    """Return ``dtype`` as a numpy.dtype, or raise UnsupportedDtypeError.
+
+    None is refused (NumPy reads it as float64); callers where None means a default
+    replace it first.
+    """
+    if dtype is None:
+        raise UnsupportedDtypeError("dtype is None: pass a dtype, e.g. 'float32'.")
     try:
         dt = numpy.dtype(dtype)
     except (TypeError, ValueError, SyntaxError) as exc:  # NumPy parses strings: "0:", "01f"

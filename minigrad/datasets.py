@@ -19,6 +19,7 @@ import numpy as np
 
 from minigrad import backend
 from minigrad.errors import InvalidArgumentError
+from minigrad.validation import check_bool
 
 SHAPE_CLASSES = ("bars_h", "bars_v", "ring", "cross", "diagonal", "square")
 """The classes ``shapes`` can draw, in the order of its default labels."""
@@ -144,13 +145,20 @@ def blobs(n_samples: int = 300, centers=3, n_features: int = 2, cluster_std=1.0,
             ``cluster_std`` of the wrong length, or ``center_box`` with ``low >= high``.
     """
     rng = _generator(seed)
+    return_centers = check_bool("return_centers", return_centers, where="blobs")
     if isinstance(centers, (int, np.integer)) and not isinstance(centers, bool):
         n_centers = _check_int("centers", centers, 1, "blobs needs at least one center")
         n_features = _check_int("n_features", n_features, 1, "points need at least one coordinate")
         low, high = _check_box(center_box)
         center_array = rng.uniform(low, high, size=(n_centers, n_features))
     else:
-        center_array = np.asarray(centers, dtype=np.float64)
+        try:
+            center_array = np.asarray(centers, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise InvalidArgumentError(
+                f"centers must be an int or an array of shape (n_classes, n_features), got "
+                f"{centers!r:.40}. Pass e.g. centers=3 or centers=[[0, 0], [5, 5]]."
+            ) from exc
         if center_array.ndim != 2 or center_array.shape[0] < 1 or center_array.shape[1] < 1:
             raise InvalidArgumentError(
                 f"centers must be an int or an array of shape (n_classes, n_features), got "
@@ -385,6 +393,7 @@ def train_test_split(x, y, test_size: float | int = 0.2, seed: int | None = 0, s
             f"cannot split {n} sample(s) into a training and a test part: pass at least 2."
         )
     n_test = _check_test_size(test_size, n)
+    shuffle = check_bool("shuffle", shuffle, where="train_test_split")
     order = _generator(seed).permutation(n) if shuffle else np.arange(n)
     train, test = order[: n - n_test], order[n - n_test:]
     return x[train], x[test], y[train], y[test]
@@ -486,7 +495,7 @@ def _class_sizes(n_samples: int, n_classes: int) -> list[int]:
 def _finish(x, y, rng, shuffle: bool) -> tuple[np.ndarray, np.ndarray]:
     """Cast to float32 / int64 and, if asked, shuffle samples and labels together."""
     x, y = x.astype(np.float32), y.astype(np.int64)
-    if shuffle:
+    if check_bool("shuffle", shuffle):
         order = rng.permutation(len(y))
         x, y = x[order], y[order]
     return x, y

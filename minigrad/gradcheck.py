@@ -41,8 +41,9 @@ def gradcheck(f: Callable, inputs: Sequence, *, eps: float = 1e-6, atol: float =
 
     Args:
         f: a function of Tensors (one per input, positionally) returning a Tensor.
-        inputs: arrays, nested lists or Tensors; each becomes a float64 Tensor on its
-            own device (a Tensor's or CuPy array's; the default device for host data).
+        inputs: a list of arrays, nested lists or Tensors (or one Tensor); each becomes a
+            float64 Tensor on its own device (a Tensor's or CuPy array's; the default
+            device for host data).
             ``f``, its gradients and the finite differences all run on that device; only
             the numbers compared come back to the host.
         eps: the finite-difference step.
@@ -77,6 +78,8 @@ def gradcheck(f: Callable, inputs: Sequence, *, eps: float = 1e-6, atol: float =
     n_directions = check_int("n_directions", n_directions, minimum=1, where="gradcheck")
     seed = check_int("seed", seed, minimum=0, where="gradcheck")
     check_not_none("inputs", inputs, what="a list of inputs, e.g. [x]", where="gradcheck")
+    if isinstance(inputs, Tensor):  # one input, as torch.autograd.gradcheck takes it
+        inputs = [inputs]
     xs = [_as_float64(x, i) for i, x in enumerate(inputs)]
     if not xs:
         raise InvalidArgumentError(

@@ -47,6 +47,7 @@ from minigrad.validation import (
     check_class_labels,
     check_float,
     check_int,
+    check_known_kwargs,
     check_one_of,
     check_str,
 )
@@ -347,6 +348,10 @@ class Loss:
         InvalidArgumentError: for an unknown reduction.
         ArgumentTypeError: for a name that is not a string.
     """
+
+    def __new__(cls, *args, **kwargs):
+        check_known_kwargs(cls, kwargs, where=cls.__name__)  # before __init__: Python names no fix
+        return super().__new__(cls)
 
     def __init__(self, reduction: str = "auto", name: str | None = None):
         _check_reduction(reduction, type(self).__name__)

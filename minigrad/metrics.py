@@ -28,7 +28,7 @@ from __future__ import annotations
 from minigrad import backend, losses, ops
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError, UnsupportedDtypeError
 from minigrad.tensor import Tensor
-from minigrad.validation import check_class_labels, check_float, check_str
+from minigrad.validation import check_class_labels, check_float, check_known_kwargs, check_str
 from minigrad.variable import Variable
 
 FLOATX = "float32"
@@ -157,6 +157,10 @@ class Metric:
         ArgumentTypeError: for a name that is not a string.
         UnsupportedDtypeError: for a dtype that is not a floating-point dtype.
     """
+
+    def __new__(cls, *args, **kwargs):
+        check_known_kwargs(cls, kwargs, where=cls.__name__)  # before __init__: Python names no fix
+        return super().__new__(cls)
 
     def __init__(self, name: str | None = None, dtype=FLOATX):
         where = type(self).__name__

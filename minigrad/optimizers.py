@@ -255,7 +255,8 @@ class Optimizer:
                 its variable's.
             DeviceMismatchError: if a gradient is on another device than its variable.
         """
-        pairs = [self._check_pair(pair) for pair in grads_and_vars]
+        pairs = [self._check_pair(pair) for pair in
+                 _as_list("grads_and_vars", grads_and_vars, "apply_gradients", "zip(grads, variables)")]
         present = [(g, v) for g, v in pairs if g is not None]
         if not present:
             names = [v.name for _, v in pairs]
@@ -430,12 +431,22 @@ def _norm_scale(norm: float, limit: float) -> float:
     return limit / max(norm, limit) if limit > 0 else 0.0
 
 
+def _as_list(name: str, items, where: str, example: str) -> list:
+    """``items`` (an iterable that is not a string) as a list."""
+    if isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
+        raise ArgumentTypeError(
+            f"{where}: `{name}` must be a list or another iterable, got {items!r:.60} of type "
+            f"{type(items).__name__}. Pass e.g. {example}."
+        )
+    return list(items)
+
+
 def _as_variable_list(var_list) -> list:
     if isinstance(var_list, Variable):
         return [var_list]
     if isinstance(var_list, dict):
         var_list = list(var_list.values())
-    var_list = list(var_list)
+    var_list = _as_list("var_list", var_list, "minimize", "[w, b] or model.trainable_variables")
     for v in var_list:
         if not isinstance(v, Variable):
             raise ArgumentTypeError(

@@ -165,7 +165,11 @@ class Variable(Tensor):
                 hold (``0.5`` for an int variable: TensorFlow refuses it too).
             ValueError: for a delta that does not broadcast to the variable's shape.
         """
-        return self._replace(self._data + self._operand(delta, "assign_add"), "assign_add")
+        operand = self._operand(delta, "assign_add")
+        try:
+            return self._replace(self._data + operand, "assign_add")
+        except ValueError as exc:  # NumPy: the shapes do not broadcast
+            raise self._delta_shape_error("assign_add", operand, exc) from exc
 
     def assign_sub(self, delta) -> Variable:
         """``v <- v - delta`` (a new array; the old one is left untouched).
@@ -173,7 +177,18 @@ class Variable(Tensor):
         Raises:
             ArgumentTypeError, ValueError: as ``assign_add``.
         """
-        return self._replace(self._data - self._operand(delta, "assign_sub"), "assign_sub")
+        operand = self._operand(delta, "assign_sub")
+        try:
+            return self._replace(self._data - operand, "assign_sub")
+        except ValueError as exc:  # NumPy: the shapes do not broadcast
+            raise self._delta_shape_error("assign_sub", operand, exc) from exc
+
+    def _delta_shape_error(self, what: str, operand, exc: Exception) -> InvalidArgumentError:
+        return InvalidArgumentError(
+            f"Variable.{what} on {self.name!r}: a delta of shape {getattr(operand, 'shape', ())} "
+            f"does not broadcast to the variable's shape {self._data.shape} ({exc}). Pass a "
+            "number or an array of the variable's shape."
+        )
 
     def _operand(self, delta, what: str):
         """``delta`` as something to add to the value: a Python number, or an array on this

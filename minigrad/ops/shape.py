@@ -198,13 +198,43 @@ def reshape(x, shape) -> Tensor:
         ``x`` itself if the shape is unchanged, else a reshaped view.
 
     Raises:
-        ValueError: if the sizes differ (NumPy's message).
+        ArgumentTypeError: for a shape that is not an int or a tuple of ints.
+        InvalidArgumentError: if the sizes differ, for a size below -1 or two -1s.
     """
     x = as_tensor(x)
-    shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    if shape == x.shape:
-        return x
-    return apply(Reshape, x, shape=shape)
+    try:
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        if shape == x.shape:
+            return x
+        out = apply(Reshape, x, shape=shape)
+    except (TypeError, ValueError) as exc:
+        raise _shape_error("reshape", x, shape, exc) from exc
+    # NumPy takes any negative size for -1 (a shape it inferred differs from the one asked)
+    if out._data.shape != shape and (min(shape) < -1 or shape.count(-1) > 1):
+        raise _shape_error("reshape", x, shape, ValueError(f"size {min(shape)} < -1"))
+    return out
+
+
+def _shape_error(op_name: str, x: Tensor, shape, exc: Exception) -> Exception:
+    """The named error for a ``shape`` that ``reshape`` or ``broadcast_to`` refused."""
+    sizes = shape if isinstance(shape, (tuple, list)) else (shape,)
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in sizes):
+        return ArgumentTypeError(
+            f"{op_name}: `shape` must be an int or a tuple of ints, got {shape!r}. "
+            f"Pass whole numbers, e.g. {op_name}(x, (2, 3))."
+        )
+    if op_name == "reshape":
+        return InvalidArgumentError(
+            f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) into "
+            f"shape {tuple(sizes)} ({exc}): the sizes must hold the same number of elements, with at "
+            "most one -1 (inferred) and no other negative size."
+        )
+    return InvalidArgumentError(
+        f"broadcast_to: a tensor of shape {x.shape} does not broadcast to shape {tuple(sizes)} "
+        f"({exc}): "
+        "aligned from the right, each size of x must equal the target's or be 1, and sizes "
+        "must be >= 0. Reshape or expand_dims x first."
+    )
 
 
 def transpose(x, axes=None) -> Tensor:
@@ -224,6 +254,11 @@ def transpose(x, axes=None) -> Tensor:
     """
     x = as_tensor(x)
     if axes is not None:
+        if isinstance(axes, str) or not hasattr(axes, "__iter__"):
+            raise ArgumentTypeError(
+                f"transpose: `axes` must be None or a tuple of ints (a permutation), got "
+                f"{axes!r}. Pass e.g. axes=(1, 0), or call x.transpose(1, 0)."
+            )
         # stored non-negative: the backward's inverse permutation sorts by these values
         axes = tuple(check_axis("axes", a, x.ndim, where="transpose") for a in axes)
         if sorted(axes) != list(range(x.ndim)):
@@ -243,12 +278,19 @@ def broadcast_to(x, shape) -> Tensor:
 
     Returns:
         ``x`` itself if the shape is unchanged, else a read-only broadcast view.
+
+    Raises:
+        ArgumentTypeError: for a shape that is not a tuple of ints.
+        InvalidArgumentError: for a shape ``x`` does not broadcast to.
     """
     x = as_tensor(x)
-    shape = tuple(shape)
-    if shape == x.shape:
-        return x
-    return apply(BroadcastTo, x, shape=shape)
+    try:
+        shape = tuple(shape)
+        if shape == x.shape:
+            return x
+        return apply(BroadcastTo, x, shape=shape)
+    except (TypeError, ValueError) as exc:
+        raise _shape_error("broadcast_to", x, shape, exc) from exc
 
 
 def expand_dims(x, axis) -> Tensor:
@@ -262,9 +304,14 @@ def expand_dims(x, axis) -> Tensor:
         A reshaped view of ``x``, e.g. shape (2, 3) with axis=1 gives (2, 1, 3).
 
     Raises:
-        ValueError: for an axis out of range or repeated.
+        ArgumentTypeError: for an axis that is None or not an int.
+        InvalidArgumentError: for an axis out of range or repeated.
     """
     x = as_tensor(x)
+    if axis is None:
+        raise ArgumentTypeError(
+            "expand_dims: `axis` is None: pass the position of the new axis, e.g. axis=0."
+        )
     k = len(axis) if isinstance(axis, (tuple, list)) else 1
     axes = normalize_axis(axis, x.ndim + k)
     rest = iter(x.shape)

@@ -12,9 +12,9 @@ The totals at the end count each kind.
     PYTHONPATH=$PWD python tests/tools/bad_input_campaign_engine.py [--only-escapes]
 """
 
+# ruff: noqa: E501  (a table of calls: one call a line reads best)
 from __future__ import annotations
 
-import math
 import sys
 import threading
 
@@ -59,7 +59,7 @@ BAD_DEVICES = ["gpu", "CPU", "cuda:x", 0, None, ["cpu"], "tpu", ""]
 for d in BAD_DATA:
     add(f"tensor({d!r:.40})", lambda d=d: mg.tensor(d))
 for dt in BAD_DTYPES:
-    add(f"tensor([1.], dtype={dt!r})", lambda dt=dt: mg.tensor([1.0], dtype=dt), ok=dt is None)
+    add(f"tensor([1.], dtype={dt!r})", lambda dt=dt: mg.tensor([1.0], dtype=dt), ok=dt in (None, "float"))
 for dev in BAD_DEVICES:
     add(f"tensor([1.], device={dev!r})", lambda dev=dev: mg.tensor([1.0], device=dev), ok=dev is None)
 add("tensor(2**70)", lambda: mg.tensor(2 ** 70))
@@ -99,7 +99,8 @@ for other in [None, "a", object(), [1, 2], [[1.0]] * 5, np.ones((5,)), {1: 2}, 1
     for opname, op in [("+", lambda a, b: a + b), ("-", lambda a, b: a - b), ("*", lambda a, b: a * b),
                        ("/", lambda a, b: a / b), ("**", lambda a, b: a ** b), ("@", lambda a, b: a @ b),
                        ("<", lambda a, b: a < b), ("==", lambda a, b: a == b)]:
-        ok = opname == "==" and other is None  # x == None is a comparison Python calls itself
+        # (5, 1) against (3,) broadcasts to (5, 3), as in NumPy
+        ok = isinstance(other, list) and len(other) == 5 and opname != "@"
         add(f"x {opname} {other!r:.30}", lambda op=op, other=other: op(x3(), other), ok=ok)
 add("None + x", lambda: None + x3())
 add("'a' * x", lambda: "a" * x3())
@@ -157,10 +158,12 @@ for r in REDUCTIONS:
         ok=r not in ("argmax", "argmin"))
     add(f"{r}(x44, axis=-1)", lambda r=r: getattr(mg, r)(x44(), axis=-1), ok=True)
     add(f"{r}(x44, axis=np.int64(1))", lambda r=r: getattr(mg, r)(x44(), axis=np.int64(1)), ok=True)
-    add(f"{r}(x44.method, keepdims='no')", lambda r=r: getattr(x44(), r)(keepdims="no"))
+    if hasattr(mg.Tensor, r):
+        add(f"{r}(x44.method, keepdims='no')", lambda r=r: getattr(x44(), r)(keepdims="no"))
 for r in ("var", "std"):
     for ddof in ["1", None, 1.5, -1, 16, 100, True, float("nan")]:
-        add(f"{r}(x44, ddof={ddof!r})", lambda r=r, ddof=ddof: getattr(mg, r)(x44(), ddof=ddof))
+        ok = ddof in (1.5, -1)  # NumPy takes any ddof leaving n - ddof > 0 (torch's correction too)
+        add(f"{r}(x44, ddof={ddof!r})", lambda r=r, ddof=ddof: getattr(mg, r)(x44(), ddof=ddof), ok=ok)
 for r in ("max", "min", "argmax", "argmin"):
     add(f"{r}(empty)", lambda r=r: getattr(mg, r)(mg.zeros((0, 3))))
 add("sum(empty)", lambda: mg.sum(mg.zeros((0, 3))), ok=True)
@@ -176,7 +179,7 @@ for axes in [(0,), (0, 0), (0, 2), ("a", "b"), (0.0, 1.0), 5, "01", (0, 1, 2), (
 for ax in BAD_AXES:
     add(f"concatenate([x44, x44], axis={ax!r})", lambda ax=ax: mg.concatenate([x44(), x44()], axis=ax))
     add(f"stack([x44, x44], axis={ax!r})", lambda ax=ax: mg.stack([x44(), x44()], axis=ax))
-    add(f"expand_dims(x44, {ax!r})", lambda ax=ax: mg.expand_dims(x44(), ax))
+    add(f"expand_dims(x44, {ax!r})", lambda ax=ax: mg.expand_dims(x44(), ax), ok=ax == (0, -2))  # NumPy: (1, 4, 1, 4)
     add(f"squeeze(x44, {ax!r})", lambda ax=ax: mg.squeeze(x44(), ax))
     add(f"split(x44, 2, axis={ax!r})", lambda ax=ax: mg.split(x44(), 2, axis=ax))
 for tensors in [[], None, x3(), "ab", [x3(), None], [x3(), mg.ones((2,2))], [x3(), "a"], 5]:
@@ -232,10 +235,11 @@ for lo, hi in [("a", 1), (None, "b"), (2.0, 1.0), (float("nan"), 1.0), ([1.0, 2.
 for cond, a, b in [(None, 1.0, 2.0), ("a", x3(), x3()), (mg.ones(5) > 0, x3(), x3()),
                    (x3() > 1, None, x3()), (x3() > 1, "a", x3()), (x3() > 1, x3(), mg.ones(5)),
                    (x3(), x3(), x3()), ([True, False, True], x3(), x3()), (x3() > 1, x3(), [[1, 2]] * 2)]:
-    ok = (a is not None and isinstance(cond, list))  # a list of bools is a fine condition
+    # a list of bools is a fine condition; a float one is read as != 0, as NumPy does
+    ok = (a is not None and isinstance(cond, list)) or (isinstance(cond, mg.Tensor) and cond.dtype.kind == "f")
     add(f"where({cond!r:.20}, {a!r:.15}, {b!r:.15})", lambda c=cond, a=a, b=b: mg.where(c, a, b), ok=ok)
 for dt in BAD_DTYPES:
-    add(f"cast(x3, {dt!r})", lambda dt=dt: mg.cast(x3(), dt))
+    add(f"cast(x3, {dt!r})", lambda dt=dt: mg.cast(x3(), dt), ok=dt == "float")  # NumPy's name of float64
 add("cast(None, 'float32')", lambda: mg.cast(None, "float32"))
 for dev in BAD_DEVICES:
     add(f"to_device(x3, {dev!r})", lambda dev=dev: mg.to_device(x3(), dev))
@@ -259,8 +263,8 @@ for kw in [dict(trainable="no"), dict(trainable=None), dict(trainable=1), dict(n
            dict(device="gpu"), dict(device=0)]:
     add(f"Variable([1.], **{kw!r})", lambda kw=kw: mg.Variable([1.0], **kw))
 for val in [None, "a", [1.0, 2.0], [[1.0, 2.0, 3.0]], np.ones(4), object(), [None, 1.0, 2.0], 1 + 2j,
-            np.array(["a", "b", "c"]), mg.ones(4), float("nan")]:
-    ok = isinstance(val, float)  # NaN is a value a variable may hold (TF accepts)
+            np.array(["a", "b", "c"]), mg.ones(4)]:
+    ok = False
     add(f"Variable(x3).assign({val!r:.30})", lambda val=val: mg.Variable(x3()).assign(val), ok=ok)
     add(f"Variable(x3).assign_add({val!r:.30})", lambda val=val: mg.Variable(x3()).assign_add(val), ok=ok)
     add(f"Variable(x3).assign_sub({val!r:.30})", lambda val=val: mg.Variable(x3()).assign_sub(val), ok=ok)
@@ -268,10 +272,14 @@ add("Variable(int).assign(2.7)", lambda: mg.Variable([1, 2]).assign([2.7, 1.0]))
 add("Variable(int).assign_add(0.5)", lambda: mg.Variable([1, 2]).assign_add(0.5))
 add("Variable(int).assign(2**40) in int32", lambda: mg.Variable(mg.tensor([1], dtype="int32")).assign([2 ** 40]))
 add("Variable(x3).assign(x3.astype(float64))", lambda: mg.Variable(x3()).assign(mg.cast(x3(), "float64")), ok=True)
-add("Variable(x3).assign(1.0) (broadcast scalar)", lambda: mg.Variable(x3()).assign(1.0), ok=True)
-add("Variable(x3, constraint=lambda) returns wrong shape",
-    lambda: mg.Variable(x3(), constraint=lambda v: mg.ones(5)).assign(x3()))
-add("Variable(x3).assign(x3, read_value='no')", lambda: mg.Variable(x3()).assign(x3(), read_value="no"))
+add("Variable(x3).assign([nan]*3) (NaN is a value, TF accepts)",
+    lambda: mg.Variable(x3()).assign([float("nan")] * 3), ok=True)
+add("Variable(x3).assign(1.0) (TF: shapes (3,) and () incompatible)", lambda: mg.Variable(x3()).assign(1.0))
+add("Variable(x3).assign_add(1.0) (broadcasts, as NumPy's +=)", lambda: mg.Variable(x3()).assign_add(1.0), ok=True)
+add("SGD step on Variable(x3, constraint returning shape (5,))",
+    lambda: mg.optimizers.SGD().apply_gradients([(mg.ones(3), mg.Variable(x3(), constraint=lambda v: mg.ones(5)))]))
+add("Variable(x3).assign(x3, read_value='no') (no such argument)",
+    lambda: mg.Variable(x3()).assign(x3(), read_value="no"), ok="sig")
 add("Variable(x3).trainable = 'no'", lambda: setattr(mg.Variable(x3()), "trainable", "no"))
 
 # -- GradientTape -----------------------------------------------------------------------------
@@ -293,9 +301,8 @@ for v in ["bogus", None, 0, "NONE", "Zero", True]:
     add(f"tape.gradient(..., unconnected_gradients={v!r})", lambda v=v: _tape_grad(unconnected_gradients=v))
 for og in ["a", [1.0, 2.0], mg.ones(3), mg.ones((2, 2)), np.ones(3), object(), mg.tensor([1, 2, 3]),
            mg.tensor(1.0)]:
-    ok = isinstance(og, mg.Tensor) and og.shape in ((), (3,)) and og.dtype.kind == "f"
-    add(f"tape.gradient(y, x, output_gradients={og!r:.25})", lambda og=og: _tape_grad(output_gradients=og),
-        ok=ok or (isinstance(og, list) and False))
+    ok = isinstance(og, mg.Tensor) and og.shape == () and og.dtype.kind == "f"
+    add(f"tape.gradient(y, x, output_gradients={og!r:.25})", lambda og=og: _tape_grad(output_gradients=og), ok=ok)
 
 
 def _tape_sources(src):
@@ -328,7 +335,7 @@ def _tape_watch(thing):
 
 
 for thing in [None, "a", 5, [1.0, 2.0], np.ones(3), object(), [x3(), None], mg.tensor([1, 2])]:
-    ok = isinstance(thing, mg.Tensor)  # TF warns for an int tensor and returns None gradients
+    ok = isinstance(thing, mg.Tensor) and thing.dtype.kind == "f"
     add(f"tape.watch({thing!r:.25})", lambda t=thing: _tape_watch(t), ok=ok)
 
 
@@ -394,15 +401,19 @@ add("tape.gradient(target computed before the tape)", _tape_gradient_of_non_reco
 for fn in ("grad", "value_and_grad"):
     for f in [None, "f", 5]:
         add(f"{fn}({f!r})", lambda fn=fn, f=f: getattr(mg, fn)(f))
-    for argnums in ["0", 1.5, -5, 5, None, (0, 0), [0.5], True]:
+    for argnums in ["0", 1.5, -5, 5, None, (), [0.5], True]:
         add(f"{fn}(f, argnums={argnums!r})(x)",
             lambda fn=fn, a=argnums: getattr(mg, fn)(lambda x: (x * x).sum(), argnums=a)(x3()))
     add(f"{fn}(f returning non-scalar)(x)", lambda fn=fn: getattr(mg, fn)(lambda x: x * x)(x3()), ok=True)
+    add(f"{fn}(f, argnums=(0, 0))(x) (JAX accepts)",
+        lambda fn=fn: getattr(mg, fn)(lambda x: (x * x).sum(), argnums=(0, 0))(x3()), ok=True)
+    add(f"{fn}(f, argnums=-1)(x) (Python indexing)",
+        lambda fn=fn: getattr(mg, fn)(lambda x: (x * x).sum(), argnums=-1)(x3()), ok=True)
     add(f"{fn}(f returning a string)(x)", lambda fn=fn: getattr(mg, fn)(lambda x: "a")(x3()))
     add(f"{fn}(f returning None)(x)", lambda fn=fn: getattr(mg, fn)(lambda x: None)(x3()))
     add(f"{fn}(f)() (no args)", lambda fn=fn: getattr(mg, fn)(lambda: 1.0)())
     add(f"{fn}(f)('a')", lambda fn=fn: getattr(mg, fn)(lambda x: x)("a"))
-add("no_recording(5)", lambda: mg.no_recording(5))
+add("no_recording(5) (takes no arguments)", lambda: mg.no_recording(5), ok="sig")
 
 # -- nn ------------------------------------------------------------------------------------------
 for fn in ("softmax", "log_softmax"):
@@ -416,7 +427,7 @@ for idx, depth, dt in [([0, 5], 3, "float32"), ([0, -1], 3, "float32"), ([0.5], 
                        ([0], -1, "float32"), ([0], 2.5, "float32"), ([0], "3", "float32"), ([0], None, "float32"),
                        ([0], 3, "floaty"), (None, 3, "float32"), (["a"], 3, "float32"), ([0], True, "float32"),
                        ([0], 0, "float32"), ([[0, 1], [2]], 3, "float32")]:
-    ok = depth == 0 or idx == [0, 5] or idx == [0, -1]  # TF: out-of-range indices give zero rows
+    ok = False  # TF gives zero rows for out-of-range indices and depth=0; minigrad refuses them
     add(f"nn.one_hot({idx!r}, {depth!r}, {dt!r})", lambda i=idx, d=depth, t=dt: mg.nn.one_hot(i, d, t), ok=ok)
 for rate in [-0.1, 1.0, 1.5, "0.5", None, float("nan"), True, [0.5]]:
     add(f"nn.dropout(x, rate={rate!r})", lambda rate=rate: mg.nn.dropout(x44(), rate))
@@ -540,7 +551,8 @@ for cls in METRIC_CLASSES:
         add(f"metrics.{cls}(dtype={dt!r})", lambda cls=cls, dt=dt: getattr(M, cls)(dtype=dt), ok=ok)
     add(f"metrics.{cls}(name=5)", lambda cls=cls: getattr(M, cls)(name=5))
 for thr in ["0.5", None, float("nan"), -1.0, 2.0, [0.5], True]:
-    add(f"metrics.BinaryAccuracy(threshold={thr!r})", lambda thr=thr: M.BinaryAccuracy(threshold=thr))
+    ok = thr in (-1.0, 2.0)  # Keras takes any finite threshold (scores need not be probabilities)
+    add(f"metrics.BinaryAccuracy(threshold={thr!r})", lambda thr=thr: M.BinaryAccuracy(threshold=thr), ok=ok)
 
 
 def _mean_update(*args, **kw):
@@ -612,7 +624,7 @@ for label, gv in [
     ("zip iterator", lambda: zip([mg.ones(3)], [var3()])), ("'ab'", lambda: "ab"),
     ("[(g float64, v)]", lambda: [(mg.cast(mg.ones(3), "float64"), var3())]),
 ]:
-    ok = label in ("[(nan g, v)]", "[(g, v), (g, v)] same v twice", "zip iterator", "[(g float64, v)]",
+    ok = label in ("[(nan g, v)]", "[(int g, v)]", "[(g, v), (g, v)] same v twice", "zip iterator", "[(g float64, v)]",
                    "[(g, v non-trainable)]", "[(np.ones(3), v)]", "[([1,1,1], v)] (list gradient)")
     for cls in ("SGD", "Adam"):
         add(f"{cls}.apply_gradients({label})", lambda gv=gv, cls=cls: _apply(gv(), cls), ok=ok)
@@ -644,10 +656,10 @@ for kw in [dict(eps=-1), dict(eps=0), dict(eps="a"), dict(atol=-1), dict(rtol=fl
     add(f"gradcheck(f, [x], **{kw!r})", lambda kw=kw: mg.gradcheck(F, [f64()], **kw), ok=ok)
 add("gradcheck(None, [x])", lambda: mg.gradcheck(None, [f64()]))
 add("gradcheck(f, None)", lambda: mg.gradcheck(F, None))
-add("gradcheck(f, x) (not a sequence)", lambda: mg.gradcheck(F, f64()))
+add("gradcheck(f, x) (one Tensor, as torch takes it)", lambda: mg.gradcheck(F, f64()), ok=True)
 add("gradcheck(f, ['a'])", lambda: mg.gradcheck(F, ["a"]))
-add("gradcheck(f, [float32 x]) (warns/raises?)", lambda: mg.gradcheck(F, [x3()]))
-add("gradcheck(f, [int x])", lambda: mg.gradcheck(F, [mg.tensor([1, 2])]))
+add("gradcheck(f, [float32 x]) (cast to float64)", lambda: mg.gradcheck(F, [x3()]), ok=True)
+add("gradcheck(f, [int x]) (cast to float64)", lambda: mg.gradcheck(F, [mg.tensor([1, 2])]), ok=True)
 add("gradcheck(f, []) (no inputs)", lambda: mg.gradcheck(F, []))
 add("gradcheck(f returning str, [x])", lambda: mg.gradcheck(lambda x: "a", [f64()]))
 
@@ -666,8 +678,9 @@ add("random.normal(3, stddev=0) (a constant, as NumPy)", lambda: R.normal(3, std
 for kw in [dict(minval="a"), dict(minval=2.0, maxval=1.0), dict(maxval=float("inf")), dict(minval=None)]:
     add(f"random.uniform(3, **{kw!r})", lambda kw=kw: R.uniform(3, **kw))
 for s in ["a", -1, 1.5, [1], 2 ** 70, True]:
-    add(f"random.seed({s!r})", lambda s=s: R.seed(s))
-    add(f"random.new_generator({s!r})", lambda s=s: R.new_generator(s))
+    ok = s == 2 ** 70  # NumPy's SeedSequence takes any non-negative int
+    add(f"random.seed({s!r})", lambda s=s: R.seed(s), ok=ok)
+    add(f"random.new_generator({s!r})", lambda s=s: R.new_generator(s), ok=ok)
 add("random.generator('gpu')", lambda: R.generator("gpu"))
 
 # -- datasets ---------------------------------------------------------------------------------
@@ -675,10 +688,10 @@ D = mg.datasets
 for fn in ("moons", "spirals", "blobs", "shapes"):
     for kw in [dict(n_samples=-1), dict(n_samples=0), dict(n_samples=1.5), dict(n_samples="10"), dict(seed="a"),
                dict(seed=1.5)]:
-        add(f"datasets.{fn}(**{kw!r})", lambda fn=fn, kw=kw: getattr(D, fn)(**kw), ok=kw == dict(n_samples=0) and False)
+        add(f"datasets.{fn}(**{kw!r})", lambda fn=fn, kw=kw: getattr(D, fn)(**kw))
     if fn != "shapes":
         add(f"datasets.{fn}(shuffle='no')", lambda fn=fn: getattr(D, fn)(shuffle="no"))
-    add(f"datasets.{fn}(bogus=1)", lambda fn=fn: getattr(D, fn)(bogus=1))
+    add(f"datasets.{fn}(bogus=1)", lambda fn=fn: getattr(D, fn)(bogus=1), ok="sig")
 for kw in [dict(noise=-0.1), dict(noise="a"), dict(noise=float("nan"))]:
     for fn in ("moons", "spirals", "shapes"):
         add(f"datasets.{fn}(**{kw!r})", lambda fn=fn, kw=kw: getattr(D, fn)(**kw))
@@ -689,7 +702,7 @@ for kw in [dict(centers=0), dict(centers="a"), dict(n_features=0), dict(cluster_
     add(f"datasets.blobs(**{kw!r})", lambda kw=kw: D.blobs(**kw))
 for kw in [dict(image_size=2), dict(image_size=0), dict(data_format="NHWC"), dict(classes=("bogus",)),
            dict(classes=()), dict(classes="ring")]:
-    add(f"datasets.shapes(n_samples=4, **{kw!r})", lambda kw=kw: D.shapes(n_samples=4, **kw))
+    add(f"datasets.shapes(n_samples=12, **{kw!r})", lambda kw=kw: D.shapes(n_samples=12, **kw))
 X, Y = np.ones((10, 2)), np.arange(10)
 for kw in [dict(test_size=-0.1), dict(test_size=1.5), dict(test_size=0), dict(test_size=11), dict(test_size="a"),
            dict(test_size=1.0), dict(shuffle="no"), dict(seed="a")]:
@@ -717,7 +730,7 @@ def run_case(fn):
 def main(argv) -> int:
     only_escapes = "--only-escapes" in argv
     mg.set_default_device("cpu")
-    counts = {"named": 0, "raw": 0, "accepted": 0, "ok": 0, "ok-named": 0, "ok-raw": 0}
+    counts = {"named": 0, "raw": 0, "accepted": 0, "ok": 0, "ok-named": 0, "ok-raw": 0, "sig": 0}
     rows = []
     for label, fn, ok in CASES:
         import warnings
@@ -725,25 +738,29 @@ def main(argv) -> int:
             warnings.simplefilter("ignore")
             outcome, cls, msg = run_case(fn)
         mg.set_default_device("cpu")
-        if ok:
+        if ok == "sig":  # Python's own call-signature TypeError, as for any Python function
+            outcome = "sig" if outcome == "raw" and cls == "TypeError" else outcome
+        elif ok:
             outcome = {"accepted": "ok", "named": "ok-named", "raw": "ok-raw"}[outcome]
         counts[outcome] += 1
         rows.append((label, outcome, cls, msg))
     width = 60
     for label, outcome, cls, msg in rows:
-        if only_escapes and outcome in ("named", "ok", "ok-named"):
+        if only_escapes and outcome in ("named", "ok", "sig"):
             continue
         shown = {"named": f"named {cls}", "raw": f"RAW {cls}", "accepted": "ACCEPTED",
-                 "ok": "ok (legitimate)", "ok-named": f"ok-named {cls}", "ok-raw": f"RAW {cls} (legit input)"}[outcome]
+                 "ok": "ok (legitimate)", "ok-named": f"ok-named {cls}", "ok-raw": f"RAW {cls} (legit input)",
+                 "sig": f"python {cls} (signature)"}[outcome]
         text = " ".join(msg.split())
         print(f"{label[:width]:<{width}} | {shown:<32} | {text[:150]}")
     total = len(rows)
     print()
     print(f"calls: {total}")
-    print(f"bad inputs: {total - counts['ok'] - counts['ok-named'] - counts['ok-raw']}: "
+    print(f"bad inputs: {total - counts['ok'] - counts['ok-named'] - counts['ok-raw'] - counts['sig']}: "
           f"named errors {counts['named']}, raw errors {counts['raw']}, silently accepted {counts['accepted']}")
     print(f"legitimate inputs: {counts['ok'] + counts['ok-named'] + counts['ok-raw']}: accepted {counts['ok']}, "
           f"refused with a named error {counts['ok-named']}, raw error {counts['ok-raw']}")
+    print(f"calls with arguments the function does not have (Python's own TypeError): {counts['sig']}")
     return 0 if counts["raw"] == counts["accepted"] == counts["ok-raw"] == 0 else 1
 
 
