@@ -40,7 +40,7 @@ from __future__ import annotations
 from minigrad import backend, nn, ops
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.ops.reductions import sparse_softmax_cross_entropy
-from minigrad.tensor import Tensor, as_tensor
+from minigrad.tensor import Tensor, as_tensor_argument
 from minigrad.validation import (
     check_axis,
     check_bool,
@@ -60,7 +60,7 @@ REDUCTIONS = ("auto", "none", "sum", "sum_over_batch_size")
 
 # -- preparing the inputs ---------------------------------------------------------------
 def _predictions(y_pred, what: str) -> Tensor:
-    y_pred = y_pred if isinstance(y_pred, Tensor) else Tensor(y_pred)
+    y_pred = as_tensor_argument("y_pred", y_pred, what)
     if y_pred.dtype.kind != "f":
         raise ArgumentTypeError(
             f"{what}: y_pred has dtype {y_pred.dtype}, but predictions must be floating point "
@@ -74,11 +74,9 @@ def _predictions(y_pred, what: str) -> Tensor:
     return y_pred
 
 
-def _targets(y_true, y_pred: Tensor) -> Tensor:
+def _targets(y_true, y_pred: Tensor, name: str = "y_true", where: str | None = None) -> Tensor:
     """y_true on y_pred's device (if it is not a Tensor yet), as it is."""
-    if isinstance(y_true, Tensor):
-        return y_true
-    return Tensor(y_true, device=y_pred.device)
+    return as_tensor_argument(name, y_true, where, device=y_pred.device)
 
 
 def _matched(y_true, y_pred, what: str) -> tuple:
@@ -306,9 +304,9 @@ def compute_weighted_loss(losses, sample_weight=None, reduction: str = "sum_over
         InvalidArgumentError: for an unknown reduction or weights that do not fit the losses.
     """
     reduction = _check_reduction(reduction, "compute_weighted_loss")
-    losses = as_tensor(losses)
+    losses = as_tensor_argument("losses", losses, "compute_weighted_loss")
     if sample_weight is not None:
-        w = _targets(sample_weight, losses)
+        w = _targets(sample_weight, losses, "sample_weight", "compute_weighted_loss")
         if w.ndim == losses.ndim + 1 and w.shape[-1] == 1:
             w = ops.squeeze(w, -1)
         while w.ndim < losses.ndim:

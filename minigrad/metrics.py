@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from minigrad import backend, losses, ops
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError, UnsupportedDtypeError
-from minigrad.tensor import Tensor
+from minigrad.tensor import Tensor, as_tensor_argument
 from minigrad.validation import check_class_labels, check_float, check_known_kwargs, check_str
 from minigrad.variable import Variable
 
@@ -35,8 +35,8 @@ FLOATX = "float32"
 
 
 def _as_tensors(y_true, y_pred) -> tuple:
-    y_pred = y_pred if isinstance(y_pred, Tensor) else Tensor(y_pred)
-    y_true = y_true if isinstance(y_true, Tensor) else Tensor(y_true, device=y_pred.device)
+    y_pred = as_tensor_argument("y_pred", y_pred)
+    y_true = as_tensor_argument("y_true", y_true, device=y_pred.device)
     return ops.stop_gradient(y_true), ops.stop_gradient(y_pred)
 
 

@@ -12,7 +12,7 @@ call the functions of ``minigrad.ops``, which are what the tape records.
 from __future__ import annotations
 
 from minigrad import backend
-from minigrad.errors import ArgumentTypeError, InPlaceWriteError, InvalidArgumentError
+from minigrad.errors import ArgumentTypeError, InPlaceWriteError, InvalidArgumentError, MinigradError
 
 
 class Tensor:
@@ -329,6 +329,23 @@ def as_tensor(value, like: Tensor | None = None) -> Tensor:
         if not backend.is_array(value) or backend.device_of(value) == "cpu":
             return Tensor(value, device=like.device)
     return Tensor(value)
+
+
+def as_tensor_argument(name: str, value, where: str | None = None, device: str | None = None) -> Tensor:
+    """``value`` as a Tensor (on ``device`` if it is host data); a conversion error names
+    the argument (``where: `y_true`: cannot make a tensor from 'a' ...``).
+
+    Raises:
+        ArgumentTypeError, UnsupportedDtypeError, InvalidArgumentError: as ``tensor``, with
+            the argument's name in front.
+    """
+    if isinstance(value, Tensor):
+        return value
+    try:
+        return Tensor(value, device=device)
+    except MinigradError as exc:
+        prefix = f"{where}: `{name}`" if where else f"`{name}`"
+        raise type(exc)(f"{prefix}: {exc}") from exc
 
 
 # Python numbers already made into constant Tensors: ``1.0 - y * y`` in a backward runs

@@ -76,9 +76,9 @@ for v in ["a", None, [1, 2], object(), 1 + 1j]:
     add(f"full(2, {v!r})", lambda v=v: mg.full(2, v))
 add("full(-1, 0.)", lambda: mg.full(-1, 0.0))
 for args in [("a",), (None,), (0, 10, 0), (0, 10, "1"), (0, float("inf")), (float("nan"),),
-             (0, 10, -1), (0, 10, 1e-300), (10 ** 12,)]:
+             (0, 10, -1), (0, 10, 1e-300)]:
     add(f"arange{args!r}", lambda args=args: mg.arange(*args), ok=args == (0, 10, -1))
-for args in [(-1,), (2.5,), ("3",), (None,), (True,), (3, -1), (3, 2.5), (3, "x"), (10 ** 9,)]:
+for args in [(-1,), (2.5,), ("3",), (None,), (True,), (3, -1), (3, 2.5), (3, "x")]:
     add(f"eye{args!r}", lambda args=args: mg.eye(*args))
 for args in [(0, 1, -1), (0, 1, 2.5), (0, 1, "5"), ("a", 1), (0, float("nan")), (0, float("inf")), (None, 1),
              (0, 1, None), (0, 1, True)]:
@@ -491,6 +491,10 @@ add("nn.batch_norm_infer(x, g, b, m, None)",
 
 # -- losses ------------------------------------------------------------------------------------
 L = mg.losses
+def _y_true(cls):
+    return mg.tensor([0, 1]) if cls.startswith("Sparse") else mg.zeros((2, 3))
+
+
 LOSS_CLASSES = ["MeanSquaredError", "MeanAbsoluteError", "BinaryCrossentropy", "CategoricalCrossentropy",
                 "SparseCategoricalCrossentropy"]
 for cls in LOSS_CLASSES:
@@ -501,9 +505,9 @@ for cls in LOSS_CLASSES:
     add(f"losses.{cls}(name=5)", lambda cls=cls: getattr(L, cls)(name=5))
     add(f"losses.{cls}()(None, x)", lambda cls=cls: getattr(L, cls)()(None, mg.ones((2, 3)) / 3))
     add(f"losses.{cls}()(y, x, sample_weight='a')",
-        lambda cls=cls: getattr(L, cls)()(mg.zeros((2, 3)), mg.ones((2, 3)) / 3, sample_weight="a"))
+        lambda cls=cls: getattr(L, cls)()(_y_true(cls), mg.ones((2, 3)) / 3, sample_weight="a"))
     add(f"losses.{cls}()(y, x, sample_weight=ones(5))",
-        lambda cls=cls: getattr(L, cls)()(mg.zeros((2, 3)), mg.ones((2, 3)) / 3, sample_weight=mg.ones(5)))
+        lambda cls=cls: getattr(L, cls)()(_y_true(cls), mg.ones((2, 3)) / 3, sample_weight=mg.ones(5)))
 for cls in ("BinaryCrossentropy", "CategoricalCrossentropy", "SparseCategoricalCrossentropy"):
     for kw in [dict(from_logits="no"), dict(from_logits=None), dict(axis=1.5), dict(axis="a")]:
         add(f"losses.{cls}(**{kw!r})", lambda cls=cls, kw=kw: getattr(L, cls)(**kw))
