@@ -122,7 +122,13 @@ def check_device(device: str | None) -> str:
         return _engine.default_device
     if not isinstance(device, str) or device.split(":")[0] not in DEVICES:
         raise InvalidArgumentError(f"unknown device {device!r}: use one of {DEVICES}.")
-    device = device.split(":")[0]
+    device, _, index = device.partition(":")
+    if index not in ("", "0"):  # "cuda:1" taken as "cuda" would silently compute on GPU 0
+        raise InvalidArgumentError(
+            f"unknown device {device}:{index}: minigrad uses one device of each kind, so only "
+            f"'{device}' (or '{device}:0') exists. To use another GPU, make it the visible one "
+            "(CUDA_VISIBLE_DEVICES=1) and pass 'cuda'."
+        )
     if device == "cuda":
         cupy_module()
     return device

@@ -219,6 +219,12 @@ class GradientTape:
                 continue
             # host data (numbers, lists, NumPy arrays) is made on the target's device
             seed = ops.ones_like(t) if seed is None else as_tensor(seed, like=t)
+            if seed.device != t.device:
+                raise DeviceMismatchError(
+                    f"GradientTape.gradient: `output_gradients` is on {seed.device} but its target "
+                    f"is on {t.device}: make the output gradient on the target's device, e.g. "
+                    f"output_gradients=g.to('{t.device}')."
+                )
             if seed.shape != t.shape:
                 raise InvalidArgumentError(
                     f"GradientTape.gradient: `output_gradients` has shape {seed.shape} but the "

@@ -664,6 +664,7 @@ def _clip_bound(name: str, bound, x: Tensor):
         return None
     if isinstance(bound, Tensor):
         arr = bound._data
+        backend.check_same_device(f"clip (x and `{name}`)", (x._data, arr))
     else:
         try:
             arr = backend.as_array(bound, device=x.device)

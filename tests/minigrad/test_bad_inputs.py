@@ -19,6 +19,7 @@ import pytest
 import minigrad as mg
 from minigrad.errors import (
     ArgumentTypeError,
+    DeviceMismatchError,
     IndexOutOfRangeError,
     InvalidArgumentError,
     MinigradError,
@@ -230,6 +231,10 @@ CASES = [
     ("set_default_device None", lambda: mg.set_default_device(None), ArgumentTypeError,
      r"set_default_device: `device` is None.*device='cpu'"),
     ("with device(None)", lambda: _device_block(None), ArgumentTypeError, r"device: `name` is None.*name='cpu'"),
+    ("tensor device='cuda:1' (was taken as GPU 0)", lambda: mg.tensor([1.0], device="cuda:1"), InvalidArgumentError,
+     r"unknown device cuda:1: .*only 'cuda' \(or 'cuda:0'\) exists.*CUDA_VISIBLE_DEVICES=1"),
+    ("set_default_device('cuda:x')", lambda: mg.set_default_device("cuda:x"), InvalidArgumentError,
+     r"unknown device cuda:x"),
     # -- Tensor protocol ---------------------------------------------------------------------------
     ("item() of 3 elements", lambda: x3().item(), InvalidArgumentError, r"item\(\) needs a tensor with one element"),
     ("len() of a 0-d tensor", lambda: len(mg.tensor(1.0)), ArgumentTypeError, r"len\(\) of a 0-d tensor"),
@@ -298,6 +303,18 @@ def test_bad_input_raises_a_named_error(call, error, message):
     with pytest.raises(error, match=message) as info:
         call()
     assert isinstance(info.value, MinigradError)
+
+
+def test_wrong_device_arguments_are_named(fake_gpu):
+    gpu = mg.tensor([1.0, 2.0, 3.0], device="cuda")
+    with pytest.raises(DeviceMismatchError, match=r"clip \(x and `min`\) got inputs on different devices"):
+        mg.clip(x3(), gpu, None)  # was CuPy's raw TypeError
+    x = x3()
+    with mg.GradientTape() as tape:
+        tape.watch(x)
+        y = x * x
+    with pytest.raises(DeviceMismatchError, match=r"`output_gradients` is on cuda but its target is on cpu.*to\('cpu'\)"):
+        tape.gradient(y, x, output_gradients=gpu)
 
 
 def test_named_errors_keep_their_builtin_classes():

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from pathlib import Path
 
 import numpy as np
 
@@ -53,7 +54,7 @@ BAD_DATA = [None, "abc", ["a", "b"], [[1, 2], [3]], object(), {"a": 1}, [None, 1
             np.array(["a"]), np.array([1 + 2j]), np.array([object()], dtype=object), 1 + 2j,
             {1.0, 2.0}, b"bytes"]
 BAD_DTYPES = ["float", "floaty", None, 5, "complex64", "object", "str", "U3", np.str_, "int33"]
-BAD_DEVICES = ["gpu", "CPU", "cuda:x", 0, None, ["cpu"], "tpu", ""]
+BAD_DEVICES = ["gpu", "CPU", "cuda:x", "cuda:1", 0, None, ["cpu"], "tpu", ""]
 
 # -- tensor / creation ----------------------------------------------------------------
 for d in BAD_DATA:
@@ -718,6 +719,57 @@ add("datasets.train_test_split(None, Y)", lambda: D.train_test_split(None, Y))
 for dev in BAD_DEVICES:
     add(f"set_default_device({dev!r})", lambda dev=dev: mg.set_default_device(dev))
     add(f"with device({dev!r})", lambda dev=dev: mg.device(dev).__enter__())
+
+
+# -- tensors on the wrong device (the fake GPU of tests/fake_cupy.py stands in for CuPy) -------------
+def _install_fake_gpu() -> bool:
+    """Make tests/fake_cupy.FakeCupy this process's CuPy (unless a real GPU is there)."""
+    if mg.cuda_available():
+        return True
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from fake_cupy import FakeCupy
+
+    mg.backend.use_cupy(FakeCupy())
+    return mg.cuda_available()
+
+
+def gpu3():
+    return mg.tensor([1.0, 2.0, 3.0], device="cuda")
+
+
+def _wrong_device_cases() -> None:
+    for opname, op in [("+", lambda a, b: a + b), ("*", lambda a, b: a * b), ("@", lambda a, b: a @ b),
+                       ("<", lambda a, b: a < b), ("maximum", mg.maximum), ("power", mg.power)]:
+        add(f"cpu {opname} cuda", lambda op=op: op(x3(), gpu3()))
+    add("where(cpu cond, cuda, cpu)", lambda: mg.where(x3() > 1, gpu3(), x3()))
+    add("concatenate([cpu, cuda])", lambda: mg.concatenate([x3(), gpu3()]))
+    add("stack([cpu, cuda])", lambda: mg.stack([x3(), gpu3()]))
+    add("clip(cpu, cuda bound)", lambda: mg.clip(x3(), gpu3(), None))
+    add("cpu[cuda index]", lambda: x3()[mg.tensor([0, 1], device="cuda")])
+    add("scatter_add(cuda updates, cpu index tensor)",
+        lambda: mg.scatter_add(mg.ones(2, device="cuda"), (mg.tensor([0, 1]),), (3,)))
+    add("Variable(cpu).assign_add(cuda)", lambda: mg.Variable(x3()).assign_add(gpu3()))
+    add("SGD step: cuda gradient for a cpu variable",
+        lambda: mg.optimizers.SGD().apply_gradients([(gpu3(), mg.Variable(x3()))]))
+    add("losses.mean_squared_error(cuda, cpu)", lambda: mg.losses.mean_squared_error(gpu3(), x3()))
+    add("metrics.binary_accuracy(cuda, cpu)", lambda: mg.metrics.binary_accuracy(gpu3(), x3()))
+    add("nn.conv2d(cpu image, cuda kernel)", lambda: mg.nn.conv2d(img(), mg.ones((3, 3, 2, 4), device="cuda")))
+    add("nn.batch_norm_train(cpu x, cuda gamma)",
+        lambda: mg.nn.batch_norm_train(mg.ones((4, 3)), mg.ones(3, device="cuda"), mg.zeros(3)))
+
+    def output_gradients_elsewhere():
+        x = x3()
+        with mg.GradientTape() as tape:
+            tape.watch(x)
+            y = x * x
+        return tape.gradient(y, x, output_gradients=gpu3())
+
+    add("tape.gradient(cpu target, output_gradients on cuda)", output_gradients_elsewhere)
+    add("to_device(cpu, 'cuda') (the fix)", lambda: mg.to_device(x3(), "cuda") + gpu3(), ok=True)
+
+
+if _install_fake_gpu():
+    _wrong_device_cases()
 
 
 # -- run ----------------------------------------------------------------------------------------
