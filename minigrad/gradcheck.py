@@ -186,13 +186,15 @@ def _check_random(loss, xs, grads, eps, atol, rtol, n_directions, rng, label) ->
 def _compare(name: str, a, n, atol, rtol, what: str) -> tuple:
     """One report line comparing analytic ``a`` with numeric ``n``, and whether they differ."""
     err = numpy.abs(a - n)
-    bad = err > atol + rtol * numpy.abs(n)
+    bad = ~(err <= atol + rtol * numpy.abs(n))  # a NaN (e.g. f overflowed at x + eps) is a failure
     k = numpy.unravel_index(numpy.argmax(err - rtol * numpy.abs(n)), n.shape)
     rel = numpy.max(err / numpy.maximum(numpy.abs(n), 1e-300))
     worst = f"worst direction #{k[0]}" if what == "directions" else f"worst index {tuple(map(int, k))}"
     row = (f"  {name}: {'FAIL' if bad.any() else 'ok'}, {int(bad.sum())} of {n.size} {what} "
            f"differ, max abs error {err.max():.3e}, max rel error {rel:.3e}, {worst}: "
            f"analytic {a[k]:.6g} vs numeric {n[k]:.6g}")
+    if numpy.isnan(err).any():
+        row += " (NaN: f or a gradient is not finite there; lower eps or move the inputs into f's domain)"
     return row, bool(bad.any())
 
 

@@ -45,6 +45,7 @@ from minigrad.validation import (
     check_axis,
     check_bool,
     check_class_labels,
+    check_config,
     check_float,
     check_int,
     check_known_kwargs,
@@ -367,7 +368,7 @@ class Loss:
 
     @classmethod
     def from_config(cls, config: dict) -> Loss:
-        return cls(**config)
+        return cls(**check_config(config, where=f"{cls.__name__}.from_config"))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.get_config()}>"

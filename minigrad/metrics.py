@@ -28,7 +28,7 @@ from __future__ import annotations
 from minigrad import backend, losses, ops
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError, UnsupportedDtypeError
 from minigrad.tensor import Tensor, as_tensor_argument
-from minigrad.validation import check_class_labels, check_float, check_known_kwargs, check_str
+from minigrad.validation import check_class_labels, check_config, check_float, check_known_kwargs, check_str
 from minigrad.variable import Variable
 
 FLOATX = "float32"
@@ -223,7 +223,7 @@ class Metric:
 
     @classmethod
     def from_config(cls, config: dict) -> Metric:
-        return cls(**config)
+        return cls(**check_config(config, where=f"{cls.__name__}.from_config"))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}>"

@@ -49,7 +49,7 @@ from minigrad.errors import (
 )
 from minigrad.tape import GradientTape, no_recording
 from minigrad.tensor import Tensor
-from minigrad.validation import check_bool, check_float, check_str
+from minigrad.validation import check_bool, check_config, check_float, check_str
 from minigrad.variable import Variable
 
 
@@ -368,7 +368,7 @@ class Optimizer:
 
     @classmethod
     def from_config(cls, config: dict) -> Optimizer:
-        return cls(**config)
+        return cls(**check_config(config, where=f"{cls.__name__}.from_config"))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} learning_rate={self._learning_rate!r}>"

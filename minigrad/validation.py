@@ -301,3 +301,18 @@ def check_generator(name: str, value, *, allow_none: bool = True, where: str | N
         f"got {value!r:.60} of type {type(value).__name__}. Make one with "
         f"minigrad.random.new_generator(seed), or pass a seed where the function takes one."
     )
+
+
+def check_config(config, *, where: str | None = None) -> dict:
+    """``config`` if it is a dict (what ``get_config`` returns), for ``from_config``.
+
+    Raises:
+        ArgumentTypeError: for anything else (None, a list of pairs, a JSON string, ...).
+    """
+    if isinstance(config, dict):
+        return config
+    raise ArgumentTypeError(
+        f"{_prefix(where)}`config` must be a dict of constructor arguments (what get_config() "
+        f"returns), got {config!r:.60} of type {type(config).__name__}. Pass e.g. "
+        "cls.from_config(obj.get_config())."
+    )

@@ -20,6 +20,7 @@ import minigrad as mg
 from minigrad.errors import (
     ArgumentTypeError,
     DeviceMismatchError,
+    GradcheckError,
     IndexOutOfRangeError,
     InvalidArgumentError,
     MinigradError,
@@ -64,6 +65,11 @@ def _stop_outside():
 
 def _sgd(grads_and_vars):
     return mg.optimizers.SGD().apply_gradients(grads_and_vars)
+
+
+def _overflowing_gradcheck():
+    with np.errstate(over="ignore", invalid="ignore"):  # the overflow is the point
+        return mg.gradcheck(lambda t: (t * t).sum(), [mg.tensor([1.0, 2.0], dtype="float64")], eps=1e300)
 
 
 def _device_block(name):
@@ -273,6 +279,16 @@ CASES = [
     ("constraint returning another shape",
      lambda: _sgd([(mg.ones(3), mg.Variable(x3(), constraint=lambda v: mg.ones(5)))]), InvalidArgumentError,
      r"cannot assign a value of shape \(5,\) to variable .* of shape \(3,\)"),
+    *[(f"{kind}.from_config(None)", lambda cls=cls: cls.from_config(None), ArgumentTypeError,
+       rf"{cls.__name__}.from_config: `config` must be a dict of constructor arguments.*from_config\(obj.get_config\(\)\)")
+      for kind, cls in [("SGD", mg.optimizers.SGD), ("MeanSquaredError", mg.losses.MeanSquaredError),
+                        ("Mean", mg.metrics.Mean)]],
+    ("losses.MeanSquaredError.from_config({'bogus': 1})",
+     lambda: mg.losses.MeanSquaredError.from_config({"bogus": 1}), ArgumentTypeError,
+     r"keyword argument\(s\) not understood: 'bogus'"),
+    ("gradcheck where f overflows at x + eps (was True)",
+     lambda: _overflowing_gradcheck(),
+     GradcheckError, r"FAIL.*NaN: f or a gradient is not finite there; lower eps"),
     # -- random, nn, creation -----------------------------------------------------------------------------
     ("random.normal dtype int32", lambda: mg.random.normal(3, dtype="int32"), UnsupportedDtypeError,
      r"random.normal: `dtype` must be a floating-point dtype, got int32.*dtype='float32'"),

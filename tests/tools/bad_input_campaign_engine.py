@@ -721,6 +721,107 @@ for dev in BAD_DEVICES:
     add(f"with device({dev!r})", lambda dev=dev: mg.device(dev).__enter__())
 
 
+# -- more: empty arrays, schedules, configs, tapes used wrongly -------------------------------------
+E0 = lambda: mg.zeros((0, 3))  # noqa: E731
+add("softmax over an empty batch", lambda: mg.nn.softmax(E0()), ok=True)
+add("softmax over a length-0 axis (torch/TF: empty)", lambda: mg.nn.softmax(mg.zeros((2, 0))), ok=True)
+add("matmul (0,3) @ (3,2)", lambda: mg.matmul(E0(), mg.ones((3, 2))), ok=True)
+add("concatenate([empty, x])", lambda: mg.concatenate([E0(), mg.ones((2, 3))]), ok=True)
+add("one_hot([], 3)", lambda: mg.nn.one_hot(mg.tensor([], dtype="int64"), 3), ok=True)
+add("losses.mean_squared_error(empty, empty)", lambda: L.mean_squared_error(E0(), E0()), ok=True)
+add("var(x, ddof=1) of one element", lambda: mg.var(mg.ones(1), ddof=1))
+add("logsumexp(empty)", lambda: mg.logsumexp(E0()))
+add("x ** 'a'", lambda: x3() ** "a")
+add("x ** None", lambda: x3() ** None)
+add("split(x44, [1, 'a'])", lambda: mg.split(x44(), [1, "a"]))
+add("split(x44, [1, None])", lambda: mg.split(x44(), [1, None]))
+add("stack([x3], axis=2)", lambda: mg.stack([x3()], axis=2))
+add("stack([x3], axis=1) (new last axis)", lambda: mg.stack([x3()], axis=1), ok=True)
+add("squeeze(x44[:1], (0, 0))", lambda: mg.squeeze(x44()[:1], (0, 0)))
+add("pad(x44, 1, constant_values=nan)", lambda: mg.pad(x44(), 1, constant_values=float("nan")), ok=True)
+add("where(cond, 'a', 'b')", lambda: mg.where(x3() > 1, "a", "b"))
+add("where(cond, None, None)", lambda: mg.where(x3() > 1, None, None))
+add("cast(x3, 'int32') (truncates, as NumPy/TF)", lambda: mg.cast(x3(), "int32"), ok=True)
+for label, lr in [("step -> 'a'", lambda step: "a"), ("step -> -1", lambda step: -1.0),
+                  ("step -> nan", lambda step: float("nan")), ("() -> 0.1", lambda: 0.1)]:
+    add(f"SGD(learning_rate=schedule {label}) step",
+        lambda lr=lr: O.SGD(learning_rate=lr).apply_gradients([(mg.ones(3), var3())]), ok=label == "() -> 0.1")
+add("SGD().set_weights('a')", lambda: O.SGD().set_weights("a"))
+add("SGD().set_weights([np.ones(3)]) before any step", lambda: O.SGD().set_weights([np.ones(3)]))
+add("SGD.from_config({'learning_rate': 'a'})", lambda: O.SGD.from_config({"learning_rate": "a"}))
+add("SGD.from_config(None)", lambda: O.SGD.from_config(None))
+add("losses.MeanSquaredError.from_config({'bogus': 1})", lambda: L.MeanSquaredError.from_config({"bogus": 1}))
+add("metrics.Mean.from_config({'bogus': 1})", lambda: M.Mean.from_config({"bogus": 1}))
+add("metrics.Mean().update_state(x3, sample_weight=ones(2))", lambda: _mean_update(x3(), sample_weight=mg.ones(2)))
+add("metrics.Accuracy()(ones(3), ones(4))", lambda: M.Accuracy()(mg.ones(3), mg.ones(4)))
+add("metrics.Accuracy()(ones(3), ones(3), sample_weight='a')",
+    lambda: M.Accuracy()(mg.ones(3), mg.ones(3), sample_weight="a"))
+add("metrics.SparseCategoricalAccuracy()([5], p(1,3))",
+    lambda: M.SparseCategoricalAccuracy()([5], mg.ones((1, 3)) / 3))
+
+
+def _reset_inside():
+    x = x3()
+    with mg.GradientTape() as tape:
+        tape.watch(x)
+        tape.reset()
+        y = (x * x).sum()
+    return tape.gradient(y, x)
+
+
+add("tape.reset() inside with, then gradient (TF: fine)", _reset_inside, ok=True)
+
+
+def _watch_after_exit():
+    tape = mg.GradientTape()
+    with tape:
+        pass
+    tape.watch(x3())
+
+
+add("tape.watch after the with block (TF accepts; nothing to record)", _watch_after_exit, ok=True)
+
+
+def _gradient_inside_nonpersistent():
+    x = x3()
+    with mg.GradientTape() as tape:
+        tape.watch(x)
+        y = (x * x).sum()
+        g = tape.gradient(y, x)
+    return g
+
+
+add("non-persistent tape.gradient inside its with (TF: warns, works)", _gradient_inside_nonpersistent, ok=True)
+
+
+def _persistent_twice():
+    x = x3()
+    with mg.GradientTape(persistent=True) as tape:
+        tape.watch(x)
+        y = (x * x).sum()
+    tape.gradient(y, x)
+    return tape.gradient(y, x)
+
+
+add("persistent tape.gradient twice", _persistent_twice, ok=True)
+
+
+def _stop_recording_twice():
+    tape = mg.GradientTape()
+    with tape:
+        with tape.stop_recording():
+            with tape.stop_recording():
+                pass
+
+
+add("tape.stop_recording() nested twice", _stop_recording_twice)
+add("gradcheck(f raising ZeroDivisionError, [x]) (the user's error propagates)",
+    lambda: mg.gradcheck(lambda x: 1 / 0, [f64()]), ok="user")
+add("gradcheck(f, [x], eps=1e300)", lambda: mg.gradcheck(F, [f64()], eps=1e300))
+add("datasets.train_test_split([1, 2], [1])", lambda: D.train_test_split([1, 2, 3], [1]))
+add("datasets.train_test_split('ab', 'ab')", lambda: D.train_test_split("abc", "abc"))
+
+
 # -- tensors on the wrong device (the fake GPU of tests/fake_cupy.py stands in for CuPy) -------------
 def _install_fake_gpu() -> bool:
     """Make tests/fake_cupy.FakeCupy this process's CuPy (unless a real GPU is there)."""
@@ -796,6 +897,8 @@ def main(argv) -> int:
         mg.set_default_device("cpu")
         if ok == "sig":  # Python's own call-signature TypeError, as for any Python function
             outcome = "sig" if outcome == "raw" and cls == "TypeError" else outcome
+        elif ok == "user":  # an error raised by the user's own function passes through unchanged
+            outcome = "sig" if outcome == "raw" else outcome
         elif ok:
             outcome = {"accepted": "ok", "named": "ok-named", "raw": "ok-raw"}[outcome]
         counts[outcome] += 1
@@ -806,7 +909,7 @@ def main(argv) -> int:
             continue
         shown = {"named": f"named {cls}", "raw": f"RAW {cls}", "accepted": "ACCEPTED",
                  "ok": "ok (legitimate)", "ok-named": f"ok-named {cls}", "ok-raw": f"RAW {cls} (legit input)",
-                 "sig": f"python {cls} (signature)"}[outcome]
+                 "sig": f"python {cls} (signature or the user's own error)"}[outcome]
         text = " ".join(msg.split())
         print(f"{label[:width]:<{width}} | {shown:<32} | {text[:150]}")
     total = len(rows)
@@ -816,7 +919,8 @@ def main(argv) -> int:
           f"named errors {counts['named']}, raw errors {counts['raw']}, silently accepted {counts['accepted']}")
     print(f"legitimate inputs: {counts['ok'] + counts['ok-named'] + counts['ok-raw']}: accepted {counts['ok']}, "
           f"refused with a named error {counts['ok-named']}, raw error {counts['ok-raw']}")
-    print(f"calls with arguments the function does not have (Python's own TypeError): {counts['sig']}")
+    print(f"calls with arguments the function does not have (Python's own TypeError), or whose own "
+          f"callback raised: {counts['sig']}")
     return 0 if counts["raw"] == counts["accepted"] == counts["ok-raw"] == 0 else 1
 
 
