@@ -49,10 +49,15 @@ class GradientTape:
     """
 
     def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True):
-        self.persistent = check_bool("persistent", persistent, where="GradientTape")
-        self.watch_accessed_variables = check_bool(
-            "watch_accessed_variables", watch_accessed_variables, where="GradientTape"
-        )
+        # a tape is made every training step: the usual True/False pass two identity tests
+        if persistent is not False and persistent is not True:
+            persistent = check_bool("persistent", persistent, where="GradientTape")
+        if watch_accessed_variables is not True and watch_accessed_variables is not False:
+            watch_accessed_variables = check_bool(
+                "watch_accessed_variables", watch_accessed_variables, where="GradientTape"
+            )
+        self.persistent = persistent
+        self.watch_accessed_variables = watch_accessed_variables
         self._entries: list | None = []
         self._tracked: dict[int, Tensor] = {}  # id -> tensor whose gradient is wanted
         self._watched_vars: dict[int, Variable] = {}  # explicitly watched or accessed
@@ -217,8 +222,11 @@ class GradientTape:
                     "value before the cast to an integer dtype.", stacklevel=2
                 )
                 continue
+            if seed is None:
+                _accumulate(grads, id(t), ops.ones_like(t))
+                continue
             # host data (numbers, lists, NumPy arrays) is made on the target's device
-            seed = ops.ones_like(t) if seed is None else as_tensor(seed, like=t)
+            seed = as_tensor(seed, like=t)
             if seed.device != t.device:
                 raise DeviceMismatchError(
                     f"GradientTape.gradient: `output_gradients` is on {seed.device} but its target "
@@ -316,12 +324,15 @@ class GradientTape:
 def _check_differentiable(name: str, flat: list) -> None:
     """Raise ArgumentTypeError unless every item of ``flat`` is a Tensor or a Variable."""
     for item in flat:
-        if not isinstance(item, Tensor):
+        if not isinstance(item, _TENSOR):
             raise ArgumentTypeError(
                 f"GradientTape.gradient: `{name}` must be Tensors or Variables (or a list, tuple "
                 f"or dict of them), got {item!r:.60} of type {type(item).__name__}. Pass the "
                 "tensors the tape recorded, e.g. tape.gradient(loss, model.trainable_variables)."
             )
+
+
+_TENSOR = Tensor  # (a module global: one lookup in the loop above)
 
 
 @contextmanager
