@@ -152,7 +152,7 @@ def set_default_device(device: str) -> None:
         device: "cpu" or "cuda" ("cuda:0" is taken as "cuda": minigrad uses one GPU).
 
     Raises:
-        ValueError: for an unknown device name.
+        InvalidArgumentError: for an unknown device name.
         DeviceUnavailableError: for "cuda" without CuPy or a GPU.
     """
     _engine.default_device = check_device(_not_none_device("device", device, "set_default_device"))
@@ -172,7 +172,7 @@ def device(name: str):
         name: "cpu" or "cuda".
 
     Raises:
-        ValueError: for an unknown device name.
+        InvalidArgumentError: for an unknown device name.
         DeviceUnavailableError: for "cuda" without CuPy or a GPU.
     """
     engine = _engine

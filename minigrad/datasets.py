@@ -59,7 +59,7 @@ def spirals(n_samples: int = 300, n_classes: int = 3, noise: float = 0.2, seed: 
         ``(n_samples,)`` with values ``0 .. n_classes - 1``.
 
     Raises:
-        ValueError: if ``n_samples < n_classes``, ``n_classes < 2`` or ``noise < 0``.
+        InvalidArgumentError: if ``n_samples < n_classes``, ``n_classes < 2`` or ``noise < 0``.
     """
     n_classes = _check_int("n_classes", n_classes, 2, "a spiral dataset needs at least 2 arms")
     n_samples = _check_n_samples(n_samples, n_classes)
@@ -100,7 +100,7 @@ def moons(n_samples: int = 200, noise: float = 0.1, seed: int | None = 0,
         ``(n_samples,)`` with values 0 and 1.
 
     Raises:
-        ValueError: if ``n_samples < 2`` or ``noise < 0``.
+        InvalidArgumentError: if ``n_samples < 2`` or ``noise < 0``.
     """
     n_samples = _check_n_samples(n_samples, 2)
     noise = _check_noise(noise)
@@ -140,7 +140,7 @@ def blobs(n_samples: int = 300, centers=3, n_features: int = 2, cluster_std=1.0,
         shape ``(n_samples, n_features)``, ``y`` int64 of shape ``(n_samples,)``.
 
     Raises:
-        ValueError: for ``n_samples`` smaller than the number of centers, a centers
+        InvalidArgumentError: for ``n_samples`` smaller than the number of centers, a centers
             array that is not 2-D, ``n_features < 1``, a negative ``cluster_std``, a
             ``cluster_std`` of the wrong length, or ``center_box`` with ``low >= high``.
     """
@@ -221,7 +221,7 @@ def shapes(n_samples: int = 1000, image_size: int = 28, noise: float = 0.1, seed
         random order.
 
     Raises:
-        ValueError: for ``n_samples < len(classes)``, ``image_size < 8``, ``noise < 0``,
+        InvalidArgumentError: for ``n_samples < len(classes)``, ``image_size < 8``, ``noise < 0``,
             an unknown or repeated class name, or an unknown ``data_format``.
     """
     classes = _check_classes(classes)
@@ -379,7 +379,7 @@ def train_test_split(x, y, test_size: float | int = 0.2, seed: int | None = 0, s
         ``(x_train, x_test, y_train, y_test)``, NumPy arrays with the input dtypes.
 
     Raises:
-        ValueError: if ``x`` and ``y`` differ in length, hold fewer than 2 samples, or
+        InvalidArgumentError: if ``x`` and ``y`` differ in length, hold fewer than 2 samples, or
             ``test_size`` leaves either part empty.
     """
     x, y = np.asarray(x), np.asarray(y)

@@ -226,7 +226,7 @@ class Optimizer:
         """Restore the state from ``get_weights`` of an optimizer with the same slots.
 
         Raises:
-            ValueError: if the number of arrays or a shape does not match.
+            InvalidArgumentError: if the number of arrays or a shape does not match.
         """
         weights = list(weights)
         if len(weights) != len(self._weights):
@@ -250,8 +250,8 @@ class Optimizer:
             ``iterations``, increased by one.
 
         Raises:
-            TypeError: if a variable is not a minigrad.Variable or not floating point.
-            ValueError: if every gradient is None, or a gradient's shape differs from
+            ArgumentTypeError: if a variable is not a minigrad.Variable or not floating point.
+            InvalidArgumentError: if every gradient is None, or a gradient's shape differs from
                 its variable's.
             DeviceMismatchError: if a gradient is on another device than its variable.
         """
@@ -301,7 +301,7 @@ class Optimizer:
             ``iterations``, increased by one.
 
         Raises:
-            ValueError: for a Tensor loss without its tape.
+            InvalidArgumentError: for a Tensor loss without its tape.
         """
         if not callable(loss):
             if tape is None:

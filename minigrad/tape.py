@@ -46,6 +46,9 @@ class GradientTape:
             record is freed afterwards; if True, any number of times.
         watch_accessed_variables: if True (default), every trainable Variable an
             op reads while the tape is recording is watched automatically.
+
+    Raises:
+        ArgumentTypeError: for a flag that is not a bool (``persistent="no"`` would read as True).
     """
 
     def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True):
@@ -177,6 +180,10 @@ class GradientTape:
         Raises:
             TapeReuseError: on a second call to a non-persistent tape.
             GradientShapeError: if an op's backward returns a gradient of the wrong shape.
+            ArgumentTypeError: for a target or source that is not a Tensor or Variable.
+            InvalidArgumentError: for an unknown ``unconnected_gradients``, or
+                ``output_gradients`` of the wrong number or shape.
+            DeviceMismatchError: for ``output_gradients`` on another device than its target.
         """
         if self._entries is None:
             raise TapeReuseError(

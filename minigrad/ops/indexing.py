@@ -137,9 +137,9 @@ def normalize_index(index, shape: tuple, device: str):
     integer array, whose repeated entries must accumulate in the backward.
 
     Raises:
-        TypeError: for an index of another kind (floats, strings, ...).
+        ArgumentTypeError: for an index of another kind (floats, strings, ...).
         DeviceMismatchError: for an index Tensor on another device than the tensor.
-        IndexError: for an integer index out of bounds.
+        IndexOutOfRangeError: for an integer index out of bounds.
     """
     items = index if isinstance(index, tuple) else (index,)
     out = []
@@ -254,7 +254,7 @@ def scatter_add(updates, index, shape) -> Tensor:
         A tensor of ``shape`` and the dtype of ``updates``.
 
     Raises:
-        TypeError, IndexError, DeviceMismatchError: as ``getitem``.
+        ArgumentTypeError, IndexOutOfRangeError, DeviceMismatchError: as ``getitem``.
     """
     updates = as_tensor(updates)
     shape = check_shape("shape", shape, where="scatter_add")

@@ -98,7 +98,7 @@ def affine(x, kernel, bias) -> Tensor:
         The (..., n) result.
 
     Raises:
-        ValueError: for operands whose shapes do not fit together.
+        InvalidArgumentError: for operands whose shapes do not fit together.
     """
     x, kernel = _pair(x, kernel)
     bias = as_tensor(bias, like=kernel)
@@ -138,7 +138,7 @@ def matmul(a, b) -> Tensor:
         The product, of shape ``broadcast(batch_a, batch_b) + (m, n)`` (without the vector axes).
 
     Raises:
-        ValueError: for a 0-d operand, inner dimensions that differ, or batch axes
+        InvalidArgumentError: for a 0-d operand, inner dimensions that differ, or batch axes
             that do not broadcast.
     """
     a, b = _pair(a, b)

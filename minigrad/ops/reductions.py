@@ -432,7 +432,8 @@ def sum(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's
         The sums (0 for an empty reduction).
 
     Raises:
-        ValueError, TypeError: for a bad ``axis``.
+        InvalidArgumentError, ArgumentTypeError: for a bad ``axis``; ArgumentTypeError for a
+            ``keepdims`` that is not a bool (``"no"`` would read as True), in every reduction.
     """
     x = as_tensor(x)
     return apply(Sum, x, axes=normalize_axis(axis, x.ndim), keepdims=_keepdims(keepdims))
@@ -450,7 +451,7 @@ def mean(x, axis=None, keepdims: bool = False) -> Tensor:
         The means.
 
     Raises:
-        ValueError: for a bad ``axis`` or a reduction over zero elements (0 / 0).
+        InvalidArgumentError: for a bad ``axis`` or a reduction over zero elements (0 / 0).
     """
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim)
@@ -473,7 +474,7 @@ def max(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's
         The maxima.
 
     Raises:
-        ValueError: for a bad ``axis`` or a reduction over zero elements.
+        InvalidArgumentError: for a bad ``axis`` or a reduction over zero elements.
     """
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim)
@@ -493,7 +494,7 @@ def min(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's
         The minima.
 
     Raises:
-        ValueError: for a bad ``axis`` or a reduction over zero elements.
+        InvalidArgumentError: for a bad ``axis`` or a reduction over zero elements.
     """
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim)
@@ -541,8 +542,8 @@ def var(x, axis=None, keepdims: bool = False, ddof=0) -> Tensor:
         The variances.
 
     Raises:
-        ValueError: for a bad ``axis`` or when ``n - ddof <= 0`` (e.g. an empty reduction).
-        TypeError: for a ``ddof`` that is not a number.
+        InvalidArgumentError: for a bad ``axis`` or when ``n - ddof <= 0`` (e.g. an empty reduction).
+        ArgumentTypeError: for a ``ddof`` that is not a number.
     """
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim)
@@ -567,8 +568,8 @@ def std(x, axis=None, keepdims: bool = False, ddof=0) -> Tensor:
         The standard deviations.
 
     Raises:
-        ValueError: for a bad ``axis`` or when ``n - ddof <= 0``.
-        TypeError: for a ``ddof`` that is not a number.
+        InvalidArgumentError: for a bad ``axis`` or when ``n - ddof <= 0``.
+        ArgumentTypeError: for a ``ddof`` that is not a number.
     """
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim)
@@ -591,7 +592,7 @@ def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
         The log-sum-exps.
 
     Raises:
-        ValueError: for a bad ``axis`` or a reduction over zero elements.
+        InvalidArgumentError: for a bad ``axis`` or a reduction over zero elements.
     """
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim)
@@ -626,8 +627,8 @@ def argmax(x, axis=None, keepdims: bool = False) -> Tensor:
         An int64 tensor of indices.
 
     Raises:
-        TypeError: for a tuple ``axis``.
-        ValueError: for an axis out of range or an empty tensor.
+        ArgumentTypeError: for a tuple ``axis``.
+        InvalidArgumentError: for an axis out of range or an empty tensor.
     """
     x = as_tensor(x)
     return apply(Argmax, x, axis=_arg_axis("argmax", x, axis), keepdims=_keepdims(keepdims))
@@ -645,8 +646,8 @@ def argmin(x, axis=None, keepdims: bool = False) -> Tensor:
         An int64 tensor of indices.
 
     Raises:
-        TypeError: for a tuple ``axis``.
-        ValueError: for an axis out of range or an empty tensor.
+        ArgumentTypeError: for a tuple ``axis``.
+        InvalidArgumentError: for an axis out of range or an empty tensor.
     """
     x = as_tensor(x)
     return apply(Argmin, x, axis=_arg_axis("argmin", x, axis), keepdims=_keepdims(keepdims))

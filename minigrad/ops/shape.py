@@ -329,7 +329,7 @@ def squeeze(x, axis=None) -> Tensor:
         A reshaped view of ``x``, e.g. shape (2, 1, 3) gives (2, 3).
 
     Raises:
-        ValueError: for an axis out of range, or one whose length is not 1.
+        InvalidArgumentError: for an axis out of range, or one whose length is not 1.
     """
     x = as_tensor(x)
     if axis is None:
@@ -368,8 +368,8 @@ def concatenate(tensors, axis=0) -> Tensor:
         A tensor whose ``axis`` has the sum of the inputs' lengths.
 
     Raises:
-        TypeError: if ``tensors`` is not a list or tuple.
-        ValueError: for an empty list, 0-d tensors, a bad axis or mismatched shapes.
+        ArgumentTypeError: if ``tensors`` is not a list or tuple.
+        InvalidArgumentError: for an empty list, 0-d tensors, a bad axis or mismatched shapes.
     """
     tensors = _tensor_list("concatenate", tensors)
     if axis is None:
@@ -404,8 +404,8 @@ def stack(tensors, axis=0) -> Tensor:
         A tensor of shape ``shape[:axis] + (len(tensors),) + shape[axis:]``.
 
     Raises:
-        TypeError: if ``tensors`` is not a list or tuple.
-        ValueError: for an empty list, a bad axis or shapes that differ.
+        ArgumentTypeError: if ``tensors`` is not a list or tuple.
+        InvalidArgumentError: for an empty list, a bad axis or shapes that differ.
     """
     tensors = _tensor_list("stack", tensors)
     shape = tensors[0].shape
@@ -474,8 +474,8 @@ def split(x, indices_or_sections, axis=0) -> list:
         A list of tensors.
 
     Raises:
-        ValueError: for an unequal division, a non-positive section count or a bad axis.
-        TypeError: for split points that are not ints.
+        InvalidArgumentError: for an unequal division, a non-positive section count or a bad axis.
+        ArgumentTypeError: for split points that are not ints.
     """
     x = as_tensor(x)
     axis = _one_axis(axis, x.ndim, "split")
@@ -547,8 +547,8 @@ def pad(x, pad_width, constant_values=0) -> Tensor:
         A tensor of shape ``before_i + x.shape[i] + after_i`` along each axis.
 
     Raises:
-        ValueError: for negative widths or the wrong number of pairs.
-        TypeError: for non-integer widths or a fill value that is not a number.
+        InvalidArgumentError: for negative widths or the wrong number of pairs.
+        ArgumentTypeError: for non-integer widths or a fill value that is not a number.
     """
     x = as_tensor(x)
     widths = _pad_widths(pad_width, x.ndim)
