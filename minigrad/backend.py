@@ -122,7 +122,13 @@ def check_device(device: str | None) -> str:
         return _engine.default_device
     if not isinstance(device, str) or device.split(":")[0] not in DEVICES:
         raise InvalidArgumentError(f"unknown device {device!r}: use one of {DEVICES}.")
-    device = device.split(":")[0]
+    device, _, index = device.partition(":")
+    if index not in ("", "0"):  # "cuda:1" taken as "cuda" would silently compute on GPU 0
+        raise InvalidArgumentError(
+            f"unknown device {device}:{index}: minigrad uses one device of each kind, so only "
+            f"'{device}' (or '{device}:0') exists. To use another GPU, make it the visible one "
+            "(CUDA_VISIBLE_DEVICES=1) and pass 'cuda'."
+        )
     if device == "cuda":
         cupy_module()
     return device
@@ -146,10 +152,10 @@ def set_default_device(device: str) -> None:
         device: "cpu" or "cuda" ("cuda:0" is taken as "cuda": minigrad uses one GPU).
 
     Raises:
-        ValueError: for an unknown device name.
+        InvalidArgumentError: for an unknown device name.
         DeviceUnavailableError: for "cuda" without CuPy or a GPU.
     """
-    _engine.default_device = check_device(device)
+    _engine.default_device = check_device(_not_none_device("device", device, "set_default_device"))
 
 
 @contextlib.contextmanager
@@ -166,15 +172,26 @@ def device(name: str):
         name: "cpu" or "cuda".
 
     Raises:
-        ValueError: for an unknown device name.
+        InvalidArgumentError: for an unknown device name.
         DeviceUnavailableError: for "cuda" without CuPy or a GPU.
     """
     engine = _engine
-    previous, engine.default_device = engine.default_device, check_device(name)
+    previous, engine.default_device = engine.default_device, check_device(
+        _not_none_device("name", name, "device")
+    )
     try:
         yield engine.default_device
     finally:
         engine.default_device = previous
+
+
+def _not_none_device(name: str, device, where: str):
+    """``device`` unless it is None (which elsewhere means "the default": ambiguous here)."""
+    if device is None:
+        raise ArgumentTypeError(
+            f"{where}: `{name}` is None: pass a device name, one of {DEVICES}, e.g. {name}='cpu'."
+        )
+    return device
 
 
 def to_device(a, device: str):
@@ -218,13 +235,24 @@ def as_array(data, dtype=None, device: str | None = None):
     xp = module_for_device(device)
     if is_array(data):
         data = to_device(data, device)
-        arr = data if dtype is None else data.astype(dtype, copy=False)
+        try:
+            arr = data if dtype is None else data.astype(dtype, copy=False)
+        except (TypeError, ValueError) as exc:  # text or objects into a number dtype
+            raise UnsupportedDtypeError(
+                f"cannot make a tensor of dtype {dtype} from an array of dtype {data.dtype} ({exc}). "
+                "Pass a numeric array."
+            ) from exc
     else:
         probe = _host_probe(data)
         if dtype is None and not isinstance(data, numpy.generic):
             dtype = _default_dtype_for(data if probe is None else probe)
         try:
             arr = xp.asarray(data, dtype=dtype)
+        except OverflowError as exc:
+            raise InvalidArgumentError(
+                f"cannot make a tensor of dtype {dtype} from {_short_repr(data)}: {exc}. "
+                "Pass values the dtype can hold, or a wider dtype (e.g. dtype='int64' or 'float64')."
+            ) from exc
         except (TypeError, ValueError) as exc:
             raise UnsupportedDtypeError(
                 f"cannot make a tensor from {type(data).__name__} data ({exc}). "
@@ -320,7 +348,13 @@ def _default_dtype_for(data):
 
 
 def check_dtype(dtype) -> numpy.dtype:
-    """Return ``dtype`` as a numpy.dtype, or raise UnsupportedDtypeError."""
+    """Return ``dtype`` as a numpy.dtype, or raise UnsupportedDtypeError.
+
+    None is refused (NumPy reads it as float64); callers where None means a default
+    replace it first.
+    """
+    if dtype is None:
+        raise UnsupportedDtypeError("dtype is None: pass a dtype, e.g. 'float32'.")
     try:
         dt = numpy.dtype(dtype)
     except (TypeError, ValueError, SyntaxError) as exc:  # NumPy parses strings: "0:", "01f"

@@ -27,7 +27,7 @@ _FLOAT = "float32"
 def _make(fill, dtype, device) -> Tensor:
     """A Tensor around ``fill(xp, dtype)``, made by the array module of ``device``."""
     xp = backend.module_for_device(device)
-    return Tensor._wrap(fill(xp, backend.check_dtype(dtype)))
+    return Tensor._wrap(fill(xp, backend.check_dtype(_FLOAT if dtype is None else dtype)))
 
 
 def _shape(shape, where: str) -> tuple:
@@ -112,7 +112,13 @@ def arange(start, stop=None, step=1, dtype=None, device: str | None = None) -> T
         raise InvalidArgumentError("arange: `step` must not be 0: pass e.g. step=1 or step=-1.")
     if dtype is None:
         dtype = "int64" if all(isinstance(v, int) for v in (start, stop, step)) else _FLOAT
-    return _make(lambda xp, dt: xp.arange(start, stop, step, dtype=dt), dtype, device)
+    try:
+        return _make(lambda xp, dt: xp.arange(start, stop, step, dtype=dt), dtype, device)
+    except ValueError as exc:  # NumPy: "Maximum allowed size exceeded"
+        raise InvalidArgumentError(
+            f"arange({start!r}, {stop!r}, {step!r}) would hold about {abs((stop - start) / step):.3g} "
+            f"values ({exc}): pass a larger step or a shorter range."
+        ) from exc
 
 
 def linspace(start: float, stop: float, num: int = 50, dtype=_FLOAT, device: str | None = None) -> Tensor:

@@ -81,3 +81,11 @@ class DatasetFileError(MinigradError, ValueError):
 
 class OptionalDependencyError(MinigradError, ImportError):
     """A feature needs a package from one of minigrad's optional extras, and it is not installed."""
+
+
+class IndexOutOfRangeError(MinigradError, IndexError):
+    """An index (of a tensor, an argument list, ...) lies outside the range it must lie in."""
+
+
+class TapeUsageError(MinigradError, RuntimeError):
+    """A GradientTape was used where it cannot be: entered twice, paused outside its block."""

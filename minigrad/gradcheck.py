@@ -41,8 +41,9 @@ def gradcheck(f: Callable, inputs: Sequence, *, eps: float = 1e-6, atol: float =
 
     Args:
         f: a function of Tensors (one per input, positionally) returning a Tensor.
-        inputs: arrays, nested lists or Tensors; each becomes a float64 Tensor on its
-            own device (a Tensor's or CuPy array's; the default device for host data).
+        inputs: a list of arrays, nested lists or Tensors (or one Tensor); each becomes a
+            float64 Tensor on its own device (a Tensor's or CuPy array's; the default
+            device for host data).
             ``f``, its gradients and the finite differences all run on that device; only
             the numbers compared come back to the host.
         eps: the finite-difference step.
@@ -77,6 +78,8 @@ def gradcheck(f: Callable, inputs: Sequence, *, eps: float = 1e-6, atol: float =
     n_directions = check_int("n_directions", n_directions, minimum=1, where="gradcheck")
     seed = check_int("seed", seed, minimum=0, where="gradcheck")
     check_not_none("inputs", inputs, what="a list of inputs, e.g. [x]", where="gradcheck")
+    if isinstance(inputs, Tensor):  # one input, as torch.autograd.gradcheck takes it
+        inputs = [inputs]
     xs = [_as_float64(x, i) for i, x in enumerate(inputs)]
     if not xs:
         raise InvalidArgumentError(
@@ -183,13 +186,15 @@ def _check_random(loss, xs, grads, eps, atol, rtol, n_directions, rng, label) ->
 def _compare(name: str, a, n, atol, rtol, what: str) -> tuple:
     """One report line comparing analytic ``a`` with numeric ``n``, and whether they differ."""
     err = numpy.abs(a - n)
-    bad = err > atol + rtol * numpy.abs(n)
+    bad = ~(err <= atol + rtol * numpy.abs(n))  # a NaN (e.g. f overflowed at x + eps) is a failure
     k = numpy.unravel_index(numpy.argmax(err - rtol * numpy.abs(n)), n.shape)
     rel = numpy.max(err / numpy.maximum(numpy.abs(n), 1e-300))
     worst = f"worst direction #{k[0]}" if what == "directions" else f"worst index {tuple(map(int, k))}"
     row = (f"  {name}: {'FAIL' if bad.any() else 'ok'}, {int(bad.sum())} of {n.size} {what} "
            f"differ, max abs error {err.max():.3e}, max rel error {rel:.3e}, {worst}: "
            f"analytic {a[k]:.6g} vs numeric {n[k]:.6g}")
+    if numpy.isnan(err).any():
+        row += " (NaN: f or a gradient is not finite there; lower eps or move the inputs into f's domain)"
     return row, bool(bad.any())
 
 

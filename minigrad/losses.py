@@ -40,13 +40,15 @@ from __future__ import annotations
 from minigrad import backend, nn, ops
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.ops.reductions import sparse_softmax_cross_entropy
-from minigrad.tensor import Tensor, as_tensor
+from minigrad.tensor import Tensor, as_tensor_argument
 from minigrad.validation import (
     check_axis,
     check_bool,
     check_class_labels,
+    check_config,
     check_float,
     check_int,
+    check_known_kwargs,
     check_one_of,
     check_str,
 )
@@ -59,7 +61,7 @@ REDUCTIONS = ("auto", "none", "sum", "sum_over_batch_size")
 
 # -- preparing the inputs ---------------------------------------------------------------
 def _predictions(y_pred, what: str) -> Tensor:
-    y_pred = y_pred if isinstance(y_pred, Tensor) else Tensor(y_pred)
+    y_pred = as_tensor_argument("y_pred", y_pred, what)
     if y_pred.dtype.kind != "f":
         raise ArgumentTypeError(
             f"{what}: y_pred has dtype {y_pred.dtype}, but predictions must be floating point "
@@ -73,11 +75,9 @@ def _predictions(y_pred, what: str) -> Tensor:
     return y_pred
 
 
-def _targets(y_true, y_pred: Tensor) -> Tensor:
+def _targets(y_true, y_pred: Tensor, name: str = "y_true", where: str | None = None) -> Tensor:
     """y_true on y_pred's device (if it is not a Tensor yet), as it is."""
-    if isinstance(y_true, Tensor):
-        return y_true
-    return Tensor(y_true, device=y_pred.device)
+    return as_tensor_argument(name, y_true, where, device=y_pred.device)
 
 
 def _matched(y_true, y_pred, what: str) -> tuple:
@@ -305,9 +305,9 @@ def compute_weighted_loss(losses, sample_weight=None, reduction: str = "sum_over
         InvalidArgumentError: for an unknown reduction or weights that do not fit the losses.
     """
     reduction = _check_reduction(reduction, "compute_weighted_loss")
-    losses = as_tensor(losses)
+    losses = as_tensor_argument("losses", losses, "compute_weighted_loss")
     if sample_weight is not None:
-        w = _targets(sample_weight, losses)
+        w = _targets(sample_weight, losses, "sample_weight", "compute_weighted_loss")
         if w.ndim == losses.ndim + 1 and w.shape[-1] == 1:
             w = ops.squeeze(w, -1)
         while w.ndim < losses.ndim:
@@ -348,6 +348,10 @@ class Loss:
         ArgumentTypeError: for a name that is not a string.
     """
 
+    def __new__(cls, *args, **kwargs):
+        check_known_kwargs(cls, kwargs, where=cls.__name__)  # before __init__: Python names no fix
+        return super().__new__(cls)
+
     def __init__(self, reduction: str = "auto", name: str | None = None):
         _check_reduction(reduction, type(self).__name__)
         self.reduction = reduction
@@ -364,7 +368,7 @@ class Loss:
 
     @classmethod
     def from_config(cls, config: dict) -> Loss:
-        return cls(**config)
+        return cls(**check_config(config, where=f"{cls.__name__}.from_config"))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.get_config()}>"

@@ -27,16 +27,16 @@ from __future__ import annotations
 
 from minigrad import backend, losses, ops
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError, UnsupportedDtypeError
-from minigrad.tensor import Tensor
-from minigrad.validation import check_class_labels, check_float, check_str
+from minigrad.tensor import Tensor, as_tensor_argument
+from minigrad.validation import check_class_labels, check_config, check_float, check_known_kwargs, check_str
 from minigrad.variable import Variable
 
 FLOATX = "float32"
 
 
 def _as_tensors(y_true, y_pred) -> tuple:
-    y_pred = y_pred if isinstance(y_pred, Tensor) else Tensor(y_pred)
-    y_true = y_true if isinstance(y_true, Tensor) else Tensor(y_true, device=y_pred.device)
+    y_pred = as_tensor_argument("y_pred", y_pred)
+    y_true = as_tensor_argument("y_true", y_true, device=y_pred.device)
     return ops.stop_gradient(y_true), ops.stop_gradient(y_pred)
 
 
@@ -158,6 +158,10 @@ class Metric:
         UnsupportedDtypeError: for a dtype that is not a floating-point dtype.
     """
 
+    def __new__(cls, *args, **kwargs):
+        check_known_kwargs(cls, kwargs, where=cls.__name__)  # before __init__: Python names no fix
+        return super().__new__(cls)
+
     def __init__(self, name: str | None = None, dtype=FLOATX):
         where = type(self).__name__
         self.name = check_str("name", name, allow_none=True, where=where) or where
@@ -219,7 +223,7 @@ class Metric:
 
     @classmethod
     def from_config(cls, config: dict) -> Metric:
-        return cls(**config)
+        return cls(**check_config(config, where=f"{cls.__name__}.from_config"))
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}>"

@@ -28,7 +28,7 @@ from minigrad.ops.shape import transpose
 from minigrad.random import generator as _device_generator
 from minigrad.random import new_generator
 from minigrad.tensor import Tensor, as_tensor
-from minigrad.validation import check_float, check_int
+from minigrad.validation import check_float, check_generator, check_int
 
 __all__ = ["softmax", "log_softmax", "one_hot", "dropout", "conv2d", "max_pool2d", "avg_pool2d",
            "batch_norm_train", "batch_norm_infer"]
@@ -69,7 +69,7 @@ def one_hot(indices, depth: int, dtype="float32") -> Tensor:
         )
     xp = backend.array_module(a)
     hot = a[..., None] == xp.arange(depth, dtype=a.dtype)
-    return Tensor._wrap(hot.astype(backend.check_dtype(dtype)))
+    return Tensor._wrap(hot.astype(backend.check_dtype("float32" if dtype is None else dtype)))
 
 
 def dropout(x, rate: float, seed: int | None = None, generator=None, noise_shape=None) -> Tensor:
@@ -101,6 +101,7 @@ def dropout(x, rate: float, seed: int | None = None, generator=None, noise_shape
     """
     rate = check_float("rate", rate, minimum=0, maximum=1, max_inclusive=False, where="dropout")
     seed = check_int("seed", seed, minimum=0, allow_none=True, where="dropout")
+    generator = check_generator("generator", generator, where="dropout")
     x = as_tensor(x)
     if x.dtype.kind != "f":
         raise ArgumentTypeError(f"dropout needs a floating-point tensor, got {x.dtype}: cast it first.")

@@ -50,7 +50,7 @@ from minigrad.errors import (
 from minigrad.pytorch_habits import PyTorchName
 from minigrad.tape import GradientTape, no_recording
 from minigrad.tensor import Tensor
-from minigrad.validation import check_bool, check_float, check_str
+from minigrad.validation import check_bool, check_config, check_float, check_str
 from minigrad.variable import Variable
 
 
@@ -252,7 +252,7 @@ class Optimizer:
         """Restore the state from ``get_weights`` of an optimizer with the same slots.
 
         Raises:
-            ValueError: if the number of arrays or a shape does not match.
+            InvalidArgumentError: if the number of arrays or a shape does not match.
         """
         weights = list(weights)
         if len(weights) != len(self._weights):
@@ -276,12 +276,13 @@ class Optimizer:
             ``iterations``, increased by one.
 
         Raises:
-            TypeError: if a variable is not a minigrad.Variable or not floating point.
-            ValueError: if every gradient is None, or a gradient's shape differs from
+            ArgumentTypeError: if a variable is not a minigrad.Variable or not floating point.
+            InvalidArgumentError: if every gradient is None, or a gradient's shape differs from
                 its variable's.
             DeviceMismatchError: if a gradient is on another device than its variable.
         """
-        pairs = [self._check_pair(pair) for pair in grads_and_vars]
+        pairs = [self._check_pair(pair) for pair in
+                 _as_list("grads_and_vars", grads_and_vars, "apply_gradients", "zip(grads, variables)")]
         present = [(g, v) for g, v in pairs if g is not None]
         if not present:
             names = [v.name for _, v in pairs]
@@ -326,7 +327,7 @@ class Optimizer:
             ``iterations``, increased by one.
 
         Raises:
-            ValueError: for a Tensor loss without its tape.
+            InvalidArgumentError: for a Tensor loss without its tape.
         """
         if not callable(loss):
             if tape is None:
@@ -406,6 +407,7 @@ class Optimizer:
             config: ``get_config``'s dict.
             custom_objects: ``{name: class}`` for your own LearningRateSchedule subclasses.
         """
+        config = check_config(config, where=f"{cls.__name__}.from_config")
         if isinstance(config.get("learning_rate"), dict):
             config = {**config, "learning_rate": schedules.deserialize(config["learning_rate"],
                                                                        custom_objects)}
@@ -472,12 +474,22 @@ def _norm_scale(norm: float, limit: float) -> float:
     return limit / max(norm, limit) if limit > 0 else 0.0
 
 
+def _as_list(name: str, items, where: str, example: str) -> list:
+    """``items`` (an iterable that is not a string) as a list."""
+    if isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
+        raise ArgumentTypeError(
+            f"{where}: `{name}` must be a list or another iterable, got {items!r:.60} of type "
+            f"{type(items).__name__}. Pass e.g. {example}."
+        )
+    return list(items)
+
+
 def _as_variable_list(var_list) -> list:
     if isinstance(var_list, Variable):
         return [var_list]
     if isinstance(var_list, dict):
         var_list = list(var_list.values())
-    var_list = list(var_list)
+    var_list = _as_list("var_list", var_list, "minimize", "[w, b] or model.trainable_variables")
     for v in var_list:
         if not isinstance(v, Variable):
             raise ArgumentTypeError(

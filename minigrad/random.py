@@ -22,8 +22,9 @@ Only methods both of them have are used here
 from __future__ import annotations
 
 from minigrad import backend
+from minigrad.errors import UnsupportedDtypeError
 from minigrad.tensor import Tensor
-from minigrad.validation import check_float, check_int, check_shape
+from minigrad.validation import check_float, check_generator, check_int, check_shape
 
 
 def seed(n: int | None) -> None:
@@ -90,13 +91,16 @@ def normal(shape, mean: float = 0.0, stddev: float = 1.0, dtype="float32",
         A Tensor of ``shape``.
 
     Raises:
-        ArgumentTypeError: for a shape, mean or stddev of the wrong type.
+        ArgumentTypeError: for a shape, mean or stddev of the wrong type, or a generator
+            that is not one.
+        UnsupportedDtypeError: for a dtype that is not floating point.
         InvalidArgumentError: for a negative size or stddev, or a NaN or infinite mean or stddev.
     """
     shape = check_shape("shape", shape, where="random.normal")
     mean = check_float("mean", mean, where="random.normal")
     stddev = check_float("stddev", stddev, minimum=0, where="random.normal")
-    gen = generator if generator is not None else backend.generator(device)
+    dtype = _float_dtype(dtype, "random.normal")
+    gen = check_generator("generator", generator, where="random.normal") or backend.generator(device)
     # mean + stddev * z is what numpy's Generator.normal computes, so on the CPU this
     # draws the same numbers as gen.normal(mean, stddev); CuPy has no normal.
     z = gen.standard_normal(tuple(shape))
@@ -119,14 +123,29 @@ def uniform(shape, minval: float = 0.0, maxval: float = 1.0, dtype="float32",
         A Tensor of ``shape``.
 
     Raises:
-        ArgumentTypeError: for a shape, minval or maxval of the wrong type.
+        ArgumentTypeError: for a shape, minval or maxval of the wrong type, or a generator
+            that is not one.
+        UnsupportedDtypeError: for a dtype that is not floating point.
         InvalidArgumentError: for a negative size, a NaN or infinite bound, or minval > maxval.
     """
     shape = check_shape("shape", shape, where="random.uniform")
     minval = check_float("minval", minval, where="random.uniform")
     maxval = check_float("maxval", maxval, minimum=minval, where="random.uniform")
-    gen = generator if generator is not None else backend.generator(device)
+    dtype = _float_dtype(dtype, "random.uniform")
+    gen = check_generator("generator", generator, where="random.uniform") or backend.generator(device)
     return _on_device(gen.uniform(minval, maxval, size=tuple(shape)), dtype, device)
+
+
+def _float_dtype(dtype, where: str):
+    """``dtype`` checked to be a floating dtype: the draws are real numbers, and a cast to an
+    integer dtype would truncate them (uniform in [0, 1) would give only zeros)."""
+    dt = backend.check_dtype(dtype)
+    if dt.kind != "f":
+        raise UnsupportedDtypeError(
+            f"{where}: `dtype` must be a floating-point dtype, got {dt}: the samples are real "
+            "numbers and would be truncated. Pass dtype='float32' (cast afterwards if needed)."
+        )
+    return dt
 
 
 def _on_device(array, dtype, device: str | None) -> Tensor:

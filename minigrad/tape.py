@@ -19,14 +19,19 @@ from contextlib import contextmanager
 
 from minigrad import ops, state
 from minigrad.errors import (
+    ArgumentTypeError,
     DeviceMismatchError,
     GradientShapeError,
+    IndexOutOfRangeError,
+    InvalidArgumentError,
     TapeReuseError,
+    TapeUsageError,
     UnsupportedDtypeError,
 )
 from minigrad.ops.base import apply
 from minigrad.ops.reductions import Sum
 from minigrad.tensor import Tensor, as_tensor
+from minigrad.validation import check_bool, check_int
 from minigrad.variable import Variable, VariableRead
 
 
@@ -41,9 +46,19 @@ class GradientTape:
             record is freed afterwards; if True, any number of times.
         watch_accessed_variables: if True (default), every trainable Variable an
             op reads while the tape is recording is watched automatically.
+
+    Raises:
+        ArgumentTypeError: for a flag that is not a bool (``persistent="no"`` would read as True).
     """
 
     def __init__(self, persistent: bool = False, watch_accessed_variables: bool = True):
+        # a tape is made every training step: the usual True/False pass two identity tests
+        if persistent is not False and persistent is not True:
+            persistent = check_bool("persistent", persistent, where="GradientTape")
+        if watch_accessed_variables is not True and watch_accessed_variables is not False:
+            watch_accessed_variables = check_bool(
+                "watch_accessed_variables", watch_accessed_variables, where="GradientTape"
+            )
         self.persistent = persistent
         self.watch_accessed_variables = watch_accessed_variables
         self._entries: list | None = []
@@ -54,7 +69,7 @@ class GradientTape:
     # -- recording ------------------------------------------------------------------
     def __enter__(self) -> GradientTape:
         if self in state.engine.tapes:  # this thread's: a tape records the ops of its own thread
-            raise RuntimeError("this GradientTape is already recording; use a new tape to nest.")
+            raise TapeUsageError("this GradientTape is already recording; use a new tape to nest.")
         state.push_tape(self)
         return self
 
@@ -66,7 +81,7 @@ class GradientTape:
         """Pause recording inside the block: ops there are not differentiated."""
         position = state.remove_tape(self)
         if position is None:
-            raise RuntimeError("stop_recording() needs a tape that is recording (inside `with`).")
+            raise TapeUsageError("stop_recording() needs a tape that is recording (inside `with`).")
         try:
             yield
         finally:
@@ -87,7 +102,7 @@ class GradientTape:
         """
         for t in _flatten(tensor)[0]:
             if not isinstance(t, Tensor):
-                raise TypeError(f"watch() takes Tensors or Variables, got {type(t).__name__}.")
+                raise ArgumentTypeError(f"watch() takes Tensors or Variables, got {type(t).__name__}.")
             if t.dtype.kind != "f":
                 raise UnsupportedDtypeError(
                     f"cannot watch a tensor of dtype {t.dtype}: gradients exist only for "
@@ -165,6 +180,10 @@ class GradientTape:
         Raises:
             TapeReuseError: on a second call to a non-persistent tape.
             GradientShapeError: if an op's backward returns a gradient of the wrong shape.
+            ArgumentTypeError: for a target or source that is not a Tensor or Variable.
+            InvalidArgumentError: for an unknown ``unconnected_gradients``, or
+                ``output_gradients`` of the wrong number or shape.
+            DeviceMismatchError: for ``output_gradients`` on another device than its target.
         """
         if self._entries is None:
             raise TapeReuseError(
@@ -173,12 +192,16 @@ class GradientTape:
                 "all gradients in one call (pass a list of sources), or make the tape "
                 "with GradientTape(persistent=True)."
             )
-        if unconnected_gradients not in ("none", "zero"):
-            raise ValueError(
-                f"unconnected_gradients must be 'none' or 'zero', got {unconnected_gradients!r}."
+        if not (type(unconnected_gradients) is str and unconnected_gradients in ("none", "zero")):
+            raise InvalidArgumentError(
+                "GradientTape.gradient: `unconnected_gradients` must be 'none' or 'zero', got "
+                f"{unconnected_gradients!r}. Pass unconnected_gradients='zero' for zeros where a "
+                "source does not affect the target, or 'none' (the default) for None."
             )
         targets = _flatten(target)[0]
         flat_sources, rebuild = _flatten(sources)
+        _check_differentiable("target", targets)
+        _check_differentiable("sources", flat_sources)
         if output_gradients is None:
             seeds = [None] * len(targets)
         elif isinstance(target, (list, tuple, dict)):
@@ -186,7 +209,10 @@ class GradientTape:
         else:  # one target: output_gradients is its gradient, even when given as a list
             seeds = [output_gradients]
         if len(seeds) != len(targets):
-            raise ValueError(f"got {len(seeds)} output_gradients for {len(targets)} targets.")
+            raise InvalidArgumentError(
+                f"GradientTape.gradient: got {len(seeds)} output_gradients for {len(targets)} "
+                "targets: pass one per target, in the same structure."
+            )
 
         grads: dict[int, Tensor] = {}
         for t, seed in zip(targets, seeds):
@@ -203,11 +229,22 @@ class GradientTape:
                     "value before the cast to an integer dtype.", stacklevel=2
                 )
                 continue
+            if seed is None:
+                _accumulate(grads, id(t), ops.ones_like(t))
+                continue
             # host data (numbers, lists, NumPy arrays) is made on the target's device
-            seed = ops.ones_like(t) if seed is None else as_tensor(seed, like=t)
+            seed = as_tensor(seed, like=t)
+            if seed.device != t.device:
+                raise DeviceMismatchError(
+                    f"GradientTape.gradient: `output_gradients` is on {seed.device} but its target "
+                    f"is on {t.device}: make the output gradient on the target's device, e.g. "
+                    f"output_gradients=g.to('{t.device}')."
+                )
             if seed.shape != t.shape:
-                raise ValueError(
-                    f"output_gradients has shape {seed.shape} but the target has shape {t.shape}."
+                raise InvalidArgumentError(
+                    f"GradientTape.gradient: `output_gradients` has shape {seed.shape} but the "
+                    f"target has shape {t.shape}: pass one gradient of the target's shape per "
+                    "target (or None for ones)."
                 )
             _accumulate(grads, id(t), seed)
 
@@ -283,10 +320,26 @@ class GradientTape:
         elif isinstance(source, Tensor):
             g = grads.get(id(source))
         else:
-            raise TypeError(f"gradient() sources must be Tensors or Variables, got {type(source).__name__}.")
+            raise ArgumentTypeError(
+                f"gradient() sources must be Tensors or Variables, got {type(source).__name__}."
+            )
         if g is None and unconnected == "zero":
             g = ops.zeros_like(source)
         return g
+
+
+def _check_differentiable(name: str, flat: list) -> None:
+    """Raise ArgumentTypeError unless every item of ``flat`` is a Tensor or a Variable."""
+    for item in flat:
+        if not isinstance(item, _TENSOR):
+            raise ArgumentTypeError(
+                f"GradientTape.gradient: `{name}` must be Tensors or Variables (or a list, tuple "
+                f"or dict of them), got {item!r:.60} of type {type(item).__name__}. Pass the "
+                "tensors the tape recorded, e.g. tape.gradient(loss, model.trainable_variables)."
+            )
+
+
+_TENSOR = Tensor  # (a module global: one lookup in the loop above)
 
 
 @contextmanager
@@ -318,7 +371,7 @@ def _accumulate(grads: dict, key: int, g: Tensor) -> None:
 def _fit(g, x: Tensor, op_name: str, i: int) -> Tensor:
     """Bring gradient ``g`` to input ``x``'s shape and dtype, or explain why it can't."""
     if not isinstance(g, Tensor):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"backward of op {op_name!r} returned a {type(g).__name__} for input {i}; it must "
             "return minigrad Tensors, computed with minigrad ops, so that an outer tape can "
             "record them (that is how second derivatives work)."
@@ -391,21 +444,55 @@ def value_and_grad(f, argnums=0):
         A function with the signature of ``f`` returning ``(value, grads)``; grads is
         one Tensor for an int ``argnums``, a tuple for a tuple. Unconnected
         arguments get zeros, so ``grad(grad(f))`` works.
+
+    Raises:
+        ArgumentTypeError: if ``f`` is not callable, ``argnums`` is not an int or a
+            tuple of ints, or ``f`` returns something other than a Tensor.
+        IndexOutOfRangeError: (when called) if ``argnums`` names an argument that
+            was not passed.
     """
-    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    nums = _check_grad_args(f, argnums)
 
     def wrapped(*args, **kwargs):
         args = list(args)
+        for i in nums:
+            if not -len(args) <= i < len(args):
+                raise IndexOutOfRangeError(
+                    f"grad: `argnums` names argument {i}, but the function was called with "
+                    f"{len(args)} positional argument(s). Pass the argument, or set argnums to "
+                    f"the positions of the inputs to differentiate (0 to {len(args) - 1})."
+                )
         with GradientTape() as tape:
             for i in nums:
                 if not isinstance(args[i], Tensor):
                     args[i] = Tensor(args[i])
                 tape.watch(args[i])
             value = f(*args, **kwargs)
+        if not isinstance(value, Tensor):
+            raise ArgumentTypeError(
+                f"grad: the function must return a scalar Tensor, got {value!r:.60} of type "
+                f"{type(value).__name__}. Return the loss computed with minigrad ops."
+            )
         grads = tape.gradient(value, [args[i] for i in nums], unconnected_gradients="zero")
         return value, (grads[0] if isinstance(argnums, int) else tuple(grads))
 
     return wrapped
+
+
+def _check_grad_args(f, argnums) -> tuple:
+    """``argnums`` as a tuple of ints, after checking that ``f`` can be called."""
+    if not callable(f):
+        raise ArgumentTypeError(
+            f"grad: `f` must be a function, got {f!r:.60} of type {type(f).__name__}. "
+            "Pass the function itself: mg.grad(loss_fn), not mg.grad(loss_fn(x))."
+        )
+    if isinstance(argnums, (tuple, list)):
+        if not argnums:
+            raise InvalidArgumentError(
+                "grad: `argnums` is empty: pass the position of at least one argument, e.g. argnums=0."
+            )
+        return tuple(check_int(f"argnums[{k}]", a, where="grad") for k, a in enumerate(argnums))
+    return (check_int("argnums", argnums, where="grad"),)
 
 
 def grad(f, argnums=0):

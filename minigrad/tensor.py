@@ -12,7 +12,7 @@ call the functions of ``minigrad.ops``, which are what the tape records.
 from __future__ import annotations
 
 from minigrad import backend
-from minigrad.errors import InPlaceWriteError
+from minigrad.errors import ArgumentTypeError, InPlaceWriteError, InvalidArgumentError, MinigradError
 from minigrad.pytorch_habits import PyTorchAttribute
 
 
@@ -61,7 +61,7 @@ class Tensor:
 
     def __len__(self) -> int:
         if self._data.ndim == 0:
-            raise TypeError("len() of a 0-d tensor: it has no first axis.")
+            raise ArgumentTypeError("len() of a 0-d tensor: it has no first axis.")
         return self._data.shape[0]
 
     def __iter__(self):
@@ -76,7 +76,7 @@ class Tensor:
     def item(self):
         """The value of a one-element tensor as a Python number."""
         if self._data.size != 1:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"item() needs a tensor with one element, this one has shape {self.shape}; "
                 "index it first (x[0, 1].item()) or reduce it (x.sum().item())."
             )
@@ -95,7 +95,7 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"the truth value of a tensor of shape {self.shape} is ambiguous: "
                 "reduce it first with x.all() or x.any(), or compare one element."
             )
@@ -109,7 +109,7 @@ class Tensor:
 
     def __index__(self) -> int:
         if self._data.dtype.kind not in "iu":
-            raise TypeError(f"only integer tensors can be used as an index, not {self.dtype}.")
+            raise ArgumentTypeError(f"only integer tensors can be used as an index, not {self.dtype}.")
         return int(self.item())
 
     def __repr__(self) -> str:
@@ -338,6 +338,23 @@ def as_tensor(value, like: Tensor | None = None) -> Tensor:
         if not backend.is_array(value) or backend.device_of(value) == "cpu":
             return Tensor(value, device=like.device)
     return Tensor(value)
+
+
+def as_tensor_argument(name: str, value, where: str | None = None, device: str | None = None) -> Tensor:
+    """``value`` as a Tensor (on ``device`` if it is host data); a conversion error names
+    the argument (``where: `y_true`: cannot make a tensor from 'a' ...``).
+
+    Raises:
+        ArgumentTypeError, UnsupportedDtypeError, InvalidArgumentError: as ``tensor``, with
+            the argument's name in front.
+    """
+    if isinstance(value, Tensor):
+        return value
+    try:
+        return Tensor(value, device=device)
+    except MinigradError as exc:
+        prefix = f"{where}: `{name}`" if where else f"`{name}`"
+        raise type(exc)(f"{prefix}: {exc}") from exc
 
 
 # Python numbers already made into constant Tensors: ``1.0 - y * y`` in a backward runs

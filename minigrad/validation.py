@@ -257,3 +257,62 @@ def check_shape(name: str, shape, *, where: str | None = None) -> tuple:
         f"{_prefix(where)}`{name}` must be an int or a tuple of ints, got {shape!r} of type "
         f"{type(shape).__name__}. Pass e.g. {name}=(2, 3)."
     )
+
+
+def check_known_kwargs(cls, kwargs: dict, *, where: str | None = None) -> None:
+    """Refuse keyword arguments that ``cls.__init__`` does not take, listing those it does.
+
+    Python's own ``TypeError`` ("unexpected keyword argument") names neither the known
+    arguments nor the fix; Keras raises ``TypeError`` for unknown keywords too. Call it from
+    ``__new__`` so that it runs before ``__init__``. A constructor with ``**kwargs`` takes
+    any keyword: nothing is checked for it.
+
+    Raises:
+        ArgumentTypeError: naming each unknown keyword and every known one.
+    """
+    import inspect
+
+    params = inspect.signature(cls.__init__).parameters.values()
+    if not kwargs or any(p.kind is p.VAR_KEYWORD for p in params):
+        return
+    known = [p.name for p in params if p.name != "self"
+             and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    unknown = [k for k in kwargs if k not in known]
+    if unknown:
+        hint = " (Keras 2's `lr` is `learning_rate`)" if "lr" in unknown and "learning_rate" in known else ""
+        raise ArgumentTypeError(
+            f"{_prefix(where)}keyword argument(s) not understood: {', '.join(map(repr, unknown))}"
+            f"{hint}. The arguments are: {', '.join(known)}. Check the spelling."
+        )
+
+
+def check_generator(name: str, value, *, allow_none: bool = True, where: str | None = None):
+    """``value`` if it is a random generator (NumPy's or CuPy's ``Generator``), or None.
+
+    Raises:
+        ArgumentTypeError: for anything else (a seed given where a generator belongs, ...).
+    """
+    if value is None and allow_none:
+        return None
+    if all(hasattr(value, m) for m in ("random", "standard_normal", "uniform")):
+        return value
+    raise ArgumentTypeError(
+        f"{_prefix(where)}`{name}` must be a random generator{' or None' if allow_none else ''}, "
+        f"got {value!r:.60} of type {type(value).__name__}. Make one with "
+        f"minigrad.random.new_generator(seed), or pass a seed where the function takes one."
+    )
+
+
+def check_config(config, *, where: str | None = None) -> dict:
+    """``config`` if it is a dict (what ``get_config`` returns), for ``from_config``.
+
+    Raises:
+        ArgumentTypeError: for anything else (None, a list of pairs, a JSON string, ...).
+    """
+    if isinstance(config, dict):
+        return config
+    raise ArgumentTypeError(
+        f"{_prefix(where)}`config` must be a dict of constructor arguments (what get_config() "
+        f"returns), got {config!r:.60} of type {type(config).__name__}. Pass e.g. "
+        "cls.from_config(obj.get_config())."
+    )

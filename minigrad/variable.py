@@ -103,7 +103,7 @@ class Variable(Tensor):
         (float64 into float32, int64 into int32) are cast.
 
         Raises:
-            ValueError: if ``value`` has another shape.
+            InvalidArgumentError: if ``value`` has another shape.
             ArgumentTypeError: for None, text or ragged lists, or a value of a kind this
                 variable's dtype cannot hold (a float for an int variable).
         """
@@ -135,7 +135,7 @@ class Variable(Tensor):
             This variable.
 
         Raises:
-            ValueError: for an unknown device name.
+            InvalidArgumentError: for an unknown device name.
             DeviceUnavailableError: for "cuda" without CuPy or a GPU.
         """
         new = backend.to_device(self._data, device)
@@ -153,7 +153,7 @@ class Variable(Tensor):
         ``new`` is cast to this variable's dtype if needed (no copy when it matches).
 
         Raises:
-            ValueError: if ``new`` has another shape.
+            InvalidArgumentError: if ``new`` has another shape.
         """
         return self._replace(new, "assign")
 
@@ -163,17 +163,32 @@ class Variable(Tensor):
         Raises:
             ArgumentTypeError: for None, or a delta of a kind this variable's dtype cannot
                 hold (``0.5`` for an int variable: TensorFlow refuses it too).
-            ValueError: for a delta that does not broadcast to the variable's shape.
+            InvalidArgumentError: for a delta that does not broadcast to the variable's shape.
         """
-        return self._replace(self._data + self._operand(delta, "assign_add"), "assign_add")
+        operand = self._operand(delta, "assign_add")
+        try:
+            return self._replace(self._data + operand, "assign_add")
+        except ValueError as exc:  # NumPy: the shapes do not broadcast
+            raise self._delta_shape_error("assign_add", operand, exc) from exc
 
     def assign_sub(self, delta) -> Variable:
         """``v <- v - delta`` (a new array; the old one is left untouched).
 
         Raises:
-            ArgumentTypeError, ValueError: as ``assign_add``.
+            ArgumentTypeError, InvalidArgumentError: as ``assign_add``.
         """
-        return self._replace(self._data - self._operand(delta, "assign_sub"), "assign_sub")
+        operand = self._operand(delta, "assign_sub")
+        try:
+            return self._replace(self._data - operand, "assign_sub")
+        except ValueError as exc:  # NumPy: the shapes do not broadcast
+            raise self._delta_shape_error("assign_sub", operand, exc) from exc
+
+    def _delta_shape_error(self, what: str, operand, exc: Exception) -> InvalidArgumentError:
+        return InvalidArgumentError(
+            f"Variable.{what} on {self.name!r}: a delta of shape {getattr(operand, 'shape', ())} "
+            f"does not broadcast to the variable's shape {self._data.shape} ({exc}). Pass a "
+            "number or an array of the variable's shape."
+        )
 
     def _operand(self, delta, what: str):
         """``delta`` as something to add to the value: a Python number, or an array on this

@@ -29,6 +29,8 @@ from minigrad import backend
 from minigrad.datasets import cifar10, fashion_mnist, mnist  # noqa: F401  (real datasets, downloaded)
 from minigrad.datasets._digits import digits  # noqa: F401
 from minigrad.datasets._download import cache_dir, get_file  # noqa: F401
+from minigrad.errors import InvalidArgumentError
+from minigrad.validation import check_bool
 
 SHAPE_CLASSES = ("bars_h", "bars_v", "ring", "cross", "diagonal", "square")
 """The classes ``shapes`` can draw, in the order of its default labels."""
@@ -68,7 +70,7 @@ def spirals(n_samples: int = 300, n_classes: int = 3, noise: float = 0.2, seed: 
         ``(n_samples,)`` with values ``0 .. n_classes - 1``.
 
     Raises:
-        ValueError: if ``n_samples < n_classes``, ``n_classes < 2`` or ``noise < 0``.
+        InvalidArgumentError: if ``n_samples < n_classes``, ``n_classes < 2`` or ``noise < 0``.
     """
     n_classes = _check_int("n_classes", n_classes, 2, "a spiral dataset needs at least 2 arms")
     n_samples = _check_n_samples(n_samples, n_classes)
@@ -109,7 +111,7 @@ def moons(n_samples: int = 200, noise: float = 0.1, seed: int | None = 0,
         ``(n_samples,)`` with values 0 and 1.
 
     Raises:
-        ValueError: if ``n_samples < 2`` or ``noise < 0``.
+        InvalidArgumentError: if ``n_samples < 2`` or ``noise < 0``.
     """
     n_samples = _check_n_samples(n_samples, 2)
     noise = _check_noise(noise)
@@ -149,20 +151,27 @@ def blobs(n_samples: int = 300, centers=3, n_features: int = 2, cluster_std=1.0,
         shape ``(n_samples, n_features)``, ``y`` int64 of shape ``(n_samples,)``.
 
     Raises:
-        ValueError: for ``n_samples`` smaller than the number of centers, a centers
+        InvalidArgumentError: for ``n_samples`` smaller than the number of centers, a centers
             array that is not 2-D, ``n_features < 1``, a negative ``cluster_std``, a
             ``cluster_std`` of the wrong length, or ``center_box`` with ``low >= high``.
     """
     rng = _generator(seed)
+    return_centers = check_bool("return_centers", return_centers, where="blobs")
     if isinstance(centers, (int, np.integer)) and not isinstance(centers, bool):
         n_centers = _check_int("centers", centers, 1, "blobs needs at least one center")
         n_features = _check_int("n_features", n_features, 1, "points need at least one coordinate")
         low, high = _check_box(center_box)
         center_array = rng.uniform(low, high, size=(n_centers, n_features))
     else:
-        center_array = np.asarray(centers, dtype=np.float64)
+        try:
+            center_array = np.asarray(centers, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise InvalidArgumentError(
+                f"centers must be an int or an array of shape (n_classes, n_features), got "
+                f"{centers!r:.40}. Pass e.g. centers=3 or centers=[[0, 0], [5, 5]]."
+            ) from exc
         if center_array.ndim != 2 or center_array.shape[0] < 1 or center_array.shape[1] < 1:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"centers must be an int or an array of shape (n_classes, n_features), got "
                 f"shape {center_array.shape}. For a single 2-D center write [[x, y]]."
             )
@@ -223,7 +232,7 @@ def shapes(n_samples: int = 1000, image_size: int = 28, noise: float = 0.1, seed
         random order.
 
     Raises:
-        ValueError: for ``n_samples < len(classes)``, ``image_size < 8``, ``noise < 0``,
+        InvalidArgumentError: for ``n_samples < len(classes)``, ``image_size < 8``, ``noise < 0``,
             an unknown or repeated class name, or an unknown ``data_format``.
     """
     classes = _check_classes(classes)
@@ -231,7 +240,7 @@ def shapes(n_samples: int = 1000, image_size: int = 28, noise: float = 0.1, seed
     image_size = _check_int("image_size", image_size, 8, "smaller images cannot show the shapes")
     noise = _check_noise(noise)
     if data_format not in DATA_FORMATS:
-        raise ValueError(f"data_format must be one of {DATA_FORMATS}, got {data_format!r}.")
+        raise InvalidArgumentError(f"data_format must be one of {DATA_FORMATS}, got {data_format!r}.")
     rng = _generator(seed)
     labels = rng.permutation(np.arange(n_samples) % len(classes))
     images = np.empty((n_samples, image_size, image_size), dtype=np.float32)
@@ -381,18 +390,21 @@ def train_test_split(x, y, test_size: float | int = 0.2, seed: int | None = 0, s
         ``(x_train, x_test, y_train, y_test)``, NumPy arrays with the input dtypes.
 
     Raises:
-        ValueError: if ``x`` and ``y`` differ in length, hold fewer than 2 samples, or
+        InvalidArgumentError: if ``x`` and ``y`` differ in length, hold fewer than 2 samples, or
             ``test_size`` leaves either part empty.
     """
     x, y = np.asarray(x), np.asarray(y)
     if x.ndim == 0 or y.ndim == 0:
-        raise ValueError("x and y must be arrays with samples along the first axis, got a scalar.")
+        raise InvalidArgumentError("x and y must be arrays with samples along the first axis, got a scalar.")
     n = x.shape[0]
     if y.shape[0] != n:
-        raise ValueError(f"x has {n} samples but y has {y.shape[0]}: pass labels for every sample.")
+        raise InvalidArgumentError(f"x has {n} samples but y has {y.shape[0]}: pass labels for every sample.")
     if n < 2:
-        raise ValueError(f"cannot split {n} sample(s) into a training and a test part: pass at least 2.")
+        raise InvalidArgumentError(
+            f"cannot split {n} sample(s) into a training and a test part: pass at least 2."
+        )
     n_test = _check_test_size(test_size, n)
+    shuffle = check_bool("shuffle", shuffle, where="train_test_split")
     order = _generator(seed).permutation(n) if shuffle else np.arange(n)
     train, test = order[: n - n_test], order[n - n_test:]
     return x[train], x[test], y[train], y[test]
@@ -405,15 +417,15 @@ def _generator(seed):
     """A fresh NumPy generator for ``seed`` (an int >= 0, or None for fresh entropy)."""
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))
                              or seed < 0):
-        raise ValueError(f"seed must be an int >= 0 or None, got {seed!r}.")
+        raise InvalidArgumentError(f"seed must be an int >= 0 or None, got {seed!r}.")
     return backend.new_generator(seed, "cpu")
 
 
 def _check_int(name: str, value, minimum: int, why: str) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
-        raise ValueError(f"{name} must be an int, got {value!r} of type {type(value).__name__}.")
+        raise InvalidArgumentError(f"{name} must be an int, got {value!r} of type {type(value).__name__}.")
     if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}: {why}.")
+        raise InvalidArgumentError(f"{name} must be >= {minimum}, got {value}: {why}.")
     return int(value)
 
 
@@ -424,9 +436,9 @@ def _check_n_samples(n_samples, n_classes: int) -> int:
 
 def _check_noise(noise) -> float:
     if isinstance(noise, bool) or not isinstance(noise, (int, float, np.integer, np.floating)):
-        raise ValueError(f"noise must be a number, got {noise!r}.")
+        raise InvalidArgumentError(f"noise must be a number, got {noise!r}.")
     if not np.isfinite(noise) or noise < 0:
-        raise ValueError(f"noise must be a finite number >= 0 (a standard deviation), got {noise}.")
+        raise InvalidArgumentError(f"noise must be a finite number >= 0 (a standard deviation), got {noise}.")
     return float(noise)
 
 
@@ -436,10 +448,10 @@ def _check_cluster_std(cluster_std, n_centers: int) -> np.ndarray:
     if stds.ndim == 0:
         stds = np.full(n_centers, float(stds))
     if stds.shape != (n_centers,):
-        raise ValueError(f"cluster_std must be one number or one per center ({n_centers}), "
+        raise InvalidArgumentError(f"cluster_std must be one number or one per center ({n_centers}), "
                          f"got {stds.size} values.")
     if np.any(stds < 0) or not np.all(np.isfinite(stds)):
-        raise ValueError(f"cluster_std must be finite and >= 0, got {cluster_std!r}.")
+        raise InvalidArgumentError(f"cluster_std must be finite and >= 0, got {cluster_std!r}.")
     return stds
 
 
@@ -447,24 +459,26 @@ def _check_box(center_box) -> tuple[float, float]:
     try:
         low, high = (float(v) for v in center_box)
     except (TypeError, ValueError) as exc:
-        raise ValueError(f"center_box must be a pair (low, high) of numbers, got {center_box!r}.") from exc
+        raise InvalidArgumentError(
+            f"center_box must be a pair (low, high) of numbers, got {center_box!r}."
+        ) from exc
     if not low < high:
-        raise ValueError(f"center_box must have low < high, got {center_box!r}.")
+        raise InvalidArgumentError(f"center_box must have low < high, got {center_box!r}.")
     return low, high
 
 
 def _check_classes(classes) -> tuple[str, ...]:
     if isinstance(classes, str):
-        raise ValueError(f"classes must be a sequence of names, got the string {classes!r}: "
+        raise InvalidArgumentError(f"classes must be a sequence of names, got the string {classes!r}: "
                          f"write classes=({classes!r},).")
     classes = tuple(classes)
     if not classes:
-        raise ValueError(f"classes is empty: pick names from {SHAPE_CLASSES}.")
+        raise InvalidArgumentError(f"classes is empty: pick names from {SHAPE_CLASSES}.")
     unknown = [c for c in classes if c not in _DRAWERS]
     if unknown:
-        raise ValueError(f"unknown shape class(es) {unknown}: pick names from {SHAPE_CLASSES}.")
+        raise InvalidArgumentError(f"unknown shape class(es) {unknown}: pick names from {SHAPE_CLASSES}.")
     if len(set(classes)) != len(classes):
-        raise ValueError(f"classes {classes} repeats a name: list each shape once.")
+        raise InvalidArgumentError(f"classes {classes} repeats a name: list each shape once.")
     return classes
 
 
@@ -474,9 +488,11 @@ def _check_test_size(test_size, n: int) -> int:
     elif isinstance(test_size, (float, np.floating)) and 0.0 < test_size < 1.0:
         n_test = int(np.ceil(test_size * n))
     else:
-        raise ValueError(f"test_size must be a fraction in (0, 1) or a count of samples, got {test_size!r}.")
+        raise InvalidArgumentError(
+            f"test_size must be a fraction in (0, 1) or a count of samples, got {test_size!r}."
+        )
     if not 1 <= n_test <= n - 1:
-        raise ValueError(f"test_size={test_size!r} gives {n_test} test samples out of {n}: "
+        raise InvalidArgumentError(f"test_size={test_size!r} gives {n_test} test samples out of {n}: "
                          "both parts need at least one sample.")
     return n_test
 
@@ -490,7 +506,7 @@ def _class_sizes(n_samples: int, n_classes: int) -> list[int]:
 def _finish(x, y, rng, shuffle: bool) -> tuple[np.ndarray, np.ndarray]:
     """Cast to float32 / int64 and, if asked, shuffle samples and labels together."""
     x, y = x.astype(np.float32), y.astype(np.int64)
-    if shuffle:
+    if check_bool("shuffle", shuffle):
         order = rng.permutation(len(y))
         x, y = x[order], y[order]
     return x, y

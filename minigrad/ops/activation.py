@@ -13,6 +13,7 @@ can be differentiated again.
 
 from __future__ import annotations
 
+from minigrad.errors import UnsupportedDtypeError
 from minigrad.ops.base import Op, apply
 from minigrad.ops.elementwise import exp
 from minigrad.ops.reductions import normalize_axis
@@ -65,7 +66,7 @@ class LogSoftmax(Op):
 def _float_input(x, what: str) -> Tensor:
     x = as_tensor(x)
     if x.dtype.kind != "f":
-        raise TypeError(
+        raise UnsupportedDtypeError(
             f"{what} needs a floating-point tensor, got {x.dtype}: cast it first, "
             "e.g. x.astype('float32')."
         )

@@ -20,7 +20,7 @@ input's dtype and checks their shapes (see ``minigrad.tape``).
 from __future__ import annotations
 
 from minigrad import backend, state
-from minigrad.errors import MissingBackwardError
+from minigrad.errors import InvalidArgumentError, MissingBackwardError
 from minigrad.tensor import Tensor
 
 #: Every op class by name, so tests can check that each one is gradient-checked.
@@ -65,6 +65,7 @@ def apply(op: type[Op], *inputs: Tensor, **attrs):
 
     Raises:
         DeviceMismatchError: if the inputs live on different devices.
+        InvalidArgumentError: if the two inputs of a binary op do not broadcast.
     """
     ctx = Context()
     # 1. forward on the raw arrays, which must share one array type (one device)
@@ -76,9 +77,15 @@ def apply(op: type[Op], *inputs: Tensor, **attrs):
         ctx.xp = xp = _module_of_type.get(kind) or backend.array_module(a)
         try:
             out = op.forward(ctx, a, b)
-        except ValueError as exc:
+        except ValueError as exc:  # the error path only: nothing here costs on the hot path
             if "broadcast" in str(exc):
                 raise _broadcast_error(op, exc, (a, b)) from exc
+            if "negative integer powers" in str(exc):
+                raise InvalidArgumentError(
+                    f"{op.name}: {exc} (NumPy: an integer to a negative power is a fraction, "
+                    "which an integer tensor cannot hold). Cast the base to float first, e.g. "
+                    "x.astype('float32') ** -1."
+                ) from exc
             raise
     elif len(inputs) == 1 and not attrs:
         a = inputs[0]._data
@@ -137,10 +144,10 @@ def _as_array(xp, value):
     return value if type(value) in _module_of_type else xp.asarray(value)
 
 
-def _broadcast_error(op, exc: ValueError, arrays) -> ValueError:
+def _broadcast_error(op, exc: ValueError, arrays) -> InvalidArgumentError:
     """NumPy's broadcasting error, with the op's name and what to do about it."""
     shapes = " and ".join(str(a.shape) for a in arrays)
-    return ValueError(
+    return InvalidArgumentError(
         f"{op.name}: inputs of shapes {shapes} do not broadcast ({exc}). Shapes broadcast "
         "when, aligned from the right, each pair of sizes is equal or one of them is 1; "
         "reshape or expand_dims one input (e.g. x[:, None]) so that they line up."

@@ -37,10 +37,13 @@ input's shape, so backwards here are written for equal shapes.
 
 from __future__ import annotations
 
+import numbers
+
 from minigrad import backend
+from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.ops.base import CPU_MODULE, Op, apply
 from minigrad.tensor import Tensor, as_tensor
-from minigrad.validation import check_broadcastable
+from minigrad.validation import check_broadcastable, check_float
 
 
 def _const(array) -> Tensor:
@@ -609,7 +612,8 @@ def relu(x) -> Tensor:
 
 def leaky_relu(x, alpha: float = 0.2) -> Tensor:
     """``x`` where ``x > 0``, else ``alpha * x`` (Keras's default alpha is 0.2)."""
-    return apply(LeakyRelu, as_tensor(x), alpha=float(alpha))
+    alpha = check_float("alpha", alpha, where="leaky_relu")
+    return apply(LeakyRelu, as_tensor(x), alpha=alpha)
 
 
 def softplus(x) -> Tensor:
@@ -618,10 +622,66 @@ def softplus(x) -> Tensor:
 
 
 def clip(x, min=None, max=None) -> Tensor:  # noqa: A002  (NumPy's names)
-    """Limit values to ``[min, max]`` (either may be None); gradient 1 inside, 0 outside."""
+    """Limit values to ``[min, max]`` (either may be None); gradient 1 inside, 0 outside.
+
+    Args:
+        x: a tensor.
+        min, max: the bounds: numbers, or arrays/Tensors that broadcast against ``x``.
+
+    Raises:
+        InvalidArgumentError: when both bounds are None, for a NaN bound, for number
+            bounds with ``min > max`` (NumPy and PyTorch would return ``max`` everywhere),
+            or bounds that do not broadcast against ``x``.
+        ArgumentTypeError: for a bound that is not a number or an array of numbers.
+    """
     if min is None and max is None:
-        raise ValueError("clip needs at least one of min and max.")
-    return apply(Clip, as_tensor(x), lo=min, hi=max)
+        raise InvalidArgumentError(
+            "clip: `min` and `max` are both None: pass at least one of min and max, e.g. clip(x, 0.0, 1.0)."
+        )
+    x = as_tensor(x)
+    if (min is None or type(min) in _NUMBERS) and (max is None or type(max) in _NUMBERS):
+        lo, hi = min, max  # the usual case, checked cheaply: NaN is the one number != itself
+        if min != min or max != max:
+            _clip_bound("min" if min != min else "max", min if min != min else max, x)
+        bounds_cross = lo is not None and hi is not None and lo > hi
+    else:
+        lo, hi = _clip_bound("min", min, x), _clip_bound("max", max, x)
+        bounds_cross = lo is not None and hi is not None and bool((lo > hi).any())
+    if bounds_cross:
+        raise InvalidArgumentError(
+            f"clip: `min` ({min!r:.40}) is greater than `max` ({max!r:.40}), so no value fits: "
+            "pass min <= max (swap them?)."
+        )
+    return apply(Clip, x, lo=lo, hi=hi)
+
+
+_NUMBERS = (int, float)
+
+
+def _clip_bound(name: str, bound, x: Tensor):
+    """A bound of ``clip`` as an array on ``x``'s device (None stays None), checked."""
+    if bound is None:
+        return None
+    if isinstance(bound, Tensor):
+        arr = bound._data
+        backend.check_same_device(f"clip (x and `{name}`)", (x._data, arr))
+    else:
+        try:
+            arr = backend.as_array(bound, device=x.device)
+        except (TypeError, ValueError) as exc:
+            raise ArgumentTypeError(
+                f"clip: `{name}` must be a number or an array of numbers, got {bound!r:.40} of "
+                f"type {type(bound).__name__}. Pass e.g. clip(x, 0.0, 1.0)."
+            ) from exc
+    if arr.dtype.kind == "b":
+        raise ArgumentTypeError(f"clip: `{name}` must be a number, got a bool: pass e.g. {name}=0.0.")
+    if arr.dtype.kind == "f" and bool(backend.array_module(arr).isnan(arr).any()):
+        raise InvalidArgumentError(
+            f"clip: `{name}` is NaN, which would make the result NaN everywhere: pass a number, "
+            f"or {name}=None for no bound."
+        )
+    check_broadcastable({"x": x.shape, name: arr.shape}, where="clip")
+    return arr
 
 
 def where(condition, a, b) -> Tensor:
@@ -648,7 +708,7 @@ def cast(x, dtype) -> Tensor:
 def to_device(x, device: str) -> Tensor:
     """``x`` on ``device`` ("cpu" or "cuda"); gradients flow back to the original device."""
     x = as_tensor(x)
-    device = backend.check_device(device)
+    device = backend.check_device(backend._not_none_device("device", device, "to_device"))
     if x.device == device:
         return x
     return apply(ToDevice, x, device=device)
@@ -696,16 +756,27 @@ def greater_equal(a, b) -> Tensor:
 
 def zeros_like(x, dtype=None) -> Tensor:
     """Zeros of ``x``'s shape, dtype (or ``dtype``) and device."""
-    return apply(FullLike, as_tensor(x), value=0, dtype=dtype)
+    return apply(FullLike, as_tensor(x), value=0, dtype=None if dtype is None else backend.check_dtype(dtype))
 
 
 def ones_like(x, dtype=None) -> Tensor:
     """Ones of ``x``'s shape, dtype (or ``dtype``) and device."""
-    return apply(FullLike, as_tensor(x), value=1, dtype=dtype)
+    return apply(FullLike, as_tensor(x), value=1, dtype=None if dtype is None else backend.check_dtype(dtype))
 
 
 def full_like(x, value, dtype=None) -> Tensor:
-    """``value`` everywhere, in ``x``'s shape, dtype (or ``dtype``) and device."""
+    """``value`` everywhere, in ``x``'s shape, dtype (or ``dtype``) and device.
+
+    Raises:
+        ArgumentTypeError: for a ``value`` that is not one number (NaN and infinities are numbers).
+        UnsupportedDtypeError: for a ``dtype`` minigrad does not hold.
+    """
+    if not isinstance(value, numbers.Real):
+        raise ArgumentTypeError(
+            f"full_like: `value` must be one number, got {value!r:.40} of type "
+            f"{type(value).__name__}. Pass e.g. full_like(x, 0.5); for an array use tensor()."
+        )
+    dtype = None if dtype is None else backend.check_dtype(dtype)
     return apply(FullLike, as_tensor(x), value=value, dtype=dtype)
 
 

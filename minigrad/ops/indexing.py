@@ -15,8 +15,10 @@ from __future__ import annotations
 import operator
 
 from minigrad import backend
+from minigrad.errors import ArgumentTypeError, IndexOutOfRangeError, InvalidArgumentError
 from minigrad.ops.base import CPU_MODULE, Op, apply
 from minigrad.tensor import Tensor, as_tensor
+from minigrad.validation import check_shape
 
 
 class Getitem(Op):
@@ -104,7 +106,7 @@ def _index_array(item, device: str):
         try:
             arr = backend.as_array(item, device=device)
         except (TypeError, ValueError):
-            raise TypeError(f"{_INDEX_KINDS}; got {item!r}.") from None
+            raise ArgumentTypeError(f"{_INDEX_KINDS}; got {item!r}.") from None
         if arr.size == 0 and arr.dtype.kind == "f":  # [] means "no elements", as in NumPy
             arr = arr.astype("int64")
         elif arr is item:  # the backward reuses the index: keep it safe from later writes
@@ -116,7 +118,7 @@ def _index_array(item, device: str):
         if arr.ndim == 0:
             return int(arr), False
         return arr, True
-    raise TypeError(
+    raise ArgumentTypeError(
         f"{_INDEX_KINDS}; got an array of dtype {arr.dtype}. Cast float indices with "
         "astype('int64'), or compare to get a boolean mask."
     )
@@ -135,9 +137,9 @@ def normalize_index(index, shape: tuple, device: str):
     integer array, whose repeated entries must accumulate in the backward.
 
     Raises:
-        TypeError: for an index of another kind (floats, strings, ...).
+        ArgumentTypeError: for an index of another kind (floats, strings, ...).
         DeviceMismatchError: for an index Tensor on another device than the tensor.
-        IndexError: for an integer index out of bounds.
+        IndexOutOfRangeError: for an integer index out of bounds.
     """
     items = index if isinstance(index, tuple) else (index,)
     out = []
@@ -181,7 +183,7 @@ def _check_bounds(index: tuple, shape: tuple) -> None:
                 lo, hi = int(item.min()), int(item.max())
                 if lo < -n or hi >= n:
                     bad = lo if lo < -n else hi
-                    raise IndexError(f"index {bad} is out of bounds for axis {axis} with size {n}")
+                    raise IndexOutOfRangeError(f"index {bad} is out of bounds for axis {axis} with size {n}")
             axis += 1
 
 
@@ -210,13 +212,31 @@ def getitem(x, index) -> Tensor:
         The selected elements (a 0-d tensor for a full integer index).
 
     Raises:
-        TypeError: for float, string or other non-index values.
-        IndexError: for an index out of bounds, too many indices, or a mask of the wrong shape.
+        ArgumentTypeError: for float, string or other non-index values.
+        IndexOutOfRangeError: for an index out of bounds, too many indices, or a mask of the
+            wrong shape (an IndexError).
         DeviceMismatchError: for an index Tensor on another device than ``x``.
     """
     x = as_tensor(x)
-    index, assign = normalize_index(index, x.shape, x.device)
-    return _getitem(x, index, assign)
+    normalized, assign = normalize_index(index, x.shape, x.device)
+    try:
+        return _getitem(x, normalized, assign)
+    except (IndexError, TypeError, ValueError) as exc:
+        raise _index_error("getitem", exc, index, x.shape) from exc
+
+
+def _index_error(op_name: str, exc: Exception, index, shape: tuple) -> Exception:
+    """NumPy's indexing error as a named one, with the shape and what to do."""
+    text = f"{op_name}: {exc} (indexing a tensor of shape {shape} with {index!r:.80})."
+    if isinstance(exc, IndexError):
+        return IndexOutOfRangeError(
+            f"{text} Each integer index must lie in [-n, n) for an axis of length n, give at "
+            "most one index per axis (and one ...), and a boolean mask must have the shape "
+            "of the axes it selects."
+        )
+    if isinstance(exc, TypeError):
+        return ArgumentTypeError(f"{text} {_INDEX_KINDS}.")
+    return InvalidArgumentError(f"{text} A slice step must not be 0: use e.g. x[::2] or x[::-1].")
 
 
 def scatter_add(updates, index, shape) -> Tensor:
@@ -234,12 +254,15 @@ def scatter_add(updates, index, shape) -> Tensor:
         A tensor of ``shape`` and the dtype of ``updates``.
 
     Raises:
-        TypeError, IndexError, DeviceMismatchError: as ``getitem``.
+        ArgumentTypeError, IndexOutOfRangeError, DeviceMismatchError: as ``getitem``.
     """
     updates = as_tensor(updates)
-    shape = tuple(shape)
-    index, assign = normalize_index(index, shape, updates.device)
-    return _scatter_add(updates, index, shape, assign)
+    shape = check_shape("shape", shape, where="scatter_add")
+    normalized, assign = normalize_index(index, shape, updates.device)
+    try:
+        return _scatter_add(updates, normalized, shape, assign)
+    except (IndexError, TypeError, ValueError) as exc:
+        raise _index_error("scatter_add", exc, index, shape) from exc
 
 
 __all__ = ["getitem", "scatter_add"]

@@ -25,6 +25,7 @@ back to its own shape.
 
 from __future__ import annotations
 
+from minigrad.errors import InvalidArgumentError
 from minigrad.ops.base import Op, apply
 from minigrad.ops.elementwise import _pair
 from minigrad.ops.reductions import sum as reduce_sum
@@ -97,12 +98,12 @@ def affine(x, kernel, bias) -> Tensor:
         The (..., n) result.
 
     Raises:
-        ValueError: for operands whose shapes do not fit together.
+        InvalidArgumentError: for operands whose shapes do not fit together.
     """
     x, kernel = _pair(x, kernel)
     bias = as_tensor(bias, like=kernel)
     if x.ndim < 2 or kernel.ndim != 2 or x.shape[-1] != kernel.shape[0] or bias.shape != kernel.shape[1:]:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"affine needs x (..., k), kernel (k, n) and bias (n,); got shapes {x.shape}, "
             f"{kernel.shape} and {bias.shape}."
         )
@@ -114,7 +115,7 @@ def _batch_shape(a: Tensor, b: Tensor) -> None:
     sa, sb = a.shape[:-2], b.shape[:-2]
     for x, y in zip(reversed(sa), reversed(sb)):
         if x != y and x != 1 and y != 1:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"matmul: the batch axes of shapes {a.shape} and {b.shape} ({sa} and {sb}) do "
                 "not broadcast: each pair of batch lengths, aligned from the right, must be "
                 "equal or one of them 1."
@@ -137,17 +138,17 @@ def matmul(a, b) -> Tensor:
         The product, of shape ``broadcast(batch_a, batch_b) + (m, n)`` (without the vector axes).
 
     Raises:
-        ValueError: for a 0-d operand, inner dimensions that differ, or batch axes
+        InvalidArgumentError: for a 0-d operand, inner dimensions that differ, or batch axes
             that do not broadcast.
     """
     a, b = _pair(a, b)
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"matmul needs operands of rank >= 1, got shapes {a.shape} and {b.shape}; "
             "use multiply (a * b) to scale by a scalar."
         )
     if a.shape[-1] != b.shape[-2 if b.ndim > 1 else 0]:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"matmul: shapes {a.shape} and {b.shape} do not line up: the last axis of the "
             "first operand must equal the second-to-last axis of the second "
             f"({a.shape[-1]} != {b.shape[-2 if b.ndim > 1 else 0]})."

@@ -21,10 +21,12 @@ every gradient is ``g`` broadcast back over the reduced axes, times:
 
 from __future__ import annotations
 
+from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.ops.base import CPU_MODULE, Op, apply
 from minigrad.ops.elementwise import exp
 from minigrad.ops.shape import broadcast_to, expand_dims, normalize_axis, reshape
 from minigrad.tensor import Tensor, as_tensor
+from minigrad.validation import check_bool, check_float
 
 
 # -- axis bookkeeping -------------------------------------------------------------------
@@ -54,7 +56,7 @@ def expand_to_input(g: Tensor, ctx) -> Tensor:
 def _check_not_empty(op_name: str, x: Tensor, axes: tuple) -> None:
     """Raise ValueError for a reduction over no elements when the result would be undefined."""
     if reduced_size(x.shape, axes) == 0:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{op_name} over axis {axes} of a tensor of shape {x.shape} reduces zero elements, "
             f"and the {op_name} of nothing is undefined. Reduce over non-empty axes, or check "
             "the input is not empty (x.size > 0) first."
@@ -430,10 +432,11 @@ def sum(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's
         The sums (0 for an empty reduction).
 
     Raises:
-        ValueError, TypeError: for a bad ``axis``.
+        InvalidArgumentError, ArgumentTypeError: for a bad ``axis``; ArgumentTypeError for a
+            ``keepdims`` that is not a bool (``"no"`` would read as True), in every reduction.
     """
     x = as_tensor(x)
-    return apply(Sum, x, axes=normalize_axis(axis, x.ndim), keepdims=keepdims)
+    return apply(Sum, x, axes=normalize_axis(axis, x.ndim), keepdims=_keepdims(keepdims))
 
 
 def mean(x, axis=None, keepdims: bool = False) -> Tensor:
@@ -448,12 +451,12 @@ def mean(x, axis=None, keepdims: bool = False) -> Tensor:
         The means.
 
     Raises:
-        ValueError: for a bad ``axis`` or a reduction over zero elements (0 / 0).
+        InvalidArgumentError: for a bad ``axis`` or a reduction over zero elements (0 / 0).
     """
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim)
     _check_not_empty("mean", x, axes)
-    return apply(Mean, x, axes=axes, keepdims=keepdims)
+    return apply(Mean, x, axes=axes, keepdims=_keepdims(keepdims))
 
 
 def max(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's name)
@@ -471,12 +474,12 @@ def max(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's
         The maxima.
 
     Raises:
-        ValueError: for a bad ``axis`` or a reduction over zero elements.
+        InvalidArgumentError: for a bad ``axis`` or a reduction over zero elements.
     """
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim)
     _check_not_empty("max", x, axes)
-    return apply(Max, x, axes=axes, keepdims=keepdims)
+    return apply(Max, x, axes=axes, keepdims=_keepdims(keepdims))
 
 
 def min(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's name)
@@ -491,20 +494,32 @@ def min(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's
         The minima.
 
     Raises:
-        ValueError: for a bad ``axis`` or a reduction over zero elements.
+        InvalidArgumentError: for a bad ``axis`` or a reduction over zero elements.
     """
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim)
     _check_not_empty("min", x, axes)
-    return apply(Min, x, axes=axes, keepdims=keepdims)
+    return apply(Min, x, axes=axes, keepdims=_keepdims(keepdims))
+
+
+def _keepdims(keepdims) -> bool:
+    """``keepdims`` checked to be a bool (``"no"`` would read as True); two identity tests
+    for the usual ``True``/``False``."""
+    if keepdims is False or keepdims is True:
+        return keepdims
+    return check_bool("keepdims", keepdims)
 
 
 def _dof(op_name: str, x: Tensor, axes: tuple, ddof) -> float:
     if isinstance(ddof, bool) or not isinstance(ddof, (int, float)):
-        raise TypeError(f"{op_name}: ddof must be a number (0 or 1 usually), got {ddof!r}.")
+        raise ArgumentTypeError(
+            f"{op_name}: ddof must be a number (0 or 1 usually), got {ddof!r}. Pass ddof=0 for "
+            "the population statistic or ddof=1 for the sample one."
+        )
+    check_float("ddof", ddof, where=op_name)  # NaN and infinities have no meaning here
     n = reduced_size(x.shape, axes)
     if n - ddof <= 0:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{op_name} over axis {axes} of a tensor of shape {x.shape} averages {n} elements "
             f"with ddof={ddof}, leaving {n - ddof} degrees of freedom (the divisor n - ddof must "
             "be positive). Reduce over more elements or lower ddof (ddof=0 is the population "
@@ -527,13 +542,13 @@ def var(x, axis=None, keepdims: bool = False, ddof=0) -> Tensor:
         The variances.
 
     Raises:
-        ValueError: for a bad ``axis`` or when ``n - ddof <= 0`` (e.g. an empty reduction).
-        TypeError: for a ``ddof`` that is not a number.
+        InvalidArgumentError: for a bad ``axis`` or when ``n - ddof <= 0`` (e.g. an empty reduction).
+        ArgumentTypeError: for a ``ddof`` that is not a number.
     """
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim)
     ddof = _dof("var", x, axes, ddof)
-    return apply(Var, x, axes=axes, keepdims=keepdims, ddof=ddof)
+    return apply(Var, x, axes=axes, keepdims=_keepdims(keepdims), ddof=ddof)
 
 
 def std(x, axis=None, keepdims: bool = False, ddof=0) -> Tensor:
@@ -553,13 +568,13 @@ def std(x, axis=None, keepdims: bool = False, ddof=0) -> Tensor:
         The standard deviations.
 
     Raises:
-        ValueError: for a bad ``axis`` or when ``n - ddof <= 0``.
-        TypeError: for a ``ddof`` that is not a number.
+        InvalidArgumentError: for a bad ``axis`` or when ``n - ddof <= 0``.
+        ArgumentTypeError: for a ``ddof`` that is not a number.
     """
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim)
     ddof = _dof("std", x, axes, ddof)
-    return apply(Std, x, axes=axes, keepdims=keepdims, ddof=ddof)
+    return apply(Std, x, axes=axes, keepdims=_keepdims(keepdims), ddof=ddof)
 
 
 def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
@@ -577,23 +592,23 @@ def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
         The log-sum-exps.
 
     Raises:
-        ValueError: for a bad ``axis`` or a reduction over zero elements.
+        InvalidArgumentError: for a bad ``axis`` or a reduction over zero elements.
     """
     x = as_tensor(x)
     axes = normalize_axis(axis, x.ndim)
     _check_not_empty("logsumexp", x, axes)
-    return apply(Logsumexp, x, axes=axes, keepdims=keepdims)
+    return apply(Logsumexp, x, axes=axes, keepdims=_keepdims(keepdims))
 
 
 def _arg_axis(op_name: str, x: Tensor, axis):
     if axis is not None and isinstance(axis, (tuple, list)):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{op_name} takes axis=None (the flattened tensor) or one int axis, got {axis!r}; "
             "reshape first to search several axes at once."
         )
     axes = normalize_axis(axis, x.ndim)
     if x.size == 0 or reduced_size(x.shape, axes) == 0:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"{op_name} of an empty tensor (shape {x.shape}, axis {axis!r}) has no answer: "
             "there is no element to point to. Check the input is not empty first."
         )
@@ -612,11 +627,11 @@ def argmax(x, axis=None, keepdims: bool = False) -> Tensor:
         An int64 tensor of indices.
 
     Raises:
-        TypeError: for a tuple ``axis``.
-        ValueError: for an axis out of range or an empty tensor.
+        ArgumentTypeError: for a tuple ``axis``.
+        InvalidArgumentError: for an axis out of range or an empty tensor.
     """
     x = as_tensor(x)
-    return apply(Argmax, x, axis=_arg_axis("argmax", x, axis), keepdims=keepdims)
+    return apply(Argmax, x, axis=_arg_axis("argmax", x, axis), keepdims=_keepdims(keepdims))
 
 
 def argmin(x, axis=None, keepdims: bool = False) -> Tensor:
@@ -631,11 +646,11 @@ def argmin(x, axis=None, keepdims: bool = False) -> Tensor:
         An int64 tensor of indices.
 
     Raises:
-        TypeError: for a tuple ``axis``.
-        ValueError: for an axis out of range or an empty tensor.
+        ArgumentTypeError: for a tuple ``axis``.
+        InvalidArgumentError: for an axis out of range or an empty tensor.
     """
     x = as_tensor(x)
-    return apply(Argmin, x, axis=_arg_axis("argmin", x, axis), keepdims=keepdims)
+    return apply(Argmin, x, axis=_arg_axis("argmin", x, axis), keepdims=_keepdims(keepdims))
 
 
 def all(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's name)
@@ -645,7 +660,7 @@ def all(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's
         A bool tensor.
     """
     x = as_tensor(x)
-    return apply(All, x, axes=normalize_axis(axis, x.ndim), keepdims=keepdims)
+    return apply(All, x, axes=normalize_axis(axis, x.ndim), keepdims=_keepdims(keepdims))
 
 
 def any(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's name)
@@ -655,7 +670,7 @@ def any(x, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001  (NumPy's
         A bool tensor.
     """
     x = as_tensor(x)
-    return apply(Any, x, axes=normalize_axis(axis, x.ndim), keepdims=keepdims)
+    return apply(Any, x, axes=normalize_axis(axis, x.ndim), keepdims=_keepdims(keepdims))
 
 
 __all__ = [

@@ -39,6 +39,8 @@ def normalize_axis(axis, ndim: int) -> tuple:
     out = []
     for a in axes:
         try:
+            if type(a) is bool:  # True is 1 to Python: axis=True would reduce axis 1
+                raise TypeError
             a = operator.index(a)
         except TypeError:
             raise ArgumentTypeError(
@@ -59,9 +61,9 @@ def normalize_axis(axis, ndim: int) -> tuple:
 def _one_axis(axis, ndim: int, op_name: str) -> int:
     """A single int ``axis`` in ``[-ndim, ndim)`` as a non-negative int."""
     if isinstance(axis, (tuple, list)):
-        raise TypeError(f"{op_name} takes one int axis, got {axis!r}.")
+        raise ArgumentTypeError(f"{op_name} takes one int axis, got {axis!r}.")
     if ndim == 0:
-        raise ValueError(f"{op_name} needs tensors of rank >= 1, got a 0-d tensor.")
+        raise InvalidArgumentError(f"{op_name} needs tensors of rank >= 1, got a 0-d tensor.")
     return normalize_axis(axis, ndim)[0]
 
 
@@ -196,13 +198,43 @@ def reshape(x, shape) -> Tensor:
         ``x`` itself if the shape is unchanged, else a reshaped view.
 
     Raises:
-        ValueError: if the sizes differ (NumPy's message).
+        ArgumentTypeError: for a shape that is not an int or a tuple of ints.
+        InvalidArgumentError: if the sizes differ, for a size below -1 or two -1s.
     """
     x = as_tensor(x)
-    shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    if shape == x.shape:
-        return x
-    return apply(Reshape, x, shape=shape)
+    try:
+        shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        if shape == x.shape:
+            return x
+        out = apply(Reshape, x, shape=shape)
+    except (TypeError, ValueError) as exc:
+        raise _shape_error("reshape", x, shape, exc) from exc
+    # NumPy takes any negative size for -1 (a shape it inferred differs from the one asked)
+    if out._data.shape != shape and (min(shape) < -1 or shape.count(-1) > 1):
+        raise _shape_error("reshape", x, shape, ValueError(f"size {min(shape)} < -1"))
+    return out
+
+
+def _shape_error(op_name: str, x: Tensor, shape, exc: Exception) -> Exception:
+    """The named error for a ``shape`` that ``reshape`` or ``broadcast_to`` refused."""
+    sizes = shape if isinstance(shape, (tuple, list)) else (shape,)
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in sizes):
+        return ArgumentTypeError(
+            f"{op_name}: `shape` must be an int or a tuple of ints, got {shape!r}. "
+            f"Pass whole numbers, e.g. {op_name}(x, (2, 3))."
+        )
+    if op_name == "reshape":
+        return InvalidArgumentError(
+            f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) into "
+            f"shape {tuple(sizes)} ({exc}): the sizes must hold the same number of elements, with at "
+            "most one -1 (inferred) and no other negative size."
+        )
+    return InvalidArgumentError(
+        f"broadcast_to: a tensor of shape {x.shape} does not broadcast to shape {tuple(sizes)} "
+        f"({exc}): "
+        "aligned from the right, each size of x must equal the target's or be 1, and sizes "
+        "must be >= 0. Reshape or expand_dims x first."
+    )
 
 
 def transpose(x, axes=None) -> Tensor:
@@ -222,6 +254,11 @@ def transpose(x, axes=None) -> Tensor:
     """
     x = as_tensor(x)
     if axes is not None:
+        if isinstance(axes, str) or not hasattr(axes, "__iter__"):
+            raise ArgumentTypeError(
+                f"transpose: `axes` must be None or a tuple of ints (a permutation), got "
+                f"{axes!r}. Pass e.g. axes=(1, 0), or call x.transpose(1, 0)."
+            )
         # stored non-negative: the backward's inverse permutation sorts by these values
         axes = tuple(check_axis("axes", a, x.ndim, where="transpose") for a in axes)
         if sorted(axes) != list(range(x.ndim)):
@@ -241,12 +278,19 @@ def broadcast_to(x, shape) -> Tensor:
 
     Returns:
         ``x`` itself if the shape is unchanged, else a read-only broadcast view.
+
+    Raises:
+        ArgumentTypeError: for a shape that is not a tuple of ints.
+        InvalidArgumentError: for a shape ``x`` does not broadcast to.
     """
     x = as_tensor(x)
-    shape = tuple(shape)
-    if shape == x.shape:
-        return x
-    return apply(BroadcastTo, x, shape=shape)
+    try:
+        shape = tuple(shape)
+        if shape == x.shape:
+            return x
+        return apply(BroadcastTo, x, shape=shape)
+    except (TypeError, ValueError) as exc:
+        raise _shape_error("broadcast_to", x, shape, exc) from exc
 
 
 def expand_dims(x, axis) -> Tensor:
@@ -260,9 +304,14 @@ def expand_dims(x, axis) -> Tensor:
         A reshaped view of ``x``, e.g. shape (2, 3) with axis=1 gives (2, 1, 3).
 
     Raises:
-        ValueError: for an axis out of range or repeated.
+        ArgumentTypeError: for an axis that is None or not an int.
+        InvalidArgumentError: for an axis out of range or repeated.
     """
     x = as_tensor(x)
+    if axis is None:
+        raise ArgumentTypeError(
+            "expand_dims: `axis` is None: pass the position of the new axis, e.g. axis=0."
+        )
     k = len(axis) if isinstance(axis, (tuple, list)) else 1
     axes = normalize_axis(axis, x.ndim + k)
     rest = iter(x.shape)
@@ -280,7 +329,7 @@ def squeeze(x, axis=None) -> Tensor:
         A reshaped view of ``x``, e.g. shape (2, 1, 3) gives (2, 3).
 
     Raises:
-        ValueError: for an axis out of range, or one whose length is not 1.
+        InvalidArgumentError: for an axis out of range, or one whose length is not 1.
     """
     x = as_tensor(x)
     if axis is None:
@@ -289,7 +338,7 @@ def squeeze(x, axis=None) -> Tensor:
         axes = normalize_axis(axis, x.ndim)
         for a in axes:
             if x.shape[a] != 1:
-                raise ValueError(
+                raise InvalidArgumentError(
                     f"cannot squeeze axis {a} of a tensor of shape {x.shape}: it has length "
                     f"{x.shape[a]}, not 1. Squeeze only length-1 axes (or pass axis=None)."
                 )
@@ -298,12 +347,12 @@ def squeeze(x, axis=None) -> Tensor:
 
 def _tensor_list(op_name: str, tensors) -> list:
     if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
-        raise TypeError(
+        raise ArgumentTypeError(
             f"{op_name} takes a list or tuple of tensors, got {type(tensors).__name__}; "
             f"write {op_name}([a, b], axis=0)."
         )
     if not tensors:
-        raise ValueError(f"{op_name} needs at least one tensor, got an empty list.")
+        raise InvalidArgumentError(f"{op_name} needs at least one tensor, got an empty list.")
     first = next((t for t in tensors if isinstance(t, Tensor)), None)
     return [as_tensor(t, like=first) for t in tensors]
 
@@ -319,8 +368,8 @@ def concatenate(tensors, axis=0) -> Tensor:
         A tensor whose ``axis`` has the sum of the inputs' lengths.
 
     Raises:
-        TypeError: if ``tensors`` is not a list or tuple.
-        ValueError: for an empty list, 0-d tensors, a bad axis or mismatched shapes.
+        ArgumentTypeError: if ``tensors`` is not a list or tuple.
+        InvalidArgumentError: for an empty list, 0-d tensors, a bad axis or mismatched shapes.
     """
     tensors = _tensor_list("concatenate", tensors)
     if axis is None:
@@ -328,14 +377,14 @@ def concatenate(tensors, axis=0) -> Tensor:
         axis = 0
     ndim = tensors[0].ndim
     if ndim == 0:
-        raise ValueError("concatenate cannot join 0-d tensors: use stack to make a new axis.")
+        raise InvalidArgumentError("concatenate cannot join 0-d tensors: use stack to make a new axis.")
     axis = _one_axis(axis, ndim, "concatenate")
     for i, t in enumerate(tensors):
         same = t.ndim == ndim and all(
             a == b for k, (a, b) in enumerate(zip(t.shape, tensors[0].shape)) if k != axis
         )
         if not same:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"concatenate along axis {axis}: tensor {i} has shape {t.shape} but tensor 0 "
                 f"has shape {tensors[0].shape}; all axes except axis {axis} must match."
             )
@@ -355,14 +404,14 @@ def stack(tensors, axis=0) -> Tensor:
         A tensor of shape ``shape[:axis] + (len(tensors),) + shape[axis:]``.
 
     Raises:
-        TypeError: if ``tensors`` is not a list or tuple.
-        ValueError: for an empty list, a bad axis or shapes that differ.
+        ArgumentTypeError: if ``tensors`` is not a list or tuple.
+        InvalidArgumentError: for an empty list, a bad axis or shapes that differ.
     """
     tensors = _tensor_list("stack", tensors)
     shape = tensors[0].shape
     for i, t in enumerate(tensors):
         if t.shape != shape:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"stack needs tensors of one shape: tensor {i} has shape {t.shape} but tensor 0 "
                 f"has shape {shape}."
             )
@@ -380,7 +429,7 @@ def _split_bounds(n: int, indices_or_sections) -> list:
         try:
             points = [operator.index(p) for p in indices_or_sections]
         except TypeError:
-            raise TypeError(
+            raise ArgumentTypeError(
                 f"split points must be ints, got {indices_or_sections!r}."
             ) from None
         edges = [0, *points, n]
@@ -390,18 +439,18 @@ def _split_bounds(n: int, indices_or_sections) -> list:
             bounds.append((s, e if e > s else s))
         return bounds
     if isinstance(indices_or_sections, bool):
-        raise TypeError("split takes a number of sections or a list of split points, got a bool.")
+        raise ArgumentTypeError("split takes a number of sections or a list of split points, got a bool.")
     try:
         sections = operator.index(indices_or_sections)
     except TypeError:
-        raise TypeError(
+        raise ArgumentTypeError(
             "split takes a number of sections (int) or a list of split points, got "
             f"{indices_or_sections!r}."
         ) from None
     if sections <= 0:
-        raise ValueError(f"split needs a positive number of sections, got {sections}.")
+        raise InvalidArgumentError(f"split needs a positive number of sections, got {sections}.")
     if n % sections:
-        raise ValueError(
+        raise InvalidArgumentError(
             f"split into {sections} equal sections is impossible along an axis of length {n} "
             f"({n} is not a multiple of {sections}). Pass a list of split points instead, "
             "e.g. split(x, [2, 5]) for the pieces [:2], [2:5], [5:]."
@@ -425,8 +474,8 @@ def split(x, indices_or_sections, axis=0) -> list:
         A list of tensors.
 
     Raises:
-        ValueError: for an unequal division, a non-positive section count or a bad axis.
-        TypeError: for split points that are not ints.
+        InvalidArgumentError: for an unequal division, a non-positive section count or a bad axis.
+        ArgumentTypeError: for split points that are not ints.
     """
     x = as_tensor(x)
     axis = _one_axis(axis, x.ndim, "split")
@@ -443,13 +492,15 @@ def _pad_widths(pad_width, ndim: int) -> tuple:
 
     def as_int(v):
         if isinstance(v, bool):
-            raise TypeError(f"pad widths must be ints, got {v!r}.")
+            raise ArgumentTypeError(f"pad widths must be ints, got {v!r}.")
         try:
             v = operator.index(v)
         except TypeError:
-            raise TypeError(f"pad widths must be ints, got {v!r}.") from None
+            raise ArgumentTypeError(f"pad widths must be ints, got {v!r}.") from None
         if v < 0:
-            raise ValueError(f"pad widths must be >= 0, got {v}; slice the tensor to remove elements.")
+            raise InvalidArgumentError(
+                f"pad widths must be >= 0, got {v}; slice the tensor to remove elements."
+            )
         return v
 
     def pair(p):
@@ -458,7 +509,7 @@ def _pad_widths(pad_width, ndim: int) -> tuple:
                 return (as_int(p[0]),) * 2
             if len(p) == 2:
                 return as_int(p[0]), as_int(p[1])
-            raise ValueError(f"each pad width is (before, after) or (both,), got {p!r}.")
+            raise InvalidArgumentError(f"each pad width is (before, after) or (both,), got {p!r}.")
         v = as_int(p)
         return v, v
 
@@ -470,14 +521,14 @@ def _pad_widths(pad_width, ndim: int) -> tuple:
         if len(pad_width) == 1:
             return (pair(pad_width[0]),) * ndim
         if len(pad_width) != ndim:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"pad_width has {len(pad_width)} (before, after) pairs for a tensor of rank {ndim}: "
                 "give one pair per axis, one pair for all axes, or a single int."
             )
         return tuple(pair(p) for p in pad_width)
     if len(pad_width) in (1, 2):
         return (pair(tuple(pad_width)),) * ndim
-    raise ValueError(
+    raise InvalidArgumentError(
         f"pad_width {pad_width!r} is not a form NumPy accepts: use an int, (before, after), "
         "or ((before_0, after_0), (before_1, after_1), ...) with one pair per axis."
     )
@@ -496,15 +547,15 @@ def pad(x, pad_width, constant_values=0) -> Tensor:
         A tensor of shape ``before_i + x.shape[i] + after_i`` along each axis.
 
     Raises:
-        ValueError: for negative widths or the wrong number of pairs.
-        TypeError: for non-integer widths or a fill value that is not a number.
+        InvalidArgumentError: for negative widths or the wrong number of pairs.
+        ArgumentTypeError: for non-integer widths or a fill value that is not a number.
     """
     x = as_tensor(x)
     widths = _pad_widths(pad_width, x.ndim)
     if isinstance(constant_values, Tensor):
         constant_values = constant_values.item()
     if not isinstance(constant_values, (int, float)):
-        raise TypeError(f"pad fills with one number (constant_values), got {constant_values!r}.")
+        raise ArgumentTypeError(f"pad fills with one number (constant_values), got {constant_values!r}.")
     if all(w == (0, 0) for w in widths):
         return x
     return apply(Pad, x, widths=widths, value=constant_values)
