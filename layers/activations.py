@@ -35,6 +35,7 @@ from layers.object_registration import get_registered_object, registered_by_bare
 from layers.serialization import get_object, serialize_keras_object
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.tensor import Tensor, as_tensor
+from minigrad.validation import check_float
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -59,10 +60,17 @@ def relu(x, alpha: float = 0.0, max_value: float | None = None, threshold: float
 
     Returns:
         A Tensor like ``x``.
+
+    Raises:
+        ArgumentTypeError: for ``alpha``, ``max_value`` or ``threshold`` that is not a number.
+        InvalidArgumentError: for one that is NaN or infinite.
     """
     x = as_tensor(x)
-    if alpha == 0 and max_value is None and threshold == 0:
+    if alpha == 0 and max_value is None and threshold == 0:  # (the common case: no checks)
         return mg.relu(x)
+    alpha = check_float("alpha", alpha, where="relu")
+    max_value = check_float("max_value", max_value, allow_none=True, where="relu")
+    threshold = check_float("threshold", threshold, where="relu")
     if alpha != 0 and max_value is None and threshold == 0:
         return mg.leaky_relu(x, alpha)
     negative = mg.relu(threshold - x) if alpha != 0 else None
@@ -83,16 +91,24 @@ def relu6(x) -> Tensor:
 
 
 def leaky_relu(x, negative_slope: float = 0.2) -> Tensor:
-    """``x`` where ``x > 0``, else ``negative_slope * x``."""
-    return mg.leaky_relu(as_tensor(x), negative_slope)
+    """``x`` where ``x > 0``, else ``negative_slope * x``.
+
+    Raises:
+        ArgumentTypeError / InvalidArgumentError: for a ``negative_slope`` that is not a finite number.
+    """
+    return mg.leaky_relu(as_tensor(x), check_float("negative_slope", negative_slope, where="leaky_relu"))
 
 
 def elu(x, alpha: float = 1.0) -> Tensor:
     """Exponential linear unit: ``x`` if ``x > 0`` else ``alpha * (exp(x) - 1)``.
 
     Written as ``relu(x) + alpha * (exp(min(x, 0)) - 1)``, so ``exp`` never overflows.
+
+    Raises:
+        ArgumentTypeError / InvalidArgumentError: for an ``alpha`` that is not a finite number.
     """
     x = as_tensor(x)
+    alpha = check_float("alpha", alpha, where="elu")
     return mg.relu(x) + alpha * (mg.exp(mg.minimum(x, 0.0)) - 1.0)
 
 

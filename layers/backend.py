@@ -22,9 +22,13 @@ generations (``_generations``) are process-wide, since a layer can be called fro
 from __future__ import annotations
 
 import itertools
+import numbers
 import re
 import threading
 from contextlib import contextmanager
+
+from minigrad.errors import InvalidArgumentError
+from minigrad.validation import check_str
 
 
 class _Session(threading.local):
@@ -56,6 +60,7 @@ def epsilon() -> float:
 
 def to_snake_case(name: str) -> str:
     """``BatchNormalization`` -> ``batch_normalization``, ``Conv2D`` -> ``conv2d``."""
+    check_str("name", name, where="to_snake_case")
     name = re.sub(r"(.)([A-Z][a-z0-9]+)", r"\1_\2", name)
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
 
@@ -69,6 +74,7 @@ def get_uid(prefix: str = "") -> int:
 
 def unique_name(base: str) -> str:
     """``base`` the first time, then ``base_1``, ``base_2``, ... (as Keras names layers)."""
+    check_str("base", base, where="unique_name")
     count = get_uid(base) - 1
     return base if count == 0 else f"{base}_{count}"
 
@@ -92,10 +98,14 @@ def set_learning_phase(value: int | bool | None) -> None:
     is not switched to training by another.
 
     Raises:
-        ValueError: for any other value.
+        InvalidArgumentError: (a ValueError, as Keras raises) for any other value: an int other
+            than 0 or 1, a float, a string ("no" would read as True).
     """
-    if value not in (0, 1, None) or isinstance(value, float):
-        raise ValueError(f"the learning phase must be 0, 1 (or a bool) or None, got {value!r}.")
+    if value is not None and (isinstance(value, float) or not isinstance(value, numbers.Integral)
+                              or value not in (0, 1)):
+        raise InvalidArgumentError(
+            f"set_learning_phase: the learning phase must be 0, 1 (or a bool) or None, got "
+            f"{value!r}. Pass 1 (training), 0 (inference) or None (unset).")
     _session.learning_phase = None if value is None else int(value)
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import copy
 import inspect
+import numbers
 
 import numpy as np
 
@@ -32,13 +33,16 @@ from layers.node import KerasTensor, Node, is_symbolic
 from layers.weights_file import checked_weight_values
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.pytorch_habits import PyTorchName
-from minigrad.validation import check_bool
+from minigrad.validation import check_bool, check_int, check_one_of, check_str
 
 # policy name -> (variable dtype, compute dtype); NumPy has no bfloat16, so no "mixed_bfloat16"
 _POLICIES = {"mixed_float16": ("float32", "float16")}
 _BASE_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "input_dim", "autocast"}
 _ADD_WEIGHT_KWARGS = {"partitioner", "use_resource", "synchronization", "aggregation", "getter",
                       "experimental_autocast", "caching_device"}
+# Keras 3's names for tf.VariableSynchronization / tf.VariableAggregation
+_ADD_WEIGHT_CHOICES = {"synchronization": ("auto", "none", "on_read", "on_write"),
+                       "aggregation": ("none", "mean", "sum", "only_first_replica")}
 
 
 class InputSpec:
@@ -50,6 +54,30 @@ class InputSpec:
     """
 
     def __init__(self, ndim=None, min_ndim=None, max_ndim=None, axes=None, dtype=None, shape=None):
+        where = "InputSpec"
+        if shape is not None:
+            shape = _check_shape_value("shape", shape, where=where)
+            if ndim is not None and check_int("ndim", ndim, minimum=0, where=where) != len(shape):
+                raise InvalidArgumentError(f"InputSpec: `ndim`={ndim} disagrees with `shape`={shape} "
+                                           f"(rank {len(shape)}). Pass only one of them.")
+        ndim = check_int("ndim", ndim, minimum=0, allow_none=True, where=where)
+        min_ndim = check_int("min_ndim", min_ndim, minimum=0, allow_none=True, where=where)
+        max_ndim = check_int("max_ndim", max_ndim, minimum=0, allow_none=True, where=where)
+        if min_ndim is not None and max_ndim is not None and min_ndim > max_ndim:
+            raise InvalidArgumentError(f"InputSpec: `min_ndim`={min_ndim} is above `max_ndim`={max_ndim}. "
+                                       "Pass min_ndim <= max_ndim.")
+        if axes is not None and not isinstance(axes, dict):
+            raise ArgumentTypeError(f"InputSpec: `axes` must be a dict {{axis: size}} or None, got "
+                                    f"{axes!r}. Pass e.g. axes={{-1: 3}}.")
+        for axis, size in (axes or {}).items():
+            check_int("axes key (an axis)", axis, where=where)
+            check_int(f"axes[{axis}]", size, minimum=0, allow_none=True, where=where)
+        if dtype is not None and not isinstance(dtype, str):
+            try:
+                dtype = np.dtype(dtype).name
+            except TypeError as exc:
+                raise ArgumentTypeError(f"InputSpec: `dtype` must be a dtype name or None, got "
+                                        f"{dtype!r}. Pass e.g. dtype='float32'.") from exc
         self.ndim = len(shape) if shape is not None else ndim
         self.min_ndim, self.max_ndim = min_ndim, max_ndim
         self.axes = dict(axes or {})
@@ -92,9 +120,11 @@ class Update:
 
     def __init__(self, fn, name: str = "update"):
         if not callable(fn):
-            raise TypeError(f"an update must be callable, got {type(fn).__name__}.")
+            raise ArgumentTypeError(
+                f"Update: an update must be callable, got {type(fn).__name__} ({fn!r}). Pass a "
+                "zero-argument function, e.g. add_update(lambda: variable.assign_add(1.0)).")
         self._fn = fn
-        self.name = name
+        self.name = check_str("name", name, where="Update")
 
     def __call__(self):
         return self._fn()
@@ -159,12 +189,7 @@ class Layer:
         self.built = False
         self.input_spec = None
         self.supports_masking = False
-        self._batch_input_shape = None
-        if "batch_input_shape" in kwargs:
-            self._batch_input_shape = tuple(kwargs["batch_input_shape"])
-        elif "input_shape" in kwargs or "input_dim" in kwargs:
-            shape = (kwargs["input_dim"],) if "input_dim" in kwargs else tuple(kwargs["input_shape"])
-            self._batch_input_shape = (kwargs.get("batch_size"),) + shape
+        self._batch_input_shape = _batch_input_shape_from(kwargs, type(self).__name__)
         self._autocast = kwargs.get("autocast", True)
         self._inspect_call_signature()
         self._initialized = True
@@ -215,7 +240,13 @@ class Layer:
 
     def _set_dtype(self, dtype) -> None:
         if isinstance(dtype, dict):  # a Keras 3 DTypePolicy config
-            dtype = dtype.get("config", {}).get("name", "float32")
+            config = dtype.get("config")
+            if not isinstance(config, dict) or not isinstance(config.get("name"), str):
+                raise InvalidArgumentError(
+                    f"{type(self).__name__}: a dict `dtype` must be a Keras dtype-policy config "
+                    f"{{'class_name': 'DTypePolicy', 'config': {{'name': 'float32'}}}}, got {dtype!r}. "
+                    "Pass e.g. dtype='float32'.")
+            dtype = config["name"]
         if dtype is None:
             dtype = backend.floatx()
         try:
@@ -305,7 +336,9 @@ class Layer:
                 f"It looks like you are subclassing `Layer` ({type(self).__name__}) and forgot "
                 "to call `super().__init__()`. Always start with this line."
             )
-        _check_call_inputs(self, inputs, kwargs.get("mask"))
+        if "mask" in kwargs:
+            _check_call_mask(self, kwargs["mask"])
+        _check_call_inputs(self, inputs)
         if self._device is None:
             inputs = map_structure(_to_tensor, inputs)
         else:  # host data goes where ``to`` put the weights
@@ -314,7 +347,7 @@ class Layer:
         if any(is_symbolic(t) for t in flat):
             with backend.name_scope(None, fresh=True):  # as Keras's scratch graph: no outer scope
                 return self._symbolic_call(inputs, args, kwargs)
-        self._check_input_spec(flat)
+        self._check_input_spec(flat, inputs)
         self._maybe_build(inputs)
         inputs = self._cast_inputs(inputs)
         args, training = self._resolve_training(args, kwargs)
@@ -376,14 +409,18 @@ class Layer:
             kwargs["training"] = training
         return args, training
 
-    def _check_input_spec(self, flat: list) -> None:
+    def _check_input_spec(self, flat: list, inputs=None) -> None:
         specs = self.input_spec
         if specs is None:
             return
         specs = specs if isinstance(specs, (list, tuple)) else [specs]
-        if len(specs) != len(flat):
-            raise ValueError(f'Layer "{self.name}" expects {len(specs)} input(s), but it '
-                             f"received {len(flat)} input tensors.")
+        if len(specs) != len(flat) or (len(specs) == 1 and isinstance(inputs, dict)):
+            raise InvalidArgumentError(
+                f'Layer "{self.name}" expects {len(specs)} input(s), but it received '
+                f"{'a dict of ' if isinstance(inputs, dict) else ''}{len(flat)} input tensors. "
+                + ("Pass one Tensor or array (a nested list of numbers is read as a list of "
+                   "inputs: convert it with np.array(...) first)." if len(specs) == 1 else
+                   f"Pass a list of {len(specs)} Tensors or arrays."))
         for i, (spec, x) in enumerate(zip(specs, flat)):
             if spec is not None:
                 spec.check(self.name, i, tuple(x.shape))
@@ -458,7 +495,7 @@ class Layer:
     # -- symbolic calls (functional models) ---------------------------------------------
     def _symbolic_call(self, inputs, args, kwargs):
         flat = flatten(inputs)
-        self._check_input_spec(flat)
+        self._check_input_spec(flat, inputs)
         if not self.built:
             self._build_for(inputs)
         if "mask" in kwargs:  # an explicit mask wins over the inputs' own masks
@@ -574,8 +611,12 @@ class Layer:
         if unknown:
             raise ArgumentTypeError(f"Unknown keyword argument: {sorted(unknown)[0]!r} (add_weight). "
                                     f"It takes {sorted(_ADD_WEIGHT_KWARGS)} besides its named arguments.")
+        check_str("name", name, allow_none=True, where="add_weight")
         shape = _check_weight_shape(shape, name)
         trainable = check_bool("trainable", trainable, allow_none=True, where="add_weight")
+        for key, options in _ADD_WEIGHT_CHOICES.items():
+            if isinstance(kwargs.get(key), str):
+                check_one_of(key, kwargs[key], options, where="add_weight")
         try:
             dtype = np.dtype(dtype or self.dtype)
         except TypeError as exc:
@@ -661,10 +702,10 @@ class Layer:
         """The number of scalars in the weights.
 
         Raises:
-            ValueError: if the layer is not built yet.
+            InvalidArgumentError: (a ValueError) if the layer is not built yet.
         """
         if not self.built:
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"You tried to call `count_params` on layer {self.name}, but the layer isn't built. "
                 f"You can build it manually via: `{self.name}.build(batch_input_shape)`."
             )
@@ -698,7 +739,12 @@ class Layer:
                 for u, _ in layer._updates]
 
     def get_updates_for(self, inputs) -> list:
-        """Updates conditional on ``inputs`` (None: the unconditional ones)."""
+        """Updates conditional on ``inputs`` (None: the unconditional ones).
+
+        Raises:
+            ArgumentTypeError: for ``inputs`` that are not None, Tensors or a list of them.
+        """
+        _check_condition_inputs(inputs, "get_updates_for")
         return [u for layer in self._flatten_layers() if layer.trainable
                 for u, cond in layer._updates if _matches(cond, inputs)]
 
@@ -720,6 +766,11 @@ class Layer:
                 continue
             if not callable(loss):
                 loss = _to_tensor(loss)
+                if not isinstance(loss, (mg.Tensor, KerasTensor)):
+                    raise ArgumentTypeError(
+                        f"Layer {self.name}: add_loss takes a scalar Tensor, a number, a "
+                        f"zero-argument callable returning one, or a list of them; got {loss!r} "
+                        f"of type {type(loss).__name__}. Pass e.g. add_loss(mg.sum(x ** 2)).")
             self._losses.append((loss, condition, frame is not None and not callable(loss)))
 
     @property
@@ -736,7 +787,12 @@ class Layer:
 
     def get_losses_for(self, inputs) -> list:
         """Losses conditional on ``inputs`` (None: the unconditional ones, regularizers
-        included), in the order of ``losses``."""
+        included), in the order of ``losses``.
+
+        Raises:
+            ArgumentTypeError: for ``inputs`` that are not None, Tensors or a list of them.
+        """
+        _check_condition_inputs(inputs, "get_losses_for")
         out = []
         for layer in self._flatten_layers():
             out.extend(_ordered_losses([entry for entry in layer._losses
@@ -768,7 +824,13 @@ class Layer:
 
     @classmethod
     def from_config(cls, config: dict):
-        """A new, unbuilt layer from ``get_config()``'s dict."""
+        """A new, unbuilt layer from ``get_config()``'s dict.
+
+        Raises:
+            ArgumentTypeError: (a TypeError) if ``config`` is not a dict.
+            InvalidArgumentError: (a ValueError) if it lacks an argument ``__init__`` requires.
+        """
+        check_config(cls, config)
         return cls(**config)
 
     def __deepcopy__(self, memo):
@@ -788,12 +850,15 @@ class Layer:
 
     # -- the node API --------------------------------------------------------------------------
     def _node_attribute(self, node_index: int, attr: str, what: str):
+        node_index = check_int("node_index", node_index, where=f"get_{what.replace(' ', '_')}_at")
         if not self._inbound_nodes:
             raise RuntimeError(f"The layer {self.name} has never been called and thus has no "
                                f"defined {what}.")
         if not -len(self._inbound_nodes) <= node_index < len(self._inbound_nodes):
-            raise ValueError(f"Asked to get {what} at node {node_index}, but the layer has only "
-                             f"{len(self._inbound_nodes)} inbound nodes.")
+            raise InvalidArgumentError(
+                f"Asked to get {what} at node {node_index}, but the layer has only "
+                f"{len(self._inbound_nodes)} inbound nodes: pass a `node_index` in "
+                f"[-{len(self._inbound_nodes)}, {len(self._inbound_nodes)}).")
         return unwrap_single(getattr(self._inbound_nodes[node_index], attr))
 
     def get_input_at(self, node_index: int):
@@ -914,22 +979,42 @@ def _check_training(layer, training):
         + (": a string such as 'no' would read as True." if isinstance(training, str) else "."))
 
 
-def _check_call_inputs(layer, inputs, mask) -> None:
-    """Refuse what cannot be a layer's input or mask before NumPy sees it.
+def _check_call_inputs(layer, inputs) -> None:
+    """Refuse what cannot be a layer's input before NumPy sees it (one isinstance per input).
 
     Raises:
-        ArgumentTypeError: for ``inputs=None``, a string among the inputs, or a mask that is
-            not None, a Tensor, an array or a list of them.
+        ArgumentTypeError: for ``inputs=None``, or an input that is neither a Tensor, an array
+            (anything with ``shape`` and ``dtype``) nor a number: a string, a set, an object.
     """
     if inputs is None:
         raise ArgumentTypeError(
             f"Layer {layer.name} was called with inputs=None. Pass a Tensor or a NumPy array "
             "(batch axis first), or a layers.Input(...) to build a model.")
     for x in flatten(inputs):
+        if isinstance(x, (mg.Tensor, KerasTensor, np.ndarray)):
+            continue
         if isinstance(x, (str, bytes)):
             raise ArgumentTypeError(
                 f"Layer {layer.name} was called with the string {x!r} as an input. Pass a "
                 "Tensor or a NumPy array of numbers.")
+        if not (isinstance(x, numbers.Number) or (hasattr(x, "shape") and hasattr(x, "dtype"))):
+            raise ArgumentTypeError(
+                f"Layer {layer.name} was called with {x!r} of type {type(x).__name__} as an "
+                "input. Pass a Tensor or a NumPy array of numbers (a list or dict of them for a "
+                "layer with several inputs).")
+
+
+def _check_call_mask(layer, mask) -> None:
+    """Refuse a ``mask`` the layer's ``call`` cannot take, or one that is not mask-like.
+
+    Raises:
+        ArgumentTypeError: for a mask given to a layer whose ``call`` takes no ``mask``, or a
+            mask that is not None, a Tensor, an array or a list of them.
+    """
+    if mask is not None and not layer._expects_mask_arg:
+        raise ArgumentTypeError(
+            f"Layer {layer.name} ({type(layer).__name__}) was called with a `mask`, but its "
+            "call() takes no mask. Drop mask=..., or mask the data before this layer.")
     for m in flatten(mask) if mask is not None else ():
         if m is not None and not isinstance(m, (mg.Tensor, KerasTensor, np.ndarray, np.generic,
                                                 bool, int)):
@@ -973,12 +1058,22 @@ def _to_tensor(x, device=None):
 
 
 def _shapes_to_placeholders(shape, dtype):
-    """A shape (tuple of ints/None) or a nest of shapes -> the same nest of KerasTensors."""
-    if isinstance(shape, (list, tuple)) and all(s is None or isinstance(s, (int, np.integer))
+    """A shape (tuple of ints/None) or a nest of shapes -> the same nest of KerasTensors.
+
+    Raises:
+        ArgumentTypeError: for something that is neither a shape nor a list / dict of shapes.
+        InvalidArgumentError: for a negative size.
+    """
+    if isinstance(shape, (list, tuple)) and all(s is None or (isinstance(s, (int, np.integer))
+                                                              and not isinstance(s, bool))
                                                  for s in shape):
-        return KerasTensor(shape, dtype)
+        return KerasTensor(_check_shape_value("input_shape", shape, where="compute_output_shape"), dtype)
     if isinstance(shape, dict):
         return {k: _shapes_to_placeholders(v, dtype) for k, v in shape.items()}
+    if not isinstance(shape, (list, tuple)) or not shape:
+        raise ArgumentTypeError(
+            f"compute_output_shape: `input_shape` must be a tuple of ints / None (one shape), or "
+            f"a list or dict of them, got {shape!r}. Pass e.g. (None, 3).")
     return [_shapes_to_placeholders(s, dtype) for s in shape]
 
 
@@ -1003,6 +1098,12 @@ def _ordered_losses(entries: list) -> list:
     them in two lists, ``_eager_losses`` and ``_callable_losses``)."""
     tensors = [loss for loss, _, _ in entries if not callable(loss)]
     values = [loss() for loss, _, _ in entries if callable(loss)]
+    for value in values:
+        if value is not None and not isinstance(value, (mg.Tensor, KerasTensor)):
+            raise ArgumentTypeError(
+                f"A loss callable given to add_loss returned {value!r} of type "
+                f"{type(value).__name__}; it must return a scalar Tensor (or None for no loss). "
+                "Return e.g. mg.sum(w ** 2).")
     return tensors + [value for value in values if value is not None]
 
 
@@ -1016,6 +1117,15 @@ def _condition(inputs, frame):
     if frame is not None:
         condition.update((id(t), t) for t in frame.top_inputs)
     return condition
+
+
+def _check_condition_inputs(inputs, where: str) -> None:
+    """Refuse ``inputs`` of get_updates_for / get_losses_for that cannot be a layer's inputs."""
+    for t in flatten(inputs) if inputs is not None else ():
+        if not isinstance(t, (mg.Tensor, KerasTensor, np.ndarray)):
+            raise ArgumentTypeError(
+                f"{where}: `inputs` must be None (the unconditional entries) or the Tensors a "
+                f"layer was called on (or a list of them), got {t!r} of type {type(t).__name__}.")
 
 
 def _matches(condition, inputs) -> bool:
@@ -1033,3 +1143,88 @@ def _dedup(weights: list) -> list:
             seen.add(id(w))
             out.append(w)
     return out
+
+
+def _check_shape_value(name: str, shape, *, where: str, allow_unknown: bool = True) -> tuple:
+    """``shape`` (a tuple or list of ints >= 0, or None for unknown sizes) as a tuple.
+
+    Raises:
+        ArgumentTypeError: for a shape that is not a sequence, or a size that is not an int.
+        InvalidArgumentError: for a negative size.
+    """
+    if isinstance(shape, (str, bytes)) or not isinstance(shape, (tuple, list)):
+        unknown = " (None for an unknown size)" if allow_unknown else ""
+        raise ArgumentTypeError(
+            f"{where}: `{name}` must be a tuple of ints{unknown}, got {shape!r} of type "
+            f"{type(shape).__name__}. Pass e.g. {name}=(None, 3).")
+    for i, size in enumerate(shape):
+        if size is None and allow_unknown:
+            continue
+        if isinstance(size, bool) or not isinstance(size, numbers.Integral):
+            raise ArgumentTypeError(
+                f"{where}: `{name}`[{i}] must be an int{' or None' if allow_unknown else ''}, got "
+                f"{size!r} in {name}={tuple(shape)!r}. Pass sizes as whole numbers, e.g. (None, 3).")
+        if size < 0:
+            raise InvalidArgumentError(
+                f"{where}: `{name}`[{i}] is negative ({size}) in {name}={tuple(shape)!r}. Every "
+                "size must be >= 0 (None for an unknown size).")
+    return tuple(None if size is None else int(size) for size in shape)
+
+
+def check_input_shape(layer, input_shape, *, min_rank: int = 1, rank: int | None = None,
+                      what: str = "input_shape") -> tuple:
+    """A single-input layer's ``input_shape`` (for ``build``/``compute_output_shape``) checked.
+
+    Raises:
+        ArgumentTypeError: for a shape that is not a flat tuple of ints/None.
+        InvalidArgumentError: for a negative size or a rank the layer cannot take.
+    """
+    where = f"{type(layer).__name__} {layer.name}"
+    shape = _check_shape_value(what, input_shape, where=where)
+    if (rank is not None and len(shape) != rank) or len(shape) < min_rank:
+        wanted = f"rank {rank}" if rank is not None else f"rank >= {min_rank}"
+        raise InvalidArgumentError(
+            f"{where}: `{what}`={shape} has rank {len(shape)}, but this layer takes {wanted} "
+            "(the batch axis included). Pass e.g. (None, 3) for batches of vectors.")
+    return shape
+
+
+def _batch_input_shape_from(kwargs: dict, where: str):
+    """The ``(batch_size,) + input_shape`` given by ``input_shape``/``input_dim``/
+    ``batch_input_shape``/``batch_size`` (Keras's base-layer keywords), checked; None if none.
+
+    Raises:
+        ArgumentTypeError: for a shape that is not a tuple of ints/None, or an ``input_dim``
+            or ``batch_size`` that is not an int.
+        InvalidArgumentError: for a negative size, or ``input_dim``/``batch_size`` below 1.
+    """
+    batch_size = check_int("batch_size", kwargs.get("batch_size"), minimum=1, allow_none=True,
+                           where=where)
+    if "batch_input_shape" in kwargs:
+        return _check_shape_value("batch_input_shape", kwargs["batch_input_shape"], where=where)
+    if "input_dim" in kwargs:
+        return (batch_size, check_int("input_dim", kwargs["input_dim"], minimum=1, where=where))
+    if "input_shape" in kwargs:
+        return (batch_size,) + _check_shape_value("input_shape", kwargs["input_shape"], where=where)
+    return None
+
+
+def check_config(cls, config) -> None:
+    """Refuse a ``from_config`` config that is not a dict or lacks a required argument.
+
+    Raises:
+        ArgumentTypeError: if ``config`` is not a dict.
+        InvalidArgumentError: naming the missing arguments.
+    """
+    if not isinstance(config, dict):
+        raise ArgumentTypeError(
+            f"{cls.__name__}.from_config: `config` must be a dict (as get_config() returns), got "
+            f"{config!r} of type {type(config).__name__}.")
+    params = inspect.signature(cls.__init__).parameters.values()
+    missing = [p.name for p in params if p.name != "self" and p.default is p.empty
+               and p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in config]
+    if missing:
+        raise InvalidArgumentError(
+            f"{cls.__name__}.from_config: `config` lacks {', '.join(map(repr, missing))}, which "
+            f"{cls.__name__} requires. Pass the dict that get_config() returned, e.g. "
+            f"{cls.__name__}.from_config(layer.get_config()).")

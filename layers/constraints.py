@@ -16,7 +16,12 @@ incoming weight vector (a column); for a Conv2D kernel ``(kh, kw, in, out)``, us
 from __future__ import annotations
 
 from layers import backend as keras_backend
-from layers.serialization import deserialize_keras_object, get_object, serialize_keras_object
+from layers.serialization import (
+    check_from_config,
+    deserialize_keras_object,
+    get_object,
+    serialize_keras_object,
+)
 from minigrad import ops
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.tensor import Tensor
@@ -70,7 +75,7 @@ class Constraint:
     @classmethod
     def from_config(cls, config: dict):
         """Build a constraint from ``get_config()``'s dict."""
-        return cls(**config)
+        return cls(**check_from_config(cls, config, "constraint"))
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())

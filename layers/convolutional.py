@@ -18,7 +18,7 @@ import numbers
 import operator
 
 import minigrad as mg
-from layers.base import InputSpec, Layer
+from layers.base import InputSpec, Layer, check_input_shape
 from layers.kernel_bias import kernel_bias_config, set_kernel_bias_arguments
 from minigrad.errors import InvalidArgumentError
 from minigrad.ops.conv import conv2d_nhwc
@@ -226,7 +226,7 @@ class Conv2D(Layer):
             ValueError: for a rank below 4, an undefined channel axis, channels not
                 divisible by ``groups``, or an output size <= 0.
         """
-        input_shape = tuple(input_shape)
+        input_shape = check_input_shape(self, input_shape)
         if len(input_shape) < 4:
             raise InvalidArgumentError(
                 f"Conv2D {self.name} needs inputs of rank >= 4 (a batch of images), "
@@ -323,7 +323,7 @@ class Conv2D(Layer):
         Raises:
             ValueError: if an output size would be <= 0.
         """
-        shape = list(input_shape)
+        shape = list(check_input_shape(self, input_shape, min_rank=4))
         batch_rank = len(shape) - 3
         if self.data_format == "channels_last":
             spatial, head, tail = shape[batch_rank:-1], shape[:batch_rank], [self.filters]

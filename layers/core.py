@@ -16,7 +16,7 @@ import numpy as np
 
 import minigrad as mg
 from layers import activations
-from layers.base import InputSpec, Layer
+from layers.base import InputSpec, Layer, check_input_shape
 from layers.convolutional import _in_compute_dtype, normalize_data_format
 from layers.kernel_bias import kernel_bias_config, set_kernel_bias_arguments
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
@@ -85,7 +85,7 @@ class Dense(Layer):
             raise ArgumentTypeError(
                 f"A Dense layer can only be built with a floating-point dtype. "
                 f"Received: dtype={self.dtype}. Pass dtype='float32' (the default) or 'float64'.")
-        last_dim = _last_dim(input_shape, "inputs to a Dense layer")
+        last_dim = _last_dim(input_shape, "inputs to a Dense layer", self)
         self.kernel = self.add_weight("kernel", (last_dim, self.units),
                                       initializer=self.kernel_initializer,
                                       regularizer=self.kernel_regularizer,
@@ -118,7 +118,7 @@ class Dense(Layer):
         Raises:
             ValueError: for a rank < 2 or an undefined last axis.
         """
-        _last_dim(input_shape, "input shape of a Dense layer")
+        _last_dim(input_shape, "input shape of a Dense layer", self)
         return tuple(input_shape)[:-1] + (self.units,)
 
     def get_config(self) -> dict:
@@ -138,7 +138,7 @@ def _check_noise_shape(noise_shape) -> tuple:
         InvalidArgumentError: for an entry < 1.
     """
     hint = "Pass a tuple with one entry per input axis, e.g. noise_shape=(None, 1, 1, None)."
-    if isinstance(noise_shape, (str, bytes)) or not hasattr(noise_shape, "__iter__"):
+    if not isinstance(noise_shape, (tuple, list)):
         raise ArgumentTypeError(f"Dropout: `noise_shape` must be a tuple of ints / None, got "
                                 f"{noise_shape!r}. {hint}")
     shape = tuple(noise_shape)
@@ -148,8 +148,8 @@ def _check_noise_shape(noise_shape) -> tuple:
     return tuple(None if d is None else int(d) for d in shape)
 
 
-def _last_dim(input_shape, what: str) -> int:
-    shape = tuple(input_shape)
+def _last_dim(input_shape, what: str, layer=None) -> int:
+    shape = tuple(input_shape) if layer is None else check_input_shape(layer, input_shape)
     if len(shape) < 2:
         raise InvalidArgumentError(
             f"Shape {shape} must have rank at least 2: a Dense layer needs a batch "
@@ -218,7 +218,7 @@ class Flatten(Layer):
         return mg.reshape(x, (x.shape[0], math.prod(x.shape[1:])))
 
     def compute_output_shape(self, input_shape) -> tuple:
-        shape = tuple(input_shape)
+        shape = check_input_shape(self, input_shape, min_rank=0)
         if not shape:
             return (1,)
         rest = shape[1:]
@@ -262,6 +262,7 @@ class Reshape(Layer):
                 f"There must be at most one unknown dimension in output_shape. "
                 f"Received: output_shape={target}. Give every size but one (-1).")
         self.target_shape = tuple(int(d) for d in target)
+        self.input_spec = InputSpec(min_ndim=1)  # one input, with a batch axis
 
     def _fix_unknown_dimension(self, input_shape: tuple) -> tuple:
         """The target shape with its -1 resolved for a sample of ``input_shape``.
@@ -287,7 +288,7 @@ class Reshape(Layer):
         return mg.reshape(inputs, (inputs.shape[0],) + target)
 
     def compute_output_shape(self, input_shape) -> tuple:
-        shape = tuple(input_shape)
+        shape = check_input_shape(self, input_shape)
         if None in shape[1:]:
             return (shape[0],) + tuple(None if d == -1 else d for d in self.target_shape)
         return (shape[0],) + self._fix_unknown_dimension(shape[1:])

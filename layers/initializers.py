@@ -29,7 +29,12 @@ import warnings
 import numpy as np
 
 from layers import backend as keras_backend
-from layers.serialization import deserialize_keras_object, get_object, serialize_keras_object
+from layers.serialization import (
+    check_from_config,
+    deserialize_keras_object,
+    get_object,
+    serialize_keras_object,
+)
 from minigrad import backend
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.tensor import Tensor
@@ -136,8 +141,8 @@ class Initializer:
     @classmethod
     def from_config(cls, config: dict):
         """Build an initializer from ``get_config()``'s dict (a "dtype" key is ignored, as in Keras)."""
-        config = dict(config)
-        config.pop("dtype", None)
+        config = dict(check_from_config(cls, config if not isinstance(config, dict) else
+                                        {k: v for k, v in config.items() if k != "dtype"}, "initializer"))
         return cls(**config)
 
     def __repr__(self) -> str:

@@ -51,7 +51,7 @@ from layers.object_registration import (
     get_registered_object,
     registered_by_bare_name,
 )
-from layers.weights_file import read_weights_archive, weight_arrays, write_file_atomically
+from layers.weights_file import checked_path, read_weights_archive, weight_arrays, write_file_atomically
 from minigrad.errors import (
     ArgumentTypeError,
     InvalidArgumentError,
@@ -103,7 +103,7 @@ def save_model(model: Model, filepath, overwrite: bool = True, include_optimizer
                                 "Save a single layer's weights with get_weights().")
     overwrite = check_bool("overwrite", overwrite, where="save")
     include_optimizer = check_bool("include_optimizer", include_optimizer, where="save")
-    filepath = _checked_suffix(_path(filepath, "save"))
+    filepath = _checked_suffix(checked_path(filepath, "save", example="model.keras"))
     config = model_file_config(model)
     members = {_METADATA: _json_bytes(_metadata()), _CONFIG: None,
                _WEIGHTS: _npz_bytes(weight_arrays(model.weights))}
@@ -117,14 +117,6 @@ def save_model(model: Model, filepath, overwrite: bool = True, include_optimizer
             for name, data in members.items():
                 archive.writestr(name, data)
     write_file_atomically(filepath, write, overwrite, "save")
-
-
-def _path(filepath, where: str) -> str:
-    try:
-        return os.fspath(filepath)
-    except TypeError:
-        raise ArgumentTypeError(f"{where}: `filepath` must be a string or path, got {filepath!r}. "
-                                "Pass e.g. 'model.keras'.") from None
 
 
 def _checked_suffix(filepath: str) -> str:
@@ -285,7 +277,7 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
         ArgumentTypeError: for arguments of the wrong type.
         OSError: if the file cannot be opened (FileNotFoundError, ...).
     """
-    filepath = _path(filepath, "load_model")
+    filepath = checked_path(filepath, "load_model", example="model.keras")
     if custom_objects is not None and not isinstance(custom_objects, dict):
         raise ArgumentTypeError(f"load_model: `custom_objects` must be a dict {{name: class or function}}, "
                                 f"got {custom_objects!r}. Pass e.g. custom_objects={{'MyLayer': MyLayer}}.")

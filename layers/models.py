@@ -395,7 +395,11 @@ class Model(Trainer, Layer):
 
         Raises:
             ValueError: for an unknown layer class or an inconsistent config.
+            ArgumentTypeError: (a TypeError) if ``config`` is not a dict.
         """
+        if not isinstance(config, dict):
+            raise ArgumentTypeError(f"{cls.__name__}.from_config: `config` must be a dict (get_config()'s "
+                                    f"result), got {config!r} of type {type(config).__name__}.")
         if "layers" in config and "input_layers" in config:
             inputs, outputs = saving.reconstruct_graph(config, custom_objects)
             kwargs = {"name": config.get("name")}
@@ -581,8 +585,12 @@ class Sequential(Model):
         """A new Sequential model from ``get_config()``'s dict (or a plain list of layer configs)."""
         if isinstance(config, list):
             config = {"layers": config}
+        if not isinstance(config, dict) or not isinstance(config.get("layers", []), list):
+            raise ArgumentTypeError(
+                f"Sequential.from_config: `config` must be a dict {{'name': ..., 'layers': [layer "
+                f"configs]}} (get_config()'s result) or a list of layer configs, got {config!r}.")
         model = cls(name=config.get("name"))
-        for layer_config in config["layers"]:
+        for layer_config in config.get("layers", []):
             model.add(deserialize_layer(layer_config, custom_objects))
         if not model.built and config.get("build_input_shape") is not None:
             model.build(config["build_input_shape"])
@@ -622,8 +630,11 @@ def _shape_structure(shape):
     if isinstance(shape, dict):
         return {k: _shape_structure(v) for k, v in shape.items()}
     if isinstance(shape, (list, tuple)) and all(s is None or isinstance(s, (int, np.integer)) for s in shape):
+        if any(s is not None and s < 0 for s in shape):
+            raise InvalidArgumentError(f"The shape {tuple(shape)} has a negative size: every size "
+                                       "must be >= 0 (None for an unknown size).")
         return tuple(None if s is None else int(s) for s in shape)
-    if isinstance(shape, (list, tuple)):
+    if isinstance(shape, (list, tuple)) and shape:
         return [_shape_structure(s) for s in shape]
     raise InvalidArgumentError(f"Could not read {shape!r} as a shape: give a tuple like (None, 28, 28, 1).")
 

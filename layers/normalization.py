@@ -30,7 +30,7 @@ import numpy as np
 
 import minigrad as mg
 from layers import backend, constraints, initializers, regularizers
-from layers.base import InputSpec, Layer, Update
+from layers.base import InputSpec, Layer, Update, check_input_shape
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.validation import check_bool, check_float, check_int
 
@@ -176,7 +176,9 @@ class BatchNormalizationBase(Layer):
             axis out of range or repeated, a channel axis of unknown size,
             ``virtual_batch_size <= 0``, ``virtual_batch_size`` with 0 in ``axis`` or with
             ``adjustment``, or ``fused=True`` on input of rank other than 4 or 5; at call for
-            a training batch that ``virtual_batch_size`` does not divide. (TensorFlow raises
+            a training batch that ``virtual_batch_size`` does not divide, an empty training
+            batch (TensorFlow's moments are NaN there and poison the moving averages), or a
+            mask whose shape does not fit the input. (TensorFlow raises
             ``InvalidArgumentError`` from its reshape there; minigrad's is a ValueError.)
 
     Reference:
@@ -324,7 +326,7 @@ class BatchNormalizationBase(Layer):
         Raises:
             ValueError: for a bad axis, virtual_batch_size or fused (see the class docstring).
         """
-        input_shape = tuple(input_shape)
+        input_shape = check_input_shape(self, input_shape)
         self.axis = _validate_axis(self.axis, input_shape)
         rank = len(input_shape)
 
@@ -421,6 +423,12 @@ class BatchNormalizationBase(Layer):
         if inputs.dtype != self.compute_dtype:  # e.g. integer inputs, or autocast=False
             inputs = mg.cast(inputs, self.compute_dtype)
         training = self._get_training_value(training)
+        if training and 0 in inputs.shape:
+            raise InvalidArgumentError(
+                f"Layer {self.name}: training=True on an empty batch (input shape "
+                f"{tuple(inputs.shape)}): the batch statistics of no examples are undefined and "
+                "would turn the moving averages into NaN. Skip empty batches, or call with "
+                "training=False.")
         if self.fused:
             return self._fused_batch_norm(inputs, training=training, mask=mask)
 
@@ -483,8 +491,13 @@ class BatchNormalizationBase(Layer):
         return outputs
 
     def compute_output_shape(self, input_shape):
-        """The input's shape."""
-        return input_shape
+        """The input's shape.
+
+        Raises:
+            ArgumentTypeError: for something that is not a shape (a tuple of ints / None).
+            InvalidArgumentError: for a negative size, or a shape of rank 0.
+        """
+        return check_input_shape(self, input_shape)
 
     # -- config -------------------------------------------------------------------------------
     def get_config(self) -> dict:
@@ -564,14 +577,16 @@ class BatchNormalizationBase(Layer):
         """
         mask = _on_device(mask, x)
         rank = x.ndim
+        given = tuple(mask.shape)
         if mask.ndim == rank - len(self.axis):
             shape = list(mask.shape)
             for a in sorted(self.axis):
                 shape.insert(a, 1)
             mask = mg.reshape(mask, tuple(shape))
-        elif mask.ndim != rank:
+        fits = mask.ndim == rank and all(m in (1, n) for m, n in zip(mask.shape, x.shape))
+        if not fits:
             raise InvalidArgumentError(
-                f"The mask of shape {tuple(mask.shape)} does not fit the input of shape "
+                f"Layer {self.name}: the mask of shape {given} does not fit the input of shape "
                 f"{tuple(x.shape)}: give it the input's shape without the normalized axes "
                 f"{tuple(self.axis)} (or the input's full rank, broadcastable)."
             )

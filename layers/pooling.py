@@ -10,7 +10,7 @@ Window counts per axis: ``ceil((n - k + 1) / s)`` with "valid", ``ceil(n / s)`` 
 from __future__ import annotations
 
 import minigrad as mg
-from layers.base import InputSpec, Layer
+from layers.base import InputSpec, Layer, check_input_shape
 from layers.convolutional import conv_output_length, normalize_data_format, normalize_padding, normalize_tuple
 from minigrad.validation import check_bool
 
@@ -49,7 +49,7 @@ class Pooling2D(Layer):
 
     def compute_output_shape(self, input_shape) -> tuple:
         """(N, H', W', C) or (N, C, H', W'), H' and W' from ``conv_output_length``."""
-        n, a, b, c = tuple(input_shape)
+        n, a, b, c = check_input_shape(self, input_shape, rank=4)
         if self.data_format == "channels_first":
             rows, cols = b, c
         else:
@@ -122,7 +122,7 @@ class GlobalAveragePooling2D(Layer):
         return mg.mean(inputs, axis=axes, keepdims=self.keepdims)
 
     def compute_output_shape(self, input_shape) -> tuple:
-        shape = tuple(input_shape)
+        shape = check_input_shape(self, input_shape, rank=4)
         if self.data_format == "channels_first":
             return (shape[0], shape[1], 1, 1) if self.keepdims else (shape[0], shape[1])
         return (shape[0], 1, 1, shape[3]) if self.keepdims else (shape[0], shape[3])

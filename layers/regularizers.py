@@ -14,7 +14,12 @@ from __future__ import annotations
 
 import math
 
-from layers.serialization import deserialize_keras_object, get_object, serialize_keras_object
+from layers.serialization import (
+    check_from_config,
+    deserialize_keras_object,
+    get_object,
+    serialize_keras_object,
+)
 from minigrad import backend, ops
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.tensor import Tensor
@@ -62,7 +67,7 @@ class Regularizer:
     @classmethod
     def from_config(cls, config: dict):
         """Build a regularizer from ``get_config()``'s dict."""
-        return cls(**config)
+        return cls(**check_from_config(cls, config, "regularizer"))
 
     def get_config(self) -> dict:
         """The constructor arguments as a dict.
@@ -119,11 +124,12 @@ class L1L2(Regularizer):
         return {"l1": float(self.l1), "l2": float(self.l2)}
 
 
-def _single_factor(value, kwargs: dict):
+def _single_factor(value, kwargs: dict, name: str = "l2"):
     """The factor of L1 or L2: the old keyword ``l`` accepted (as Keras), None meaning 0.01."""
     value = kwargs.pop("l", value)
     if kwargs:
-        raise ArgumentTypeError(f"Argument(s) not recognized: {kwargs}")
+        raise ArgumentTypeError(f"Argument(s) not recognized: {kwargs}. {name.upper()} takes one "
+                                f"argument, `{name}` (the old name `l` works too): pass e.g. {name}=0.01.")
     value = 0.01 if value is None else value
     _check_penalty_number(value)
     return _as_floatx(value)
@@ -141,7 +147,7 @@ class L1(Regularizer):
     """
 
     def __init__(self, l1=0.01, **kwargs):
-        self.l1 = _single_factor(l1, kwargs)
+        self.l1 = _single_factor(l1, kwargs, "l1")
 
     def __call__(self, x) -> Tensor:
         return self.l1 * ops.sum(ops.abs(_as_tensor(x)))

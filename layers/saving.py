@@ -40,7 +40,7 @@ from layers.object_registration import (  # noqa: F401 - register_keras_serializ
     registered_by_bare_name,
 )
 from layers.weights_file import load_weights, save_weights  # the .npz format lives there
-from minigrad.errors import UnknownObjectError
+from minigrad.errors import ArgumentTypeError, InvalidArgumentError, UnknownObjectError
 
 if TYPE_CHECKING:  # for annotations only: layers.models imports this module
     from layers.models import Model
@@ -66,12 +66,23 @@ def deserialize_layer(data: dict, custom_objects: dict | None = None) -> Layer:
 
     Raises:
         UnknownObjectError: (a ValueError) for an unknown class name.
-        ValueError: for a malformed dict.
+        InvalidArgumentError: (a ValueError) for a malformed dict.
     """
     if not isinstance(data, dict) or "class_name" not in data:
-        raise ValueError(f"A layer config must be a dict with 'class_name' and 'config'; got {data!r}.")
+        raise InvalidArgumentError(
+            f"A layer config must be a dict with 'class_name' and 'config'; got {data!r}. Pass "
+            "what serialize_layer(layer) or model.get_config() wrapped that way returns, e.g. "
+            "{'class_name': 'Dense', 'config': {'units': 2}}.")
+    if not isinstance(data["class_name"], str):
+        raise InvalidArgumentError(f"A layer config's 'class_name' must be a class name (a string), "
+                                   f"got {data['class_name']!r}. Pass e.g. 'class_name': 'Dense'.")
     cls = _find_class(data["class_name"], custom_objects, data.get("registered_name"))
-    config = dict(data.get("config", {}))
+    config = data.get("config", {})
+    if not isinstance(config, (dict, list)):
+        raise InvalidArgumentError(
+            f"The 'config' of layer class {data['class_name']!r} must be a dict (get_config()'s "
+            f"result), got {config!r}.")
+    config = dict(config) if isinstance(config, dict) else list(config)
     if "custom_objects" in inspect.signature(cls.from_config).parameters:
         return cls.from_config(config, custom_objects=custom_objects)
     return cls.from_config(config)
@@ -83,8 +94,21 @@ def model_from_config(config: dict, custom_objects: dict | None = None) -> Layer
 
 
 def model_from_json(json_string: str, custom_objects: dict | None = None) -> Layer:
-    """A model from ``model.to_json()``."""
-    return deserialize_layer(json.loads(json_string), custom_objects)
+    """A model from ``model.to_json()``.
+
+    Raises:
+        ArgumentTypeError: (a TypeError) if ``json_string`` is not a string.
+        InvalidArgumentError: (a ValueError) if it is not JSON, or not a model's config.
+    """
+    if not isinstance(json_string, (str, bytes, bytearray)):
+        raise ArgumentTypeError(f"model_from_json: `json_string` must be a string (model.to_json()'s "
+                                f"result), got {type(json_string).__name__}.")
+    try:
+        data = json.loads(json_string)
+    except json.JSONDecodeError as exc:
+        raise InvalidArgumentError(f"model_from_json: `json_string` is not JSON ({exc}). Pass the "
+                                   "string that model.to_json() returned.") from exc
+    return deserialize_layer(data, custom_objects)
 
 
 def to_json(layer, **kwargs) -> str:
@@ -229,7 +253,8 @@ def reconstruct_graph(config: dict, custom_objects: dict | None) -> tuple:
     def tensor(data):
         name, node_index, tensor_index = data[0], int(data[1]), int(data[2])
         if name not in created:
-            raise ValueError(f"The model config refers to layer {name!r}, which it does not define.")
+            raise InvalidArgumentError(
+                f"The model config refers to layer {name!r}, which it does not define.")
         layer = created[name]
         index = 0 if isinstance(layer, InputLayer) else node_map.get((name, node_index))
         if index is None:
@@ -261,8 +286,8 @@ def reconstruct_graph(config: dict, custom_objects: dict | None) -> tuple:
                 progressed = True
         if not progressed:
             stuck = sorted(name for name, queue in pending.items() if queue)
-            raise ValueError(f"Inconsistent model config: the inputs of layers {stuck} can never be "
-                             "computed.")
+            raise InvalidArgumentError(
+                f"Inconsistent model config: the inputs of layers {stuck} can never be computed.")
 
     def ends(data):
         if _is_tensor_ref(data):

@@ -13,6 +13,7 @@ the error messages) and hands the work to the functions here.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
 
 from layers.object_registration import get_registered_object, registered_by_bare_name
@@ -101,7 +102,12 @@ def deserialize_keras_object(
         )
     if by_name and not isinstance(cls, type):
         return cls
-    args = dict(config.get("config") or {})
+    args = config.get("config") or {}
+    if not isinstance(args, dict):
+        raise InvalidArgumentError(
+            f"Improper config format for {_with_article(kind)}: the 'config' of {name!r} must be a "
+            f"dict of its arguments, got {args!r}. Expected {example}.")
+    args = dict(args)
     try:
         return cls.from_config(args) if hasattr(cls, "from_config") else cls(**args)
     except TypeError as exc:
@@ -148,3 +154,24 @@ def get_object(
     if callable(identifier):
         return identifier
     raise error_class(f"Could not interpret {what} identifier: {identifier!r}. {hint}")
+
+
+def check_from_config(cls, config, kind: str) -> dict:
+    """``config`` for ``cls.from_config``, checked: a dict whose keys ``cls`` takes.
+
+    Raises:
+        ArgumentTypeError: (a TypeError, as Keras raises for an unknown argument) if ``config``
+            is not a dict, or holds an argument ``cls`` does not take.
+    """
+    if not isinstance(config, dict):
+        raise ArgumentTypeError(
+            f"{cls.__name__}.from_config: `config` must be a dict of the {kind}'s arguments "
+            f"(get_config()'s result), got {config!r} of type {type(config).__name__}.")
+    try:
+        inspect.signature(cls).bind(**config)
+    except TypeError as exc:
+        raise ArgumentTypeError(
+            f"{cls.__name__}.from_config: cannot build {_with_article(kind)} from {config!r}: {exc}. "
+            f"Pass get_config()'s dict; {cls.__name__} takes {list(inspect.signature(cls).parameters)}."
+        ) from exc
+    return config

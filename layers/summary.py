@@ -7,6 +7,7 @@ fourth, "Connected to", listing each layer's parents as ``name[node_index][tenso
 
 from __future__ import annotations
 
+import numbers
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -15,6 +16,7 @@ from layers.base import _dedup
 from layers.graph import is_input_node
 from layers.input_layer import InputLayer
 from layers.nest import unwrap_single
+from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 
 if TYPE_CHECKING:  # for annotations only: layers.models imports this module
     from layers.models import Model
@@ -30,7 +32,18 @@ def print_summary(model: Model, line_length=None, positions=None, print_fn=print
         positions: where the columns end (fractions of line_length, or character counts).
         print_fn: called with each line.
         show_trainable: add a column saying whether each layer is trainable.
+
+    Raises:
+        ArgumentTypeError: for ``positions`` that are not numbers, or a ``print_fn`` that is
+            not callable.
+        InvalidArgumentError: for ``positions`` of another length than the columns, or not
+            increasing and positive.
     """
+    if not callable(print_fn):
+        raise ArgumentTypeError(f"summary: `print_fn` must be callable (e.g. print), got {print_fn!r}.")
+    if positions is not None and not isinstance(positions, (list, tuple)):
+        raise ArgumentTypeError(f"summary: `positions` must be a list of numbers or None, got "
+                                f"{positions!r}. Pass e.g. positions=[0.45, 0.85, 1.0].")
     sequential_like = _sequential_like(model)
     if sequential_like:
         line_length = line_length or 65
@@ -40,6 +53,7 @@ def print_summary(model: Model, line_length=None, positions=None, print_fn=print
         line_length = line_length or 98
         positions = list(positions or [0.3, 0.6, 0.70, 1.0])
         header = ["Layer (type)", "Output Shape", "Param #", "Connected to"]
+    _check_positions(positions, len(header))
     if positions[-1] <= 1:
         positions = [int(line_length * p) for p in positions]
     if show_trainable:
@@ -69,6 +83,20 @@ def print_summary(model: Model, line_length=None, positions=None, print_fn=print
     print_fn(f"Trainable params: {trainable} ({_readable_size(trainable_size)})")
     print_fn(f"Non-trainable params: {frozen} ({_readable_size(frozen_size)})")
     print_fn("_" * line_length)
+
+
+def _check_positions(positions: list, columns: int) -> None:
+    """Refuse ``positions`` that cannot place ``columns`` columns."""
+    if any(isinstance(p, bool) or not isinstance(p, numbers.Real) for p in positions):
+        raise ArgumentTypeError(
+            f"summary: `positions` must be numbers (fractions of line_length, or character "
+            f"counts), got {positions!r}. Pass e.g. positions=[0.45, 0.85, 1.0].")
+    if len(positions) != columns or any(p <= 0 for p in positions) or any(
+            b <= a for a, b in zip(positions, positions[1:])):
+        raise InvalidArgumentError(
+            f"summary: `positions` must give the right end of each of the {columns} columns, "
+            f"positive and increasing, got {positions!r}. Pass e.g. "
+            f"positions={[round((i + 1) / columns, 2) for i in range(columns)]}.")
 
 
 def _readable_size(n_bytes: float) -> str:
@@ -140,7 +168,8 @@ def _print_row(fields: list, positions: list, print_fn) -> None:
         for col, text in enumerate(left):
             start = positions[col - 1] if col else 0
             gap = 0 if col == last else 2
-            width = positions[col] - start - gap - (0 if col == last else 1)
+            # at least one character a column and line, so that any width ends the loop
+            width = max(1, positions[col] - start - gap - (0 if col == last else 1))
             piece = text[:width]
             breaks = [piece.find(m) + len(m) for m in ("),", "},", "],", "',") if piece.find(m) >= 0]
             if breaks:

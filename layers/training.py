@@ -50,7 +50,12 @@ def to_arrays(data, what: str):
     if data is None:
         return None
     if isinstance(data, (list, tuple)) and _is_scalar_list(data):
-        return np.asarray(data)
+        try:
+            return np.asarray(data)
+        except ValueError as exc:  # NumPy: "inhomogeneous shape"
+            raise InvalidArgumentError(
+                f"{what} is a nested list whose rows have different lengths, which is not an "
+                f"array ({exc}). Pad the rows to one length, or pass a NumPy array.") from None
 
     def convert(leaf):
         if leaf is None:

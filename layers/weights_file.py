@@ -186,6 +186,21 @@ def _a(dtype: np.dtype) -> str:
 
 
 # -- saving ----------------------------------------------------------------------------------
+def checked_path(filepath, where: str, example: str = "model.weights.npz") -> str:
+    """``filepath`` (a str, bytes or os.PathLike) as a str path (for every save and load).
+
+    Raises:
+        ArgumentTypeError: for anything else (None, a number).
+    """
+    try:
+        path = os.fspath(filepath)
+    except TypeError:
+        raise ArgumentTypeError(
+            f"{where}: `filepath` must be a path (a str or pathlib.Path), got {filepath!r} of type "
+            f"{type(filepath).__name__}. Pass e.g. filepath='{example}'.") from None
+    return os.fsdecode(path)
+
+
 def save_weights(model: Model, filepath, overwrite: bool = True) -> None:
     """Write ``model.weights`` to an ``.npz`` file, atomically (see the module docstring).
 
@@ -196,7 +211,8 @@ def save_weights(model: Model, filepath, overwrite: bool = True) -> None:
         overwrite: if False, an existing file is an error.
 
     Raises:
-        ValueError: if the model is not built (it has no weights yet).
+        InvalidArgumentError: (a ValueError) if the model is not built (it has no weights yet).
+        ArgumentTypeError: if ``filepath`` is not a path (None, a number).
         InvalidArgumentError: if ``filepath`` does not end in ``.npz`` (``.h5``, ``.keras``, ...:
             this format is not HDF5, and a zip under an ``.h5`` name would mislead every reader).
         ArgumentTypeError: if ``overwrite`` is not a bool.
@@ -207,10 +223,10 @@ def save_weights(model: Model, filepath, overwrite: bool = True) -> None:
             temporary file is removed.
     """
     if not model.built:
-        raise ValueError(f"Model {model.name} has not been built yet, so it has no weights to save. "
-                         "Call it on a batch of data or call build(input_shape) first.")
+        raise InvalidArgumentError(f"Model {model.name} has not been built yet, so it has no weights to "
+                                   "save. Call it on a batch of data or call build(input_shape) first.")
     overwrite = check_bool("overwrite", overwrite, where="save_weights")
-    filepath = _checked_suffix(os.fspath(filepath))
+    filepath = _checked_suffix(checked_path(filepath, "save_weights"))
     arrays = weight_arrays(model.weights)
     write_file_atomically(filepath, lambda f: np.savez(f, **arrays), overwrite, "save_weights")
 
@@ -377,17 +393,19 @@ def load_weights(model: Model, filepath) -> None:
     not their name.
 
     Raises:
-        ValueError: if the model is not built.
+        InvalidArgumentError: (a ValueError) if the model is not built.
+        ArgumentTypeError: if ``filepath`` is not a path (None, a number).
         WeightsFileError: if the file is not a minigrad weights file (truncated, damaged, another
             format, arrays named otherwise, Python objects), or was saved from another
             architecture (another number of weights, other weight names, shapes or dtypes).
         OSError: if the file cannot be opened (FileNotFoundError, PermissionError, ...).
     """
     if not model.built:
-        raise ValueError(f"Unable to load weights into model {model.name}: it has not been built, so "
-                         "its weights do not exist yet. Build it first: call it on a batch of data, "
-                         "call build(input_shape), or give its first layer an input_shape.")
-    filepath = os.fspath(filepath)
+        raise InvalidArgumentError(
+            f"Unable to load weights into model {model.name}: it has not been built, so its weights "
+            "do not exist yet. Build it first: call it on a batch of data, call "
+            "build(input_shape), or give its first layer an input_shape.")
+    filepath = checked_path(filepath, "load_weights")
     variables = model.weights
     arrays = read_weights_file(filepath, variables, model.name)
     for variable, array in zip(variables, arrays):

@@ -67,7 +67,7 @@ class ModelFileError(WeightsFileError):
     """A ``.keras`` model file is not one minigrad wrote, is damaged, or is of a newer format."""
 
 
-class UnknownObjectError(MinigradError, ValueError):
+class UnknownObjectError(InvalidArgumentError):
     """A config names a class or function that is not built in, registered, or in custom_objects."""
 
 
