@@ -138,8 +138,14 @@ TABLE = {
     "optimizers.RMSprop": (_optimizer(optimizers.RMSprop),
                            {**OPTIMIZER_ARGS, "rho": UNIT, "momentum": UNIT, "epsilon": NON_NEGATIVE,
                             "centered": NOT_A_BOOL}),
+    "optimizers.AdamW": (_optimizer(optimizers.AdamW),
+                         {**OPTIMIZER_ARGS, "weight_decay": NON_NEGATIVE, "beta_1": UNIT_OPEN,
+                          "beta_2": UNIT_OPEN, "epsilon": NON_NEGATIVE, "amsgrad": NOT_A_BOOL}),
+    "optimizers.Adagrad": (_optimizer(optimizers.Adagrad),
+                           {**OPTIMIZER_ARGS, "initial_accumulator_value": NON_NEGATIVE,
+                            "epsilon": NON_NEGATIVE}),
     "optimizers.get": (lambda kw: optimizers.get(**kw),
-                       {"identifier": _unknown_name({"sgd", "adam", "rmsprop"})}),
+                       {"identifier": _unknown_name({"sgd", "adam", "rmsprop", "adamw", "adagrad"})}),
     # loss classes
     "losses.Loss": (lambda kw: losses.Loss(**kw), {"reduction": NOT_A_REDUCTION, "name": NOT_A_NAME}),
     "losses.LossFunctionWrapper": (
