@@ -119,12 +119,16 @@ def test_configs_round_trip():
 
 
 # -- a residual block in a functional model --------------------------------------------------
+def seeded(seed):
+    return layers.initializers.GlorotUniform(seed=seed)
+
+
 def residual_model():
     inputs = layers.Input((4,))
-    x = layers.Dense(4, activation="relu", name="d1")(inputs)
-    x = layers.Add(name="residual")([x, layers.Dense(4, name="d2")(x)])
+    x = layers.Dense(4, activation="relu", name="d1", kernel_initializer=seeded(1))(inputs)
+    x = layers.Add(name="residual")([x, layers.Dense(4, name="d2", kernel_initializer=seeded(2))(x)])
     x = layers.Concatenate(name="cat")([x, inputs])
-    outputs = layers.Dense(1, name="head")(x)
+    outputs = layers.Dense(1, name="head", kernel_initializer=seeded(3))(x)
     return layers.Model(inputs, outputs)
 
 

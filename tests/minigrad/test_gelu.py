@@ -7,6 +7,7 @@ import math
 
 import numpy as np
 import pytest
+from devices import needs_cuda
 
 import minigrad as mg
 from minigrad.errors import ArgumentTypeError
@@ -99,3 +100,18 @@ def test_gelu_is_an_activation_name():
     dense = layers.Dense(2, activation="gelu")
     assert layers.activations.serialize(dense.activation) == "gelu"
     assert layers.activations.get("gelu") is layers.activations.gelu
+
+
+@needs_cuda
+@pytest.mark.parametrize("approximate", [False, True])
+def test_gelu_on_the_gpu_matches_the_cpu(approximate):
+    results = []
+    for device in ("cpu", "cuda"):
+        x = mg.tensor(X, device=device)
+        with mg.GradientTape() as tape:
+            tape.watch(x)
+            y = mg.nn.gelu(x, approximate=approximate)
+            total = mg.sum(y)
+        results.append((y.numpy(), tape.gradient(total, x).numpy()))
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-13, atol=1e-15)

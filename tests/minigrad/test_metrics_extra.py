@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from devices import needs_cuda
 
 import layers
 import minigrad as mg
@@ -249,3 +250,24 @@ def test_metrics_on_tensors_of_float64():
     m = metrics.Precision(dtype="float64")
     m.update_state(mg.tensor(np.array([1.0, 0.0])), mg.tensor(np.array([0.7, 0.2])))
     assert m.result().dtype == np.float64 and float(m.result()) == 1.0
+
+
+# -- on the GPU (the fake GPU in CI) ---------------------------------------------------------
+@needs_cuda
+def test_gpu_counts_and_top_k_match_the_cpu():
+    rng = np.random.default_rng(8)
+    y = np.eye(4)[rng.integers(0, 4, 12)]
+    p = rng.random((12, 4))
+    results = {}
+    for device in ("cpu", "cuda"):
+        yt, pt = mg.tensor(y, device=device), mg.tensor(p, device=device)
+        precision, recall = metrics.Precision(top_k=2), metrics.Recall(thresholds=[0.3, 0.6], class_id=1)
+        top = metrics.TopKCategoricalAccuracy(k=2)
+        for m in (precision, recall, top):
+            m.update_state(yt, pt)
+        assert precision.true_positives.device == device
+        sparse = metrics.sparse_top_k_categorical_accuracy(mg.tensor(y.argmax(-1), device=device), pt, k=2)
+        results[device] = [value(precision.result()), value(recall.result()), value(top.result()),
+                           value(sparse)]
+    for a, b in zip(results["cpu"], results["cuda"]):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
