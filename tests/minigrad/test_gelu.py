@@ -32,6 +32,11 @@ def test_erf_values_at_known_points():
     assert np.isnan(mg.erf(mg.tensor([np.nan])).numpy()[0])
 
 
+def test_erf_of_a_scalar_and_of_an_empty_tensor():
+    assert float(mg.erf(mg.tensor(np.float64(0.7))).numpy()) == pytest.approx(math.erf(0.7), rel=1e-15)
+    assert mg.erf(mg.tensor(np.zeros((0, 3)))).shape == (0, 3)
+
+
 def test_erf_keeps_float32_and_refuses_integers():
     x = np.float32([-1.2, 0.3, 2.7])
     y = mg.erf(mg.tensor(x))
