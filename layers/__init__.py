@@ -12,6 +12,7 @@ from layers import (  # noqa: F401
     initializers,
     regularizers,
     saving,
+    utils,
     v1,
 )
 from layers.base import InputSpec, Layer, Update  # noqa: F401
@@ -26,6 +27,7 @@ from layers.functional import (  # noqa: F401
 )
 from layers.input_layer import Input, InputLayer  # noqa: F401
 from layers.layer_group_normalization import GroupNormalization, LayerNormalization  # noqa: F401
+from layers.merging import Add, Concatenate, Multiply  # noqa: F401
 from layers.models import Model, Sequential, model_from_config, model_from_json  # noqa: F401
 from layers.node import KerasTensor, Node  # noqa: F401
 from layers.normalization import BatchNormalization  # noqa: F401
@@ -34,6 +36,8 @@ from layers.pooling import (  # noqa: F401
     AvgPool2D,
     GlobalAveragePooling2D,
     GlobalAvgPool2D,
+    GlobalMaxPool2D,
+    GlobalMaxPooling2D,
     MaxPool2D,
     MaxPooling2D,
 )

@@ -18,6 +18,7 @@ minigrad ops, so gradients (and gradients of gradients) flow through it.
     softsign        x / (|x| + 1)
     swish (silu)    x * sigmoid(x)
     mish            x * tanh(softplus(x))
+    gelu            0.5 x (1 + erf(x / sqrt(2)))   (approximate=True: the tanh form)
     sigmoid         1 / (1 + exp(-x))
     hard_sigmoid    clip(0.2 x + 0.5, 0, 1)     (the Keras 2 formula)
     tanh            tanh(x)
@@ -143,6 +144,23 @@ def mish(x) -> Tensor:
     return x * mg.tanh(mg.softplus(x))
 
 
+def gelu(x, approximate: bool = False) -> Tensor:
+    """Gaussian error linear unit, ``0.5 x (1 + erf(x / sqrt(2)))`` (see ``minigrad.nn.gelu``).
+
+    Args:
+        x: a floating Tensor.
+        approximate: use the tanh approximation. Defaults to False, as Keras 3's and
+            tf-keras's ``activations.gelu`` (``keras.ops.gelu`` defaults to True).
+
+    Returns:
+        A Tensor like ``x``.
+
+    Raises:
+        ArgumentTypeError: for an approximate that is not a bool.
+    """
+    return mg.nn.gelu(as_tensor(x), approximate=approximate)
+
+
 def sigmoid(x) -> Tensor:
     """``1 / (1 + exp(-x))``."""
     return mg.sigmoid(as_tensor(x))
@@ -188,7 +206,7 @@ def log_softmax(x, axis=-1) -> Tensor:
 ACTIVATIONS: dict[str, Callable] = {
     fn.__name__: fn
     for fn in (linear, relu, relu6, leaky_relu, elu, selu, softplus, softsign, swish, mish,
-               sigmoid, hard_sigmoid, tanh, exponential, softmax, log_softmax)
+               gelu, sigmoid, hard_sigmoid, tanh, exponential, softmax, log_softmax)
 }
 _ALIASES = {"silu": swish}
 

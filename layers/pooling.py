@@ -1,8 +1,9 @@
-"""Pooling layers: MaxPooling2D, AveragePooling2D and GlobalAveragePooling2D.
+"""Pooling layers: MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D and GlobalMaxPooling2D.
 
     MaxPooling2D            y[n, h, w, c] = max_{i, j} xpad[n, h*sh + i, w*sw + j, c]
     AveragePooling2D        the mean over each window (with "same", only the real elements)
     GlobalAveragePooling2D  y[n, c] = mean_{h, w} x[n, h, w, c]
+    GlobalMaxPooling2D      y[n, c] = max_{h, w} x[n, h, w, c]
 
 Window counts per axis: ``ceil((n - k + 1) / s)`` with "valid", ``ceil(n / s)`` with "same".
 """
@@ -133,6 +134,30 @@ class GlobalAveragePooling2D(Layer):
         return config
 
 
+class GlobalMaxPooling2D(GlobalAveragePooling2D):
+    """The maximum over the spatial axes: (N, H, W, C) -> (N, C), or (N, 1, 1, C) with keepdims.
+
+    The gradient goes to the position of the maximum; where several positions tie for it,
+    they share the gradient equally (``g / k`` each for ``k`` ties), as TensorFlow's
+    ``reduce_max`` (which Keras's layer calls) does, not all to the first as a max-pooling
+    window does.
+
+    Args:
+        data_format: "channels_last" (default, also for None) or "channels_first"
+            ((N, C, H, W) -> (N, C)).
+        keepdims: keep the spatial axes with length 1.
+
+    Raises:
+        ValueError: (InvalidArgumentError) for an unknown data_format.
+        TypeError: (ArgumentTypeError) for a keepdims that is not a bool.
+    """
+
+    def call(self, inputs):
+        axes = (2, 3) if self.data_format == "channels_first" else (1, 2)
+        return mg.max(inputs, axis=axes, keepdims=self.keepdims)
+
+
 MaxPool2D = MaxPooling2D  # Keras's aliases
 AvgPool2D = AveragePooling2D
 GlobalAvgPool2D = GlobalAveragePooling2D
+GlobalMaxPool2D = GlobalMaxPooling2D

@@ -6,6 +6,12 @@ Functions return one value per sample (float32 Tensors, never differentiated):
     binary_accuracy(y_true, y_pred, threshold)    mean(y_true == (y_pred > threshold), axis=-1)
     categorical_accuracy(y_true, y_pred)          argmax(y_true) == argmax(y_pred)
     sparse_categorical_accuracy(y_true, y_pred)   y_true == argmax(y_pred)
+    top_k_categorical_accuracy(y_true, y_pred, k) argmax(y_true) in_top_k y_pred
+    sparse_top_k_categorical_accuracy(...)        y_true in_top_k y_pred
+
+``in_top_k`` is TensorFlow's: the label's score is in the top k when fewer than k classes
+score strictly higher (so classes tied at the boundary all count as in), and a row with a
+non-finite score is never a hit.
 
 Stateful metrics accumulate over batches: ``update_state(...)`` adds a batch,
 ``result()`` gives the running value, ``reset_state()`` starts again (Keras
@@ -14,8 +20,10 @@ calls them once per epoch). ``Mean`` keeps ``total = sum(w * value)`` and
 The state starts on the default device and moves to the device of the values
 each update gets, so that on a GPU the sums stay there (``result()`` too) and
 nothing waits for a copy to the host until the value is read.
-``Accuracy``, ``BinaryAccuracy``, ``CategoricalAccuracy`` and
-``SparseCategoricalAccuracy`` are ``Mean`` of the function above.
+``Accuracy``, ``BinaryAccuracy``, ``CategoricalAccuracy``,
+``SparseCategoricalAccuracy`` and the two top-k classes are ``Mean`` of the function
+above. ``Precision`` and ``Recall`` count true positives, false positives and false
+negatives over every update (one count per threshold) and divide at ``result()``.
 
 Keras resolves the name "accuracy" (or "acc") given to ``Model.compile`` to the
 binary, categorical or sparse variant from the loss and the output shape; that
@@ -28,7 +36,14 @@ from __future__ import annotations
 from minigrad import backend, losses, ops
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError, UnsupportedDtypeError
 from minigrad.tensor import Tensor, as_tensor_argument
-from minigrad.validation import check_class_labels, check_config, check_float, check_known_kwargs, check_str
+from minigrad.validation import (
+    check_class_labels,
+    check_config,
+    check_float,
+    check_int,
+    check_known_kwargs,
+    check_str,
+)
 from minigrad.variable import Variable
 
 FLOATX = "float32"
@@ -139,6 +154,69 @@ def sparse_categorical_accuracy(y_true, y_pred) -> Tensor:
     check_class_labels("y_true", y_true._data, y_pred.shape[-1], where="sparse_categorical_accuracy")
     predicted = ops.cast(ops.argmax(y_pred, axis=-1), y_true.dtype)
     return ops.reshape(_as_float(ops.equal(y_true, predicted)), shape)
+
+
+def _in_top_k(y_pred: Tensor, targets, k: int) -> Tensor:
+    """TensorFlow's ``in_top_k`` on the last axis, as float32 (see the module docstring)."""
+    scores = y_pred._data
+    xp = backend.array_module(scores)
+    target_scores = xp.take_along_axis(scores, targets[..., None].astype("int64"), axis=-1)
+    higher = (scores > target_scores).sum(axis=-1)
+    finite = xp.isfinite(scores).all(axis=-1)
+    return Tensor._wrap(((higher < k) & finite).astype(FLOATX))
+
+
+def top_k_categorical_accuracy(y_true, y_pred, k: int = 5) -> Tensor:
+    """``1.0`` where the one-hot label's class is among the ``k`` highest scores, per sample.
+
+    Args:
+        y_true: one-hot labels, of y_pred's shape ``(batch, ..., num_classes)``.
+        y_pred: class scores (probabilities or logits: only their order matters).
+        k: how many top classes count as a hit, an int >= 1. Defaults to 5.
+
+    Returns:
+        The hits, shape ``(batch, ...)``.
+
+    Raises:
+        InvalidArgumentError: if the shapes differ, or for a k below 1.
+        ArgumentTypeError: for a k that is not an int.
+    """
+    k = check_int("k", k, minimum=1, where="top_k_categorical_accuracy")
+    y_true, y_pred = _as_tensors(y_true, y_pred)
+    _check_same_shape(y_true, y_pred, "top_k_categorical_accuracy")
+    return _in_top_k(y_pred, ops.argmax(y_true, axis=-1)._data, k)
+
+
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k: int = 5) -> Tensor:
+    """``1.0`` where the integer label is among the ``k`` highest-scoring classes, per sample.
+
+    Args:
+        y_true: labels, shape ``(batch, ...)`` or ``(batch, ..., 1)``.
+        y_pred: class scores, shape ``(batch, ..., num_classes)``.
+        k: an int >= 1. Defaults to 5.
+
+    Returns:
+        The hits, of y_true's shape (as Keras).
+
+    Raises:
+        InvalidArgumentError: for a k below 1, labels that do not fit y_pred, fractions, or
+            labels outside ``[0, num_classes)``.
+        ArgumentTypeError: for a k that is not an int, or labels that are not numbers.
+    """
+    k = check_int("k", k, minimum=1, where="sparse_top_k_categorical_accuracy")
+    y_true, y_pred = _as_tensors(y_true, y_pred)
+    shape = y_true.shape
+    if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
+        y_true = ops.squeeze(y_true, -1)
+    if y_true.shape != y_pred.shape[:-1]:
+        raise InvalidArgumentError(
+            f"sparse_top_k_categorical_accuracy: y_true has shape {shape} but y_pred has shape "
+            f"{y_pred.shape}: give one integer label per row of y_pred, shape {y_pred.shape[:-1]}. "
+            "For one-hot targets use top_k_categorical_accuracy."
+        )
+    labels = check_class_labels("y_true", y_true._data, y_pred.shape[-1],
+                                where="sparse_top_k_categorical_accuracy")
+    return ops.reshape(_in_top_k(y_pred, labels, k), shape)
 
 
 # -- stateful metrics -------------------------------------------------------------------
@@ -368,11 +446,231 @@ class SparseCategoricalAccuracy(MeanMetricWrapper):
         super().__init__(sparse_categorical_accuracy, name, dtype)
 
 
+class TopKCategoricalAccuracy(MeanMetricWrapper):
+    """How often the one-hot label is among the top ``k`` scores (``top_k_categorical_accuracy``).
+
+    Args:
+        k: an int >= 1. Defaults to 5.
+        name, dtype: see ``Metric``.
+
+    Raises:
+        ArgumentTypeError: for a k that is not an int. InvalidArgumentError: for a k below 1.
+    """
+
+    def __init__(self, k: int = 5, name: str = "top_k_categorical_accuracy", dtype=FLOATX):
+        k = check_int("k", k, minimum=1, where="TopKCategoricalAccuracy")
+        super().__init__(top_k_categorical_accuracy, name, dtype, k=k)
+
+
+class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
+    """How often the integer label is among the top ``k`` scores
+    (``sparse_top_k_categorical_accuracy``).
+
+    Args:
+        k: an int >= 1. Defaults to 5.
+        name, dtype: see ``Metric``.
+
+    Raises:
+        ArgumentTypeError: for a k that is not an int. InvalidArgumentError: for a k below 1.
+    """
+
+    def __init__(self, k: int = 5, name: str = "sparse_top_k_categorical_accuracy", dtype=FLOATX):
+        k = check_int("k", k, minimum=1, where="SparseTopKCategoricalAccuracy")
+        super().__init__(sparse_top_k_categorical_accuracy, name, dtype, k=k)
+
+
+#: the score Keras gives to the classes that ``top_k`` filters out (and the default threshold
+#: with ``top_k``: every kept class is predicted positive)
+_NEG_INF = -1e10
+
+
+class _ConfusionCounts(Metric):
+    """Precision and Recall: confusion counts per threshold, accumulated over updates.
+
+    For every pair of values (flattened; y_true read as a bool: nonzero is positive) and
+    every threshold ``t``, the prediction is positive when ``y_pred > t``:
+
+        true_positives   += sum(w * [label] * [y_pred > t])
+        false_positives  += sum(w * [not label] * [y_pred > t])
+        false_negatives  += sum(w * [label] * [y_pred <= t])
+
+    With ``top_k``, only the ``k`` highest scores of each row (ties: the lower index first,
+    as ``tf.math.top_k``) keep their values; the others become -1e10. With ``class_id``, only
+    that class (last axis) is counted. Subclasses keep two of the counts and divide them.
+    """
+
+    _counts: tuple = ()
+
+    def __init__(self, thresholds=None, top_k: int | None = None, class_id: int | None = None,
+                 name: str | None = None, dtype=FLOATX):
+        super().__init__(_snake_case(type(self).__name__) if name is None else name, dtype)
+        where = type(self).__name__
+        self.init_thresholds = thresholds
+        self.top_k = check_int("top_k", top_k, minimum=1, allow_none=True, where=where)
+        self.class_id = check_int("class_id", class_id, minimum=0, allow_none=True, where=where)
+        self.thresholds = _parse_thresholds(thresholds, 0.5 if self.top_k is None else _NEG_INF,
+                                            where)
+        for count in self._counts:
+            setattr(self, count, self.add_weight(count, shape=(len(self.thresholds),)))
+
+    def update_state(self, y_true, y_pred, sample_weight=None) -> None:
+        """Add a batch's counts.
+
+        Args:
+            y_true: labels (nonzero is positive), of y_pred's shape (up to a trailing 1).
+            y_pred: scores in [0, 1] compared with the thresholds.
+            sample_weight: None, a number, or weights that broadcast to y_pred (one per
+                sample, or one per value; a trailing axis is added or dropped as Keras does).
+
+        Raises:
+            InvalidArgumentError: for shapes that differ, weights that do not fit, a class_id
+                outside the classes, or a top_k above the number of classes.
+        """
+        where = type(self).__name__
+        y_true, y_pred = _squeeze_or_expand(*_as_tensors(y_true, y_pred))
+        _check_same_shape(y_true, y_pred, where)
+        scores = y_pred._data.astype(self.dtype, copy=False)
+        xp = backend.array_module(scores)
+        self._state_to(backend.device_of(scores))
+        labels = y_true._data.astype(bool)
+        weights = None
+        if sample_weight is not None:
+            w = sample_weight._data if isinstance(sample_weight, Tensor) else sample_weight
+            weights = _broadcast_confusion_weights(xp, backend.as_array(w, self.dtype,
+                                                                        backend.device_of(scores)),
+                                                   scores.shape, where)
+        classes = scores.shape[-1] if scores.ndim else 1
+        if self.top_k is not None:
+            if self.top_k > classes or scores.ndim == 0:
+                raise InvalidArgumentError(
+                    f"{where}: top_k={self.top_k} but y_pred has {classes} class(es) on its last "
+                    f"axis: use top_k <= {classes}.")
+            rank = xp.argsort(xp.argsort(-scores, axis=-1, kind="stable"), axis=-1, kind="stable")
+            scores = xp.where(rank < self.top_k, scores, scores.dtype.type(_NEG_INF))
+        if self.class_id is not None:
+            if scores.ndim == 0 or self.class_id >= classes:
+                raise InvalidArgumentError(
+                    f"{where}: class_id={self.class_id} but y_pred has {classes} class(es) on its "
+                    f"last axis: use a class_id in [0, {classes}).")
+            scores, labels = scores[..., self.class_id], labels[..., self.class_id]
+            weights = None if weights is None else weights[..., self.class_id]
+        thresholds = xp.asarray(self.thresholds, dtype=self.dtype)[:, None]
+        predicted = scores.reshape(1, -1) > thresholds          # (thresholds, values)
+        labels = labels.reshape(1, -1)
+        w = xp.ones(labels.shape, self.dtype) if weights is None else weights.reshape(1, -1)
+        counts = {"true_positives": labels & predicted, "false_positives": ~labels & predicted,
+                  "false_negatives": labels & ~predicted}
+        for name in self._counts:
+            getattr(self, name).assign_add((counts[name] * w).sum(axis=1).astype(self.dtype))
+
+    def _ratio(self, numerator: Variable, other: Variable) -> Tensor:
+        """``numerator / (numerator + other)``, 0 where that is 0/0 (``divide_no_nan``);
+        a scalar for one threshold, one value per threshold otherwise."""
+        top, rest = numerator._data, other._data
+        xp = backend.array_module(top)
+        total = top + rest
+        value = xp.where(total != 0, top / xp.where(total != 0, total, 1), 0).astype(self.dtype)
+        return Tensor._wrap(value[0] if len(self.thresholds) == 1 else value)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "thresholds": self.init_thresholds, "top_k": self.top_k,
+                "class_id": self.class_id}
+
+
+class Precision(_ConfusionCounts):
+    """Precision, ``TP / (TP + FP)``, accumulated over batches (Keras's ``Precision``).
+
+    ``true_positives`` and ``false_positives`` add up over every ``update_state`` (see
+    ``_ConfusionCounts`` for how they are counted) until ``reset_state``; ``result()``
+    divides them (0 when both are 0).
+
+    >>> p = Precision(); p.update_state([0, 1, 1, 1], [1, 0, 1, 1]); float(p.result())
+    0.6666666865348816
+
+    Args:
+        thresholds: a float in [0, 1] or a list of them: a prediction is positive above the
+            threshold. None: 0.5 (or, with top_k, every kept class). With a list, result()
+            gives one precision per threshold.
+        top_k: count only the k highest scores of each row as positive (an int >= 1 or None).
+        class_id: count only this class (last axis) of a multi-class y_pred (an int >= 0 or None).
+        name: defaults to "precision". dtype: of the counts and the result.
+
+    Raises:
+        InvalidArgumentError: for a threshold outside [0, 1] (or NaN), a top_k below 1 or a
+            negative class_id.
+        ArgumentTypeError: for thresholds, top_k or class_id of the wrong type.
+    """
+
+    _counts = ("true_positives", "false_positives")
+
+    def result(self) -> Tensor:
+        return self._ratio(self.true_positives, self.false_positives)
+
+
+class Recall(_ConfusionCounts):
+    """Recall, ``TP / (TP + FN)``, accumulated over batches (Keras's ``Recall``).
+
+    ``true_positives`` and ``false_negatives`` add up over every ``update_state`` until
+    ``reset_state``; ``result()`` divides them (0 when both are 0).
+
+    >>> r = Recall(); r.update_state([0, 1, 1, 1], [1, 0, 1, 1]); float(r.result())
+    0.6666666865348816
+
+    Args:
+        thresholds, top_k, class_id, dtype: as ``Precision``.
+        name: defaults to "recall".
+
+    Raises:
+        InvalidArgumentError, ArgumentTypeError: as ``Precision``.
+    """
+
+    _counts = ("true_positives", "false_negatives")
+
+    def result(self) -> Tensor:
+        return self._ratio(self.true_positives, self.false_negatives)
+
+
+def _snake_case(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
+
+
+def _parse_thresholds(thresholds, default: float, where: str) -> list:
+    """Keras's ``parse_init_thresholds``: a list of floats in [0, 1] (the default if None)."""
+    if thresholds is None:
+        return [default]
+    values = list(thresholds) if isinstance(thresholds, (list, tuple)) else [thresholds]
+    if not values:
+        raise InvalidArgumentError(
+            f"{where}: `thresholds` is an empty list: pass a float in [0, 1], a non-empty list "
+            "of them, or None (0.5).")
+    return [check_float("thresholds" if len(values) == 1 and not isinstance(thresholds, (list, tuple))
+                        else f"thresholds[{i}]", t, minimum=0.0, maximum=1.0, where=where)
+            for i, t in enumerate(values)]
+
+
+def _broadcast_confusion_weights(xp, w, shape: tuple, where: str):
+    """Sample weights fitted to ``shape`` as Keras does: drop or add one trailing axis, then
+    broadcast (a scalar, or the same rank with sizes 1 or equal)."""
+    ndim = len(shape)
+    if w.ndim == ndim + 1 and w.shape[-1] == 1:
+        w = w.reshape(w.shape[:-1])
+    elif ndim == w.ndim + 1 and w.ndim > 0:
+        w = w[..., None]
+    if w.ndim == 0 or (w.ndim == ndim and all(a in (1, b) for a, b in zip(w.shape, shape))):
+        return xp.broadcast_to(w, shape)
+    raise InvalidArgumentError(
+        f"{where}: sample_weight of shape {w.shape} does not fit y_pred of shape {shape}: give "
+        "one weight per sample (shape (batch,)) or one per value."
+    )
+
+
 _FUNCTIONS = {
     "accuracy": accuracy, "acc": accuracy,
     "binary_accuracy": binary_accuracy,
     "categorical_accuracy": categorical_accuracy,
     "sparse_categorical_accuracy": sparse_categorical_accuracy,
+    "top_k_categorical_accuracy": top_k_categorical_accuracy,
+    "sparse_top_k_categorical_accuracy": sparse_top_k_categorical_accuracy,
     "mean_squared_error": losses.mean_squared_error, "mse": losses.mean_squared_error,
     "mean_absolute_error": losses.mean_absolute_error, "mae": losses.mean_absolute_error,
     "binary_crossentropy": losses.binary_crossentropy,
@@ -380,7 +678,10 @@ _FUNCTIONS = {
     "sparse_categorical_crossentropy": losses.sparse_categorical_crossentropy,
 }
 _CLASSES = {cls.__name__: cls for cls in (Mean, Accuracy, BinaryAccuracy, CategoricalAccuracy,
-                                          SparseCategoricalAccuracy)}
+                                          SparseCategoricalAccuracy, TopKCategoricalAccuracy,
+                                          SparseTopKCategoricalAccuracy, Precision, Recall)}
+#: Keras 3 also knows classes by their snake_case names; these have no function of that name
+_SNAKE_CASE_CLASSES = {"precision": Precision, "recall": Recall}
 
 
 def get(identifier):
@@ -404,10 +705,13 @@ def get(identifier):
     if isinstance(identifier, str):
         if identifier in _CLASSES:
             return _CLASSES[identifier]()
+        if identifier in _SNAKE_CASE_CLASSES:
+            return _SNAKE_CASE_CLASSES[identifier]()
         if identifier in _FUNCTIONS:
             return _FUNCTIONS[identifier]
         raise InvalidArgumentError(
-            f"metrics.get: unknown metric {identifier!r}: use one of {sorted(_FUNCTIONS)} or a class name "
+            f"metrics.get: unknown metric {identifier!r}: use one of "
+            f"{sorted(set(_FUNCTIONS) | set(_SNAKE_CASE_CLASSES))} or a class name "
             f"({', '.join(sorted(_CLASSES))})."
         )
     raise ArgumentTypeError(
@@ -418,5 +722,6 @@ def get(identifier):
 __all__ = [
     "Metric", "Mean", "MeanMetricWrapper", "Accuracy", "BinaryAccuracy", "CategoricalAccuracy",
     "SparseCategoricalAccuracy", "accuracy", "binary_accuracy", "categorical_accuracy",
-    "sparse_categorical_accuracy", "get",
+    "sparse_categorical_accuracy", "get", "TopKCategoricalAccuracy", "SparseTopKCategoricalAccuracy",
+    "Precision", "Recall", "top_k_categorical_accuracy", "sparse_top_k_categorical_accuracy",
 ]

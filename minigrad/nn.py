@@ -1,4 +1,4 @@
-"""Neural-network functions: softmax, log_softmax, one_hot, dropout, conv2d, pooling, batch norm.
+"""Neural-network functions: softmax, log_softmax, gelu, one_hot, dropout, conv2d, pooling, batch norm.
 
 The ops themselves (forward and backward) live in ``minigrad/ops/``; this
 module is the namespace users call, as ``minigrad.nn.conv2d(...)``. It checks
@@ -21,14 +21,14 @@ from minigrad import backend
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.ops.activation import log_softmax, softmax
 from minigrad.ops.conv import conv2d_nhwc
-from minigrad.ops.elementwise import multiply
+from minigrad.ops.elementwise import erf, multiply, tanh
 from minigrad.ops.normalization import batch_norm_infer_op, batch_norm_train_op
 from minigrad.ops.pool import avg_pool2d_nhwc, max_pool2d_nhwc
 from minigrad.ops.shape import transpose
 from minigrad.random import generator as _device_generator
 from minigrad.random import new_generator
 from minigrad.tensor import Tensor, as_tensor
-from minigrad.validation import check_float, check_generator, check_int
+from minigrad.validation import check_bool, check_float, check_generator, check_int
 
 __all__ = ["softmax", "log_softmax", "one_hot", "dropout", "conv2d", "max_pool2d", "avg_pool2d",
            "batch_norm_train", "batch_norm_infer"]
@@ -454,3 +454,43 @@ def batch_norm_infer(x, gamma, beta, mean, variance, axis: int = -1, epsilon: fl
         {"gamma": gamma, "beta": beta, "mean": mean, "variance": variance},
     )
     return batch_norm_infer_op(x, *params, axis, epsilon)
+
+
+# -- gelu ---------------------------------------------------------------------------------
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+
+
+def gelu(x, approximate: bool = False) -> Tensor:
+    """Gaussian error linear unit: ``x`` times the standard normal CDF at ``x``.
+
+        exact (approximate=False)   0.5 x (1 + erf(x / sqrt(2)))
+        tanh  (approximate=True)    0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x**3)))
+
+    The default is the exact form, as ``keras.activations.gelu`` (Keras 3 and tf-keras) and
+    ``torch.nn.functional.gelu``; note that ``keras.ops.gelu`` defaults to the approximation.
+    The two differ by at most about 5e-4. Built from ``erf``/``tanh`` ops, so gradients of
+    any order flow through it.
+
+    Args:
+        x: a floating Tensor (or array).
+        approximate: use the tanh approximation. Defaults to False.
+
+    Returns:
+        A Tensor of ``x``'s shape and dtype.
+
+    Raises:
+        ArgumentTypeError: for an approximate that is not a bool, or an x that is not floating point.
+    """
+    approximate = check_bool("approximate", approximate, where="gelu")
+    x = as_tensor(x)
+    if x.dtype.kind != "f":
+        raise ArgumentTypeError(
+            f"gelu needs a floating-point tensor, got {x.dtype}: cast it first, "
+            "e.g. x.astype('float32')."
+        )
+    if approximate:
+        return 0.5 * x * (1.0 + tanh(_SQRT_2_OVER_PI * (x + 0.044715 * (x * x * x))))
+    return 0.5 * x * (1.0 + erf(x * (1.0 / math.sqrt(2.0))))
+
+
+__all__ += ["gelu"]

@@ -20,8 +20,14 @@ Each step, for every variable ``w`` with gradient ``g`` (``t`` = step number, fr
               w <- w - lr * g / (sqrt(ms) + epsilon)              (momentum = 0)
               mom <- momentum * mom + lr * g / sqrt(ms + epsilon) ;  w <- w - mom
 
+    AdamW     w <- w - lr * weight_decay * w ;  then the Adam step     (decoupled decay)
+    Adagrad   acc <- acc + g**2  (acc starts at initial_accumulator_value)
+              w <- w - lr * g / sqrt(acc + epsilon)
+
 (RMSprop puts epsilon inside the square root when it has momentum and outside
-when it has none: that is what Keras 2 does, so minigrad does it too.)
+when it has none: that is what Keras 2 does, so minigrad does it too. AdamW and
+Adagrad follow Keras 3 and the tf-keras 2.11+ optimizers: Keras 2's legacy Adagrad
+had epsilon outside the root, and Keras 2's legacy optimizers had no AdamW.)
 
 Updates compute on the raw arrays of the variables' own device (NumPy or CuPy)
 and store the results with ``Variable.assign``/``assign_add``/``assign_sub``,
@@ -37,6 +43,7 @@ from __future__ import annotations
 import inspect
 import math
 import numbers
+import re
 import warnings
 from collections.abc import Callable
 
@@ -660,11 +667,132 @@ class RMSprop(Optimizer):
                 "epsilon": self.epsilon, "centered": self.centered}
 
 
-_BY_NAME = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop}
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter), as Keras 3's ``AdamW``.
+
+    Each step first shrinks every variable, ``w <- w - lr * weight_decay * w`` (with the
+    step's learning rate, schedule included), then takes the Adam step of ``Adam`` with the
+    gradient, which the decay does not enter: unlike an L2 penalty in the loss, the decay is
+    not rescaled by Adam's ``1 / sqrt(v)``. Variables named in ``exclude_from_weight_decay``
+    are not decayed (biases and normalization weights, typically).
+
+    Args:
+        learning_rate: float >= 0 or a schedule. Defaults to 0.001.
+        weight_decay: the decay rate, a float >= 0. Defaults to 0.004 (Keras 3 and tf-keras).
+        beta_1, beta_2, epsilon, amsgrad: as ``Adam`` (0.9, 0.999, 1e-7, False).
+        name: defaults to "AdamW".
+        **kwargs: clipnorm, clipvalue, global_clipnorm, decay (see ``Optimizer``).
+
+    Raises:
+        InvalidArgumentError: for a negative, NaN or infinite weight_decay, or a bad Adam
+            argument (see ``Adam``).
+        ArgumentTypeError: for a weight_decay that is not a number (None included: Keras
+            raises too).
+    """
+
+    def __init__(self, learning_rate=0.001, weight_decay: float = 0.004, beta_1: float = 0.9,
+                 beta_2: float = 0.999, epsilon: float = 1e-7, amsgrad: bool = False,
+                 name: str = "AdamW", **kwargs):
+        super().__init__(learning_rate, beta_1, beta_2, epsilon, amsgrad, name, **kwargs)
+        self.weight_decay = check_float("weight_decay", weight_decay, minimum=0, where="AdamW")
+        self._excluded_ids: set = set()
+        self._excluded_pattern = None
+
+    def exclude_from_weight_decay(self, var_list=None, var_names=None) -> None:
+        """Leave some variables out of the weight decay (they still take the Adam step).
+
+        Replaces any earlier exclusion. Unlike Keras, it may be called after steps were taken.
+
+        Args:
+            var_list: Variables to leave out.
+            var_names: strings; a variable whose name contains any of them is left out
+                (a plain substring test, e.g. ``["bias", "gamma", "beta"]``).
+
+        Raises:
+            ArgumentTypeError: for var_list entries that are not Variables, or var_names that
+                are not strings (a single string is refused: pass a list).
+        """
+        where = "AdamW.exclude_from_weight_decay"
+        variables = _as_variable_list(var_list) if var_list is not None else []
+        if isinstance(var_names, str):
+            raise ArgumentTypeError(
+                f"{where}: `var_names` must be a list of strings, got the string {var_names!r}. "
+                f"Pass var_names=[{var_names!r}]."
+            )
+        names = [check_str(f"var_names[{i}]", n, where=where)
+                 for i, n in enumerate(var_names or [])]
+        self._excluded_ids = {v._uid for v in variables}
+        self._excluded_pattern = re.compile("|".join(map(re.escape, names))) if names else None
+
+    def _uses_weight_decay(self, var: Variable) -> bool:
+        if var._uid in self._excluded_ids:
+            return False
+        return self._excluded_pattern is None or self._excluded_pattern.search(var.name or "") is None
+
+    def _update(self, var, g, lr, slots):
+        if self.weight_decay > 0 and self._uses_weight_decay(var):
+            var.assign_sub(var._data * self.weight_decay * lr)  # Keras's order of the products
+        super()._update(var, g, lr, slots)
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "weight_decay": self.weight_decay}
+
+
+class Adagrad(Optimizer):
+    """Adagrad, as Keras 3's (and tf-keras 2.11+'s) ``Adagrad``.
+
+    ``acc <- acc + g**2`` and ``w <- w - lr * g / sqrt(acc + epsilon)``, where each
+    variable's accumulator starts at ``initial_accumulator_value``: the step of a weight
+    shrinks as its squared gradients add up.
+
+    Args:
+        learning_rate: float >= 0 or a schedule. Defaults to 0.001 (Keras notes that
+            Adagrad tends to like larger ones; the paper's form uses 1.0).
+        initial_accumulator_value: the accumulators' start, a float >= 0. Defaults to 0.1.
+        epsilon: added under the square root, a float >= 0. Defaults to 1e-7.
+        name: defaults to "Adagrad".
+        **kwargs: clipnorm, clipvalue, global_clipnorm, decay (see ``Optimizer``).
+
+    Raises:
+        InvalidArgumentError: for a negative, NaN or infinite initial_accumulator_value or
+            epsilon, or a bad learning rate (see ``Optimizer``).
+        ArgumentTypeError: for a string (or None) where a number belongs.
+    """
+
+    _slot_names = ("accumulator",)
+
+    def __init__(self, learning_rate=0.001, initial_accumulator_value: float = 0.1,
+                 epsilon: float = 1e-7, name: str = "Adagrad", **kwargs):
+        super().__init__(learning_rate, name, **kwargs)
+        self.initial_accumulator_value = check_float(
+            "initial_accumulator_value", initial_accumulator_value, minimum=0, where="Adagrad")
+        self.epsilon = check_float("epsilon", epsilon, minimum=0, where="Adagrad")
+
+    def add_slot(self, var: Variable, slot_name: str) -> Variable:
+        """As ``Optimizer.add_slot``, but a new accumulator starts at initial_accumulator_value."""
+        new = slot_name not in self._slots.get(var._uid, {})
+        slot = super().add_slot(var, slot_name)
+        if new:
+            slot._adopt(backend.array_module(slot._data).full_like(slot._data,
+                                                                   self.initial_accumulator_value))
+        return slot
+
+    def _update(self, var, g, lr, slots):
+        xp = backend.array_module(g)
+        accumulator = slots["accumulator"]
+        accumulator.assign_add(g * g)
+        var.assign_sub(g * lr / xp.sqrt(accumulator._data + self.epsilon))
+
+    def get_config(self) -> dict:
+        return {**super().get_config(), "initial_accumulator_value": self.initial_accumulator_value,
+                "epsilon": self.epsilon}
+
+
+_BY_NAME = {"sgd": SGD, "adam": Adam, "rmsprop": RMSprop, "adamw": AdamW, "adagrad": Adagrad}
 
 
 def get(identifier) -> Optimizer:
-    """An optimizer from a Keras name ("sgd", "adam", "rmsprop"; any case), a
+    """An optimizer from a Keras name ("sgd", "adam", "rmsprop", "adamw", "adagrad"; any case), a
     ``{"class_name": ..., "config": {...}}`` dict, or an Optimizer (returned as is).
 
     Raises:
@@ -699,4 +827,4 @@ def _lookup(name: str) -> type:
     return cls
 
 
-__all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "get"]
+__all__ = ["Optimizer", "SGD", "Adam", "RMSprop", "AdamW", "Adagrad", "get"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -25,6 +27,11 @@ def _np_softmax(x, axis=-1):
     return e / e.sum(axis=axis, keepdims=True)
 
 
+def _np_gelu(x):
+    erf = np.vectorize(math.erf)
+    return 0.5 * x * (1.0 + erf(x / math.sqrt(2.0)))
+
+
 SELU_ALPHA, SELU_SCALE = 1.6732632423543772, 1.0507009873554805
 
 REFERENCES = {
@@ -39,6 +46,7 @@ REFERENCES = {
     "swish": lambda x: x * _np_sigmoid(x),
     "silu": lambda x: x * _np_sigmoid(x),
     "mish": lambda x: x * np.tanh(_np_softplus(x)),
+    "gelu": _np_gelu,
     "sigmoid": _np_sigmoid,
     "hard_sigmoid": lambda x: np.clip(0.2 * x + 0.5, 0, 1),
     "tanh": np.tanh,
@@ -70,7 +78,8 @@ def test_gradients_match_finite_differences(name):
     assert mg.gradcheck(fn, [x], mode="full")
 
 
-@pytest.mark.parametrize("name", ["elu", "selu", "swish", "softplus", "tanh", "sigmoid", "softmax"])
+@pytest.mark.parametrize("name", ["elu", "selu", "swish", "softplus", "tanh", "sigmoid", "softmax",
+                                  "gelu"])
 def test_second_derivatives(name):
     assert mg.gradcheck(activations.get(name), [X], order=2)
 

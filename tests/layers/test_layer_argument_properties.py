@@ -192,6 +192,14 @@ SPECS = {
     layers.GlobalAveragePooling2D: Spec(lambda kw: layers.GlobalAveragePooling2D(**kw), {},
                                         {"data_format": "data_format", "keepdims": "bool",
                                          **base_args()}, call_on(X4)),
+    layers.GlobalMaxPooling2D: Spec(lambda kw: layers.GlobalMaxPooling2D(**kw), {},
+                                    {"data_format": "data_format", "keepdims": "bool",
+                                     **base_args()}, call_on(X4)),
+    layers.Add: Spec(lambda kw: layers.Add(**kw), {}, base_args(), call_on([X2, X2])),
+    layers.Multiply: Spec(lambda kw: layers.Multiply(**kw), {}, base_args(), call_on([X2, X2])),
+    layers.Concatenate: Spec(lambda kw: layers.Concatenate(**kw), {},
+                             {"axis": "concat_axis", **base_args()}, call_on([X2, X2]),
+                             at_call={"axis"}),
     layers.BatchNormalization: make_bn(layers.BatchNormalization),
     layers.LayerNormalization: Spec(lambda kw: layers.LayerNormalization(**kw), {},
                                     {"axis": "bn_axis", "rms_scaling": "bool", **NORM_ARGS},
@@ -328,6 +336,14 @@ BAD.update({
     "loss_weights": st.sampled_from(["1", 5, [math.nan], ["a"], {"dense": math.inf}]),
 })
 SPECS.update(METHODS)
+# functions of ``layers.utils`` (keyed by name)
+BAD.update({
+    "concat_axis": st.sampled_from(["1", 1.5, None, True, [1], 2, -3, 7]),
+    "labels": st.sampled_from(["a", None, ["a", "b"], [0.5, 1.0], [-1, 0], [[0, 1], [2]],
+                               {"a": 1}, print, [np.nan]]),
+})
+SPECS["utils.to_categorical"] = Spec(lambda kw: layers.utils.to_categorical(**kw), {"y": [0, 2, 1]},
+                                     {"y": "labels", "num_classes": "count_or_none", "dtype": "dtype"})
 
 IDS = {key: key if isinstance(key, str) else f"{key.__module__.split('.')[-1]}.{key.__name__}"
        for key in SPECS}

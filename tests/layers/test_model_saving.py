@@ -509,7 +509,7 @@ def test_arguments_are_checked(saved):
         model.save(saved, overwrite="no")
     with pytest.raises(ArgumentTypeError, match="`include_optimizer` must be a bool"):
         model.save(saved, include_optimizer=None)
-    with pytest.raises(ArgumentTypeError, match="`filepath` must be a path \(a str or pathlib.Path\)"):
+    with pytest.raises(ArgumentTypeError, match=r"`filepath` must be a path \(a str or pathlib.Path\)"):
         model.save(3)
     with pytest.raises(ArgumentTypeError, match="`compile` must be a bool"):
         layers.load_model(saved, compile="yes")

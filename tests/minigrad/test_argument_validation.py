@@ -95,8 +95,9 @@ CASES = [
      r"Use the arguments learning_rate, momentum, nesterov, name, clipnorm"),
     ("adam-from-config-unknown", lambda: optimizers.Adam.from_config({"beta1": 0.9}), InvalidArgumentError,
      r"Adam: argument\(s\) not recognized: \{'beta1': 0\.9\}\. Use the arguments learning_rate, beta_1"),
-    ("optimizers-get-name", lambda: optimizers.get("adamw"), InvalidArgumentError,
-     r"optimizers\.get: unknown optimizer 'adamw': use one of \['adam', 'rmsprop', 'sgd'\]"),
+    ("optimizers-get-name", lambda: optimizers.get("nadam"), InvalidArgumentError,
+     r"optimizers\.get: unknown optimizer 'nadam': use one of \['adagrad', 'adam', 'adamw', "
+     r"'rmsprop', 'sgd'\]"),
     ("optimizers-get-type", lambda: optimizers.get(3), ArgumentTypeError,
      r"cannot make an optimizer from 3: pass a name like 'adam'"),
     ("optimizers-get-dict", lambda: optimizers.get({"class_name": None}), InvalidArgumentError,

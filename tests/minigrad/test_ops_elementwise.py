@@ -107,6 +107,8 @@ GRADCHECKS = _binary_gradchecks() + [
     ("leaky_relu", mg.leaky_relu, [away_from_zero(3, 4)]),
     ("leaky_relu", lambda x: mg.leaky_relu(x, alpha=0.01), [away_from_zero(3, 4)]),
     ("softplus", mg.softplus, [3.0 * normal(3, 4)]),
+    ("erf", mg.erf, [normal(3, 4)]),
+    ("erf", mg.erf, [RNG.uniform(-4.0, 4.0, (2, 5))]),  # both sides of the series' range 1.5
     ("clip", lambda x: mg.clip(x, -0.5, 0.5), [away_from_bounds(-0.5, 0.5, 4, 5)]),
     ("clip", lambda x: mg.clip(x, min=-0.5), [away_from_bounds(-0.5, -0.5, 4, 5)]),
     ("clip", lambda x: mg.clip(x, max=0.5), [away_from_bounds(0.5, 0.5, 4, 5)]),

@@ -87,6 +87,17 @@ def _unknown_name(known):
                      st.integers(), st.floats(), st.lists(st.integers(), max_size=2))
 
 
+NOT_A_K = st.one_of(st.integers(max_value=0), st.floats(), st.text(max_size=3), st.none(), st.booleans())
+NOT_A_TOP_K = st.one_of(st.integers(max_value=0), st.floats(), st.text(max_size=3), st.booleans())
+NOT_A_CLASS_ID = st.one_of(st.integers(max_value=-1), st.integers(min_value=3),  # 3 classes below
+                           st.floats(), st.text(max_size=3), st.booleans())
+NOT_THRESHOLDS = st.one_of(
+    NON_FINITE, _finite(max_value=0, exclude_max=True), _finite(min_value=1, exclude_min=True),
+    st.text(max_size=4), st.booleans(), st.builds(object), st.just([]), st.just([0.5, "a"]),
+    st.lists(_finite(min_value=1, exclude_min=True), min_size=1, max_size=2))
+CONFUSION_ARGS = {"thresholds": NOT_THRESHOLDS, "top_k": NOT_A_TOP_K, "class_id": NOT_A_CLASS_ID}
+
+
 # -- valid data for first use -----------------------------------------------------------------
 Y01 = [[1.0], [0.0]]
 P01 = [[0.8], [0.3]]
@@ -156,8 +167,14 @@ TABLE = {
     "optimizers.RMSprop": (_optimizer(optimizers.RMSprop),
                            {**OPTIMIZER_ARGS, "rho": UNIT, "momentum": UNIT, "epsilon": NON_NEGATIVE,
                             "centered": NOT_A_BOOL}),
+    "optimizers.AdamW": (_optimizer(optimizers.AdamW),
+                         {**OPTIMIZER_ARGS, "weight_decay": NON_NEGATIVE, "beta_1": UNIT_OPEN,
+                          "beta_2": UNIT_OPEN, "epsilon": NON_NEGATIVE, "amsgrad": NOT_A_BOOL}),
+    "optimizers.Adagrad": (_optimizer(optimizers.Adagrad),
+                           {**OPTIMIZER_ARGS, "initial_accumulator_value": NON_NEGATIVE,
+                            "epsilon": NON_NEGATIVE}),
     "optimizers.get": (lambda kw: optimizers.get(**kw),
-                       {"identifier": _unknown_name({"sgd", "adam", "rmsprop"})}),
+                       {"identifier": _unknown_name({"sgd", "adam", "rmsprop", "adamw", "adagrad"})}),
     # learning-rate schedules (minigrad.optimizers.schedules), constructed and called at a step
     "schedules.LearningRateSchedule": (lambda kw: schedules.LearningRateSchedule(**kw), {}),
     "schedules.ExponentialDecay": (_schedule(schedules.ExponentialDecay, initial_learning_rate=0.1,
@@ -237,6 +254,13 @@ TABLE = {
     "metrics.CategoricalAccuracy": (_metric_class(metrics.CategoricalAccuracy, ONE_HOT, PROBS), METRIC_ARGS),
     "metrics.SparseCategoricalAccuracy": (_metric_class(metrics.SparseCategoricalAccuracy, LABELS, PROBS),
                                           METRIC_ARGS),
+    "metrics.TopKCategoricalAccuracy": (_metric_class(metrics.TopKCategoricalAccuracy, ONE_HOT, PROBS),
+                                        {**METRIC_ARGS, "k": NOT_A_K}),
+    "metrics.SparseTopKCategoricalAccuracy": (
+        _metric_class(metrics.SparseTopKCategoricalAccuracy, LABELS, PROBS), {**METRIC_ARGS, "k": NOT_A_K}),
+    "metrics.Precision": (_metric_class(metrics.Precision, ONE_HOT, PROBS),
+                          {**METRIC_ARGS, **CONFUSION_ARGS}),
+    "metrics.Recall": (_metric_class(metrics.Recall, ONE_HOT, PROBS), {**METRIC_ARGS, **CONFUSION_ARGS}),
     # metric functions
     "metrics.accuracy": (_function(metrics.accuracy, y_true=Y01, y_pred=Y01),
                          {"y_true": NOT_DATA, "y_pred": NOT_DATA}),
@@ -247,8 +271,15 @@ TABLE = {
     "metrics.sparse_categorical_accuracy": (
         _function(metrics.sparse_categorical_accuracy, y_true=LABELS, y_pred=PROBS),
         {"y_true": LABELS_OUT_OF_RANGE, "y_pred": NOT_DATA}),
+    "metrics.top_k_categorical_accuracy": (
+        _function(metrics.top_k_categorical_accuracy, y_true=ONE_HOT, y_pred=PROBS),
+        {"y_true": NOT_DATA, "y_pred": NOT_DATA, "k": NOT_A_K}),
+    "metrics.sparse_top_k_categorical_accuracy": (
+        _function(metrics.sparse_top_k_categorical_accuracy, y_true=LABELS, y_pred=PROBS),
+        {"y_true": LABELS_OUT_OF_RANGE, "y_pred": NOT_DATA, "k": NOT_A_K}),
     "metrics.get": (lambda kw: metrics.get(**kw),
-                    {"identifier": _unknown_name(set(metrics._FUNCTIONS) | set(metrics._CLASSES))}),
+                    {"identifier": _unknown_name(set(metrics._FUNCTIONS) | set(metrics._CLASSES)
+                                                 | set(metrics._SNAKE_CASE_CLASSES))}),
 }
 
 
