@@ -21,8 +21,8 @@ Every line that differs from the Keras original, and why:
 3. `mg.datasets.mnist.load_data()` replaces `keras.datasets.mnist.load_data()`; with
    `--quick`, `generated_mnist()` stands in for it (a few hundred 28x28 uint8 images of
    `mg.datasets.shapes`, in MNIST's format, and a fixed seed).
-4. `np.eye(num_classes, dtype="float32")[y_train]` (and `[y_test]`) replaces
-   `keras.utils.to_categorical(y_train, num_classes)`: the same one-hot rows, written with NumPy.
+4. `layers.utils.to_categorical(y_train, num_classes)` (and `y_test`) replaces
+   `keras.utils.to_categorical(y_train, num_classes)`: the same function, in `layers.utils`.
 5. `layers.Sequential` and `layers.Input` replace `keras.Sequential` and `keras.Input`.
 6. `epochs = args.epochs or (2 if args.quick else 15)` replaces `epochs = 15`, so that
    `--quick` and `--epochs` can shorten the run.
@@ -92,8 +92,8 @@ print(x_test.shape[0], "test samples")
 
 
 # convert class vectors to binary class matrices
-y_train = np.eye(num_classes, dtype="float32")[y_train]
-y_test = np.eye(num_classes, dtype="float32")[y_test]
+y_train = layers.utils.to_categorical(y_train, num_classes)
+y_test = layers.utils.to_categorical(y_test, num_classes)
 
 """
 ## Build the model

@@ -759,8 +759,8 @@ class Trainer:
             y: targets, likewise (one per output); None for models trained by ``add_loss`` only.
             batch_size: samples per gradient step. Defaults to 32.
             epochs: index of the last epoch (training runs from ``initial_epoch`` to it).
-            verbose: 0 silent, 1 a progress bar per epoch (tqdm), 2 one line per epoch,
-                "auto" = 1.
+            verbose: 0 silent, 1 a progress bar per epoch (tqdm), then Keras's summary line
+                under it, 2 that line only, "auto" = 1.
             callbacks: a list of ``layers.callbacks.Callback``.
             validation_split: fraction of the data held out for validation: the LAST
                 samples, taken before shuffling (as Keras). Ignored with validation_data.
