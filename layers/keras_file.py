@@ -51,7 +51,13 @@ from layers.object_registration import (
     get_registered_object,
     registered_by_bare_name,
 )
-from layers.weights_file import checked_path, read_weights_archive, weight_arrays, write_file_atomically
+from layers.weights_file import (
+    checked_path,
+    not_a_zip,
+    read_weights_archive,
+    weight_arrays,
+    write_file_atomically,
+)
 from minigrad.errors import (
     ArgumentTypeError,
     InvalidArgumentError,
@@ -284,7 +290,9 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
     compile = check_bool("compile", compile, where="load_model")
     check_bool("safe_mode", safe_mode, where="load_model")
     with open(filepath, "rb") as f:
-        _check_magic(filepath, f.read(8))
+        reason = not_a_zip(f.read(8))
+        if reason:
+            raise ModelFileError(_not_a_model_file(filepath, reason))
         size = f.seek(0, os.SEEK_END)  # a truncated file may end inside the weights' own zip
         f.seek(max(size - 22, 0))
         if size < 22 or f.read(4) != b"PK\x05\x06":
@@ -333,17 +341,6 @@ def _damage_as_model_file_error(filepath: str, what: str):
             raise  # a real I/O error, not damaged bytes
         detail = str(exc).split("\n")[0]
         raise ModelFileError(_damaged(filepath, f"{what} ({type(exc).__name__}: {detail})")) from exc
-
-
-def _check_magic(filepath: str, head: bytes) -> None:
-    if head.startswith(b"\x89HDF\r\n\x1a\n"):
-        raise ModelFileError(_not_a_model_file(
-            filepath, "it is an HDF5 file (Keras's legacy .h5 format), which minigrad does not read"))
-    if not head:
-        raise ModelFileError(_not_a_model_file(filepath, "it is empty"))
-    if not head.startswith(b"PK"):
-        raise ModelFileError(_not_a_model_file(
-            filepath, f"it does not start like a zip archive (first bytes {head[:4]!r})"))
 
 
 def _member(filepath: str, archive: zipfile.ZipFile, name: str, reason: str) -> zipfile.ZipInfo:

@@ -425,7 +425,9 @@ def read_weights_file(filepath: str, variables: list, model_name: str) -> list:
 
 def read_weights_archive(f, filepath: str, variables: list, model_name: str) -> list:
     """``read_weights_file`` on an open, seekable binary file (``filepath`` names it in messages)."""
-    _check_magic(filepath, f.read(8))
+    reason = not_a_zip(f.read(8))
+    if reason:
+        raise WeightsFileError(_not_a_weights_file(filepath, reason))
     unreadable = "it is truncated or damaged (its zip directory is unreadable)"
     with _damage_as_weights_file_error(filepath, unreadable):
         f.seek(0)
@@ -467,19 +469,18 @@ def _damage_as_weights_file_error(filepath: str, what: str, key: str | None = No
         raise WeightsFileError(_not_a_weights_file(filepath, what)) from exc
 
 
-def _check_magic(filepath: str, head: bytes) -> None:
-    """Name the formats people mistake for a weights file; a zip passes."""
+def not_a_zip(head: bytes) -> str | None:
+    """Why a file starting with ``head`` (its first 8 bytes) is no zip archive, naming the formats
+    people mistake for minigrad's (a weights or a ``.keras`` file); None if it starts like a zip."""
     if head.startswith(_HDF5_MAGIC):
-        raise WeightsFileError(_not_a_weights_file(
-            filepath, "it is an HDF5 file (Keras's .h5 / .weights.h5 format), which minigrad does not read"))
+        return "it is an HDF5 file (Keras's .h5 / .weights.h5 format), which minigrad does not read"
     if head.startswith(_NPY_MAGIC):
-        raise WeightsFileError(_not_a_weights_file(
-            filepath, "it is a single .npy array (numpy.save), not an .npz archive of named weights"))
+        return "it is a single .npy array (numpy.save), not a zip archive"
     if not head:
-        raise WeightsFileError(_not_a_weights_file(filepath, "it is empty"))
+        return "it is empty"
     if not head.startswith(b"PK"):
-        raise WeightsFileError(_not_a_weights_file(
-            filepath, f"it does not start like a zip archive (first bytes {head[:4]!r})"))
+        return f"it does not start like a zip archive (first bytes {head[:4]!r})"
+    return None
 
 
 def _numbered_members(filepath: str, archive: zipfile.ZipFile) -> list:
