@@ -26,8 +26,8 @@ ORIGIN = "https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz"
 
 FILE_HASH = "c4a38c50a1bc5f3a1c5537f2155ab9d68f9f25eb1ed8d9ddda3db29a59bca1dd"
 """sha256 of ``cifar-10-binary.tar.gz`` (170,052,171 bytes). The CIFAR page publishes only an
-md5, ``OFFICIAL_MD5``; this sha256 was recorded by a third party from the archive that matched
-that md5 (the same record gives the python version's sha256 as Keras's value). Should it ever
+md5, ``OFFICIAL_MD5``; this sha256 is the one that several independent projects (dataset
+loaders in Ruby and Go among them) record for the archive of that size and md5. Should it ever
 be refused, pass ``file_hash=OFFICIAL_MD5`` to check the page's md5 instead."""
 
 OFFICIAL_MD5 = "c32a1d4ab5d03f1284b67883e8d87530"
