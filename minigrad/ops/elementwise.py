@@ -127,7 +127,15 @@ class Power(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        return a**b
+        try:
+            return a**b
+        except ValueError as exc:  # not a broadcast error: ``apply`` explains those
+            if "negative integer powers" not in str(exc):
+                raise
+            raise InvalidArgumentError(
+                f"power: {exc} (an integer to a negative power is a fraction, which an integer "
+                "tensor cannot hold). Cast the base to float first, e.g. x.astype('float32') ** -1."
+            ) from exc
 
     @staticmethod
     def backward(ctx, g):
