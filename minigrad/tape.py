@@ -317,12 +317,8 @@ class GradientTape:
             g = None
             for p in parts:
                 g = p if g is None else g + p
-        elif isinstance(source, Tensor):
+        else:  # a Tensor: ``gradient`` refused anything else (``_check_differentiable``)
             g = grads.get(id(source))
-        else:
-            raise ArgumentTypeError(
-                f"gradient() sources must be Tensors or Variables, got {type(source).__name__}."
-            )
         if g is None and unconnected == "zero":
             g = ops.zeros_like(source)
         return g
@@ -331,15 +327,12 @@ class GradientTape:
 def _check_differentiable(name: str, flat: list) -> None:
     """Raise ArgumentTypeError unless every item of ``flat`` is a Tensor or a Variable."""
     for item in flat:
-        if not isinstance(item, _TENSOR):
+        if not isinstance(item, Tensor):
             raise ArgumentTypeError(
                 f"GradientTape.gradient: `{name}` must be Tensors or Variables (or a list, tuple "
                 f"or dict of them), got {item!r:.60} of type {type(item).__name__}. Pass the "
                 "tensors the tape recorded, e.g. tape.gradient(loss, model.trainable_variables)."
             )
-
-
-_TENSOR = Tensor  # (a module global: one lookup in the loop above)
 
 
 @contextmanager
