@@ -841,13 +841,13 @@ def greater_equal(a, b) -> Tensor:
 
 
 def zeros_like(x, dtype=None) -> Tensor:
-    """Zeros of ``x``'s shape, dtype (or ``dtype``) and device."""
-    return apply(FullLike, as_tensor(x), value=0, dtype=None if dtype is None else backend.check_dtype(dtype))
+    """Zeros of ``x``'s shape, dtype (or ``dtype``) and device (``full_like(x, 0, dtype)``)."""
+    return full_like(x, 0, dtype)
 
 
 def ones_like(x, dtype=None) -> Tensor:
-    """Ones of ``x``'s shape, dtype (or ``dtype``) and device."""
-    return apply(FullLike, as_tensor(x), value=1, dtype=None if dtype is None else backend.check_dtype(dtype))
+    """Ones of ``x``'s shape, dtype (or ``dtype``) and device (``full_like(x, 1, dtype)``)."""
+    return full_like(x, 1, dtype)
 
 
 def full_like(x, value, dtype=None) -> Tensor:
