@@ -778,8 +778,11 @@ def where(condition, a, b) -> Tensor:
     """
     condition = condition if isinstance(condition, Tensor) else Tensor(condition)
     a, b = _pair(a, b)
-    check_broadcastable({"condition": condition.shape, "a": a.shape, "b": b.shape}, where="where")
-    return apply(Where, condition, a, b)
+    try:
+        return apply(Where, condition, a, b)
+    except ValueError:  # checked only on failure: backwards call where, and the check costs ~3 us
+        check_broadcastable({"condition": condition.shape, "a": a.shape, "b": b.shape}, where="where")
+        raise
 
 
 def cast(x, dtype) -> Tensor:
