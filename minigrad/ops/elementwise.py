@@ -844,13 +844,13 @@ def greater_equal(a, b) -> Tensor:
 
 
 def zeros_like(x, dtype=None) -> Tensor:
-    """Zeros of ``x``'s shape, dtype (or ``dtype``) and device (``full_like(x, 0, dtype)``)."""
-    return full_like(x, 0, dtype)
+    """Zeros of ``x``'s shape, dtype (or ``dtype``) and device."""
+    return _full_like(x, 0, dtype)
 
 
 def ones_like(x, dtype=None) -> Tensor:
-    """Ones of ``x``'s shape, dtype (or ``dtype``) and device (``full_like(x, 1, dtype)``)."""
-    return full_like(x, 1, dtype)
+    """Ones of ``x``'s shape, dtype (or ``dtype``) and device."""
+    return _full_like(x, 1, dtype)
 
 
 def full_like(x, value, dtype=None) -> Tensor:
@@ -865,6 +865,11 @@ def full_like(x, value, dtype=None) -> Tensor:
             f"full_like: `value` must be one number, got {value!r:.40} of type "
             f"{type(value).__name__}. Pass e.g. full_like(x, 0.5); for an array use tensor()."
         )
+    return _full_like(x, value, dtype)
+
+
+def _full_like(x, value, dtype) -> Tensor:
+    """``full_like`` without the check of ``value`` (backwards call zeros_like: ~350 ns saved)."""
     dtype = None if dtype is None else backend.check_dtype(dtype)
     return apply(FullLike, as_tensor(x), value=value, dtype=dtype)
 
