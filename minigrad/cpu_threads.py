@@ -20,7 +20,10 @@ from __future__ import annotations
 from minigrad._optional import require
 from minigrad.validation import check_int
 
-_PURPOSE = "minigrad.set_num_threads"
+
+def _threadpoolctl(purpose: str):
+    """The threadpoolctl module, or an OptionalDependencyError naming the ``threads`` extra."""
+    return require("threadpoolctl", package="threadpoolctl", extra="threads", purpose=purpose)
 
 
 def set_num_threads(n: int) -> None:
@@ -36,7 +39,7 @@ def set_num_threads(n: int) -> None:
         OptionalDependencyError: when threadpoolctl is not installed; the message names the extra.
     """
     n = check_int("n", n, minimum=1, where="set_num_threads")
-    threadpoolctl = require("threadpoolctl", package="threadpoolctl", extra="threads", purpose=_PURPOSE)
+    threadpoolctl = _threadpoolctl("minigrad.set_num_threads")
     # threadpoolctl >= 3.8 lets only the first Python thread that sized OpenBLAS's (process-wide)
     # pool size it again, and ignores the others silently; here the last call wins, from any thread
     clear = getattr(getattr(threadpoolctl, "OpenBLASController", None), "clear_controlling_thread", None)
@@ -55,8 +58,7 @@ def get_num_threads() -> int:
     Raises:
         OptionalDependencyError: when threadpoolctl is not installed; the message names the extra.
     """
-    threadpoolctl = require("threadpoolctl", package="threadpoolctl", extra="threads",
-                            purpose="minigrad.get_num_threads")
+    threadpoolctl = _threadpoolctl("minigrad.get_num_threads")
     pools = threadpoolctl.threadpool_info()
     blas = [p["num_threads"] for p in pools if p.get("user_api") == "blas"]
     counts = blas or [p["num_threads"] for p in pools]

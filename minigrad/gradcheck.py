@@ -63,8 +63,9 @@ def gradcheck(f: Callable, inputs: Sequence, *, eps: float = 1e-6, atol: float =
     Raises:
         GradcheckError: with a per-input report when the gradients disagree, or
             when the output does not depend on an input.
-        TypeError: when an input is not numeric or ``f`` does not return a Tensor
-            (ArgumentTypeError for a non-number tolerance, step, order or seed).
+        ArgumentTypeError: when ``f`` is not callable or does not return a floating-point
+            Tensor, ``inputs`` is None or an input is not numeric, or a tolerance, step,
+            order or seed is not a number.
         InvalidArgumentError: for a bad ``mode``, an ``order`` other than 1 or 2, an ``eps``
             that is not > 0, a negative or NaN tolerance, ``n_directions`` < 1, a negative seed.
     """
@@ -118,8 +119,8 @@ def _as_float64(x, i: int) -> Tensor:
         kind = f"unreadable ({exc})"
     if kind not in ("b", "i", "u", "f"):
         raise ArgumentTypeError(f"gradcheck input {i} ({type(x).__name__}, dtype kind {kind!r}) does "
-                        "not convert to float64: pass real numbers as an array, a nested list "
-                        "or a Tensor.")
+                                "not convert to float64: pass real numbers as an array, a nested "
+                                "list or a Tensor.")
     return Tensor(data, "float64", x.device if isinstance(x, Tensor) else None)
 
 
@@ -128,7 +129,7 @@ def _call(f: Callable, ts) -> Tensor:
     if not isinstance(out, Tensor) or out.dtype.kind != "f":
         what = f"a {out.dtype} Tensor" if isinstance(out, Tensor) else f"a {type(out).__name__}"
         raise ArgumentTypeError(f"gradcheck: f returned {what}; it must return a floating-point "
-                        "minigrad Tensor computed with minigrad ops from its arguments.")
+                                "minigrad Tensor computed with minigrad ops from its arguments.")
     return out
 
 

@@ -249,7 +249,8 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False, a
     Raises:
         InvalidArgumentError: for labels of the wrong shape, out of range or not whole
             numbers, or an axis out of range for y_pred (named as given, never wrapped).
-        ArgumentTypeError: for a from_logits that is not a bool, or labels that are not numbers.
+        ArgumentTypeError: for a from_logits that is not a bool, labels that are not numbers,
+            or non-float predictions.
     """
     what = "sparse_categorical_crossentropy"
     from_logits = check_bool("from_logits", from_logits, where=what)

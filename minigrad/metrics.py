@@ -143,17 +143,24 @@ def sparse_categorical_accuracy(y_true, y_pred) -> Tensor:
     """
     y_true, y_pred = _as_tensors(y_true, y_pred)
     shape = y_true.shape
+    y_true, _ = _labels_per_row(y_true, y_pred, "sparse_categorical_accuracy", "categorical_accuracy")
+    predicted = ops.cast(ops.argmax(y_pred, axis=-1), y_true.dtype)
+    return ops.reshape(_as_float(ops.equal(y_true, predicted)), shape)
+
+
+def _labels_per_row(y_true: Tensor, y_pred: Tensor, what: str, one_hot_variant: str) -> tuple:
+    """``y_true`` as one class label per row of ``y_pred`` (a trailing axis of 1 dropped),
+    checked; returns it and its labels as an integer array (``check_class_labels``)."""
+    shape = y_true.shape
     if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
         y_true = ops.squeeze(y_true, -1)
     if y_true.shape != y_pred.shape[:-1]:
         raise InvalidArgumentError(
-            f"sparse_categorical_accuracy: y_true has shape {shape} but y_pred has shape "
-            f"{y_pred.shape}: give one integer label per row of y_pred, shape {y_pred.shape[:-1]}. "
-            "For one-hot targets use categorical_accuracy."
+            f"{what}: y_true has shape {shape} but y_pred has shape {y_pred.shape}: give one "
+            f"integer label per row of y_pred, shape {y_pred.shape[:-1]}. For one-hot targets "
+            f"use {one_hot_variant}."
         )
-    check_class_labels("y_true", y_true._data, y_pred.shape[-1], where="sparse_categorical_accuracy")
-    predicted = ops.cast(ops.argmax(y_pred, axis=-1), y_true.dtype)
-    return ops.reshape(_as_float(ops.equal(y_true, predicted)), shape)
+    return y_true, check_class_labels("y_true", y_true._data, y_pred.shape[-1], where=what)
 
 
 def _in_top_k(y_pred: Tensor, targets, k: int) -> Tensor:
@@ -206,16 +213,8 @@ def sparse_top_k_categorical_accuracy(y_true, y_pred, k: int = 5) -> Tensor:
     k = check_int("k", k, minimum=1, where="sparse_top_k_categorical_accuracy")
     y_true, y_pred = _as_tensors(y_true, y_pred)
     shape = y_true.shape
-    if y_true.ndim == y_pred.ndim and y_true.shape[-1] == 1:
-        y_true = ops.squeeze(y_true, -1)
-    if y_true.shape != y_pred.shape[:-1]:
-        raise InvalidArgumentError(
-            f"sparse_top_k_categorical_accuracy: y_true has shape {shape} but y_pred has shape "
-            f"{y_pred.shape}: give one integer label per row of y_pred, shape {y_pred.shape[:-1]}. "
-            "For one-hot targets use top_k_categorical_accuracy."
-        )
-    labels = check_class_labels("y_true", y_true._data, y_pred.shape[-1],
-                                where="sparse_top_k_categorical_accuracy")
+    _, labels = _labels_per_row(y_true, y_pred, "sparse_top_k_categorical_accuracy",
+                                "top_k_categorical_accuracy")
     return ops.reshape(_in_top_k(y_pred, labels, k), shape)
 
 

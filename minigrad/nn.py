@@ -30,8 +30,8 @@ from minigrad.random import new_generator
 from minigrad.tensor import Tensor, as_tensor
 from minigrad.validation import check_bool, check_float, check_generator, check_int
 
-__all__ = ["softmax", "log_softmax", "one_hot", "dropout", "conv2d", "max_pool2d", "avg_pool2d",
-           "batch_norm_train", "batch_norm_infer"]
+__all__ = ["softmax", "log_softmax", "gelu", "one_hot", "dropout", "conv2d", "max_pool2d",
+           "avg_pool2d", "batch_norm_train", "batch_norm_infer"]
 
 _TO_CHANNELS_LAST = (0, 2, 3, 1)
 _TO_CHANNELS_FIRST = (0, 3, 1, 2)
@@ -491,6 +491,3 @@ def gelu(x, approximate: bool = False) -> Tensor:
     if approximate:
         return 0.5 * x * (1.0 + tanh(_SQRT_2_OVER_PI * (x + 0.044715 * (x * x * x))))
     return 0.5 * x * (1.0 + erf(x * (1.0 / math.sqrt(2.0))))
-
-
-__all__ += ["gelu"]

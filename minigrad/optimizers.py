@@ -104,7 +104,8 @@ class Optimizer:
         ArgumentTypeError: for a learning rate that is neither a number nor a callable, a
             string or None where a number belongs, a name that is not a string.
         InvalidArgumentError: for a negative, NaN or infinite learning rate or decay, a clip
-            argument that is not > 0, or more than one clip argument (Keras 3 raises too).
+            argument that is not > 0, more than one clip argument (Keras 3 raises too), or
+            a keyword argument the optimizer does not take (Keras 2's ``lr`` included).
     """
 
     _slot_names: tuple = ()

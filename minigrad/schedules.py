@@ -74,10 +74,16 @@ def _learning_rate(name: str, value, where: str) -> float:
     return check_float(name, value, minimum=0, where=where)
 
 
-def _decay_steps(value, where: str, name: str = "decay_steps"):
+def _number(name: str, value, where: str, **bounds):
+    """``value`` checked by ``check_float`` (``bounds``: its ``minimum``, ``min_inclusive``),
+    an int kept an int: ``decay_steps=1000`` stays 1000 in ``get_config``."""
+    checked = check_float(name, value, where=where, **bounds)
+    return int(value) if isinstance(value, numbers.Integral) else checked
+
+
+def _decay_steps(value, where: str):
     """A number > 0 (Keras documents an int; a float works there too)."""
-    check_float(name, value, minimum=0, min_inclusive=False, where=where)
-    return int(value) if isinstance(value, numbers.Integral) else float(value)
+    return _number("decay_steps", value, where, minimum=0, min_inclusive=False)
 
 
 class ExponentialDecay(LearningRateSchedule):
@@ -143,9 +149,7 @@ class PiecewiseConstantDecay(LearningRateSchedule):
     def __init__(self, boundaries, values, name: str = "PiecewiseConstant"):
         where = "PiecewiseConstantDecay"
         boundaries = _number_list("boundaries", boundaries, where)
-        values = _number_list("values", values, where)
-        for i, value in enumerate(values):
-            _learning_rate(f"values[{i}]", value, where)
+        values = _number_list("values", values, where, minimum=0)
         if len(values) != len(boundaries) + 1:
             raise InvalidArgumentError(
                 f"{where}: the length of `boundaries` should be 1 less than the length of "
@@ -171,18 +175,15 @@ class PiecewiseConstantDecay(LearningRateSchedule):
         return {"boundaries": list(self.boundaries), "values": list(self.values), "name": self.name}
 
 
-def _number_list(name: str, items, where: str) -> list:
-    """A list of finite Python numbers (ints stay ints), from a list or tuple."""
+def _number_list(name: str, items, where: str, **bounds) -> list:
+    """A list of finite Python numbers (ints stay ints; ``bounds`` as ``_number``), from a
+    list or tuple."""
     if not isinstance(items, (list, tuple)):
         raise ArgumentTypeError(
             f"{where}: `{name}` must be a list of numbers, got {items!r} of type "
             f"{type(items).__name__}. Pass e.g. boundaries=[100, 200], values=[0.1, 0.01, 0.001]."
         )
-    numbers_ = []
-    for i, item in enumerate(items):
-        value = check_float(f"{name}[{i}]", item, where=where)
-        numbers_.append(int(item) if isinstance(item, numbers.Integral) else value)
-    return numbers_
+    return [_number(f"{name}[{i}]", item, where, **bounds) for i, item in enumerate(items)]
 
 
 class CosineDecay(LearningRateSchedule):
@@ -220,9 +221,7 @@ class CosineDecay(LearningRateSchedule):
         self.name = check_str("name", name, where=where)
         self.warmup_target = check_float("warmup_target", warmup_target, minimum=0, allow_none=True,
                                          where=where)
-        check_float("warmup_steps", warmup_steps, minimum=0, where=where)
-        self.warmup_steps = int(warmup_steps) if isinstance(warmup_steps, numbers.Integral) \
-            else float(warmup_steps)
+        self.warmup_steps = _number("warmup_steps", warmup_steps, where, minimum=0)
 
     def _decayed(self, step: float, top: float) -> float:
         cosine = 0.5 * (1.0 + math.cos(math.pi * step / self.decay_steps))

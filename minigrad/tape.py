@@ -202,51 +202,7 @@ class GradientTape:
         flat_sources, rebuild = _flatten(sources)
         _check_differentiable("target", targets)
         _check_differentiable("sources", flat_sources)
-        if output_gradients is None:
-            seeds = [None] * len(targets)
-        elif isinstance(target, (list, tuple, dict)):
-            seeds = _flatten(output_gradients)[0]
-        else:  # one target: output_gradients is its gradient, even when given as a list
-            seeds = [output_gradients]
-        if len(seeds) != len(targets):
-            raise InvalidArgumentError(
-                f"GradientTape.gradient: got {len(seeds)} output_gradients for {len(targets)} "
-                "targets: pass one per target, in the same structure."
-            )
-
-        grads: dict[int, Tensor] = {}
-        for t, seed in zip(targets, seeds):
-            if isinstance(t, Variable):  # a watched variable as target counts as one of its reads
-                variable, t = t, t.value()
-                if self._watches(variable):
-                    reads = self._reads.setdefault(id(variable), [])
-                    if all(r is not t for r in reads):
-                        reads.append(t)
-            if isinstance(t, Tensor) and t.dtype.kind != "f":
-                warnings.warn(
-                    f"gradient(): a target of dtype {t.dtype} has no gradient (only floating-point "
-                    "targets do), so it contributes none. Differentiate the floating-point "
-                    "value before the cast to an integer dtype.", stacklevel=2
-                )
-                continue
-            if seed is None:
-                _accumulate(grads, id(t), ops.ones_like(t))
-                continue
-            # host data (numbers, lists, NumPy arrays) is made on the target's device
-            seed = as_tensor(seed, like=t)
-            if seed.device != t.device:
-                raise DeviceMismatchError(
-                    f"GradientTape.gradient: `output_gradients` is on {seed.device} but its target "
-                    f"is on {t.device}: make the output gradient on the target's device, e.g. "
-                    f"output_gradients=g.to('{t.device}')."
-                )
-            if seed.shape != t.shape:
-                raise InvalidArgumentError(
-                    f"GradientTape.gradient: `output_gradients` has shape {seed.shape} but the "
-                    f"target has shape {t.shape}: pass one gradient of the target's shape per "
-                    "target (or None for ones)."
-                )
-            _accumulate(grads, id(t), seed)
+        grads = self._seed_gradients(target, targets, output_gradients)
 
         keep = set()
         for s in flat_sources:
@@ -268,6 +224,38 @@ class GradientTape:
             self._entries = None
             self._tracked.clear()
         return rebuild(results)
+
+    def _seed_gradients(self, target, targets: list, output_gradients) -> dict:
+        """``{id(target): its output gradient}`` for the floating-point ``targets`` (ones where
+        ``output_gradients`` is None), checked; a watched Variable counts as its read."""
+        if output_gradients is None:
+            seeds = [None] * len(targets)
+        elif isinstance(target, (list, tuple, dict)):
+            seeds = _flatten(output_gradients)[0]
+        else:  # one target: output_gradients is its gradient, even when given as a list
+            seeds = [output_gradients]
+        if len(seeds) != len(targets):
+            raise InvalidArgumentError(
+                f"GradientTape.gradient: got {len(seeds)} output_gradients for {len(targets)} "
+                "targets: pass one per target, in the same structure."
+            )
+        grads: dict[int, Tensor] = {}
+        for t, seed in zip(targets, seeds):
+            if isinstance(t, Variable):  # a watched variable as target counts as one of its reads
+                variable, t = t, t.value()
+                if self._watches(variable):
+                    reads = self._reads.setdefault(id(variable), [])
+                    if all(r is not t for r in reads):
+                        reads.append(t)
+            if t.dtype.kind != "f":
+                warnings.warn(
+                    f"gradient(): a target of dtype {t.dtype} has no gradient (only floating-point "
+                    "targets do), so it contributes none. Differentiate the floating-point "
+                    "value before the cast to an integer dtype.", stacklevel=3
+                )
+                continue
+            _accumulate(grads, id(t), ops.ones_like(t) if seed is None else _checked_seed(seed, t))
+        return grads
 
     def _backward(self, entries: list, grads: dict, keep: set) -> None:
         """Walk ``entries`` backwards, adding each op's input gradients into ``grads``.
@@ -317,29 +305,40 @@ class GradientTape:
             g = None
             for p in parts:
                 g = p if g is None else g + p
-        elif isinstance(source, Tensor):
+        else:  # a Tensor: ``gradient`` refused anything else (``_check_differentiable``)
             g = grads.get(id(source))
-        else:
-            raise ArgumentTypeError(
-                f"gradient() sources must be Tensors or Variables, got {type(source).__name__}."
-            )
         if g is None and unconnected == "zero":
             g = ops.zeros_like(source)
         return g
 
 
+def _checked_seed(seed, t: Tensor) -> Tensor:
+    """``output_gradients``' entry for target ``t`` as a Tensor on ``t``'s device and of its shape."""
+    seed = as_tensor(seed, like=t)  # host data (numbers, lists, NumPy arrays): on t's device
+    if seed.device != t.device:
+        raise DeviceMismatchError(
+            f"GradientTape.gradient: `output_gradients` is on {seed.device} but its target "
+            f"is on {t.device}: make the output gradient on the target's device, e.g. "
+            f"output_gradients=g.to('{t.device}')."
+        )
+    if seed.shape != t.shape:
+        raise InvalidArgumentError(
+            f"GradientTape.gradient: `output_gradients` has shape {seed.shape} but the "
+            f"target has shape {t.shape}: pass one gradient of the target's shape per "
+            "target (or None for ones)."
+        )
+    return seed
+
+
 def _check_differentiable(name: str, flat: list) -> None:
     """Raise ArgumentTypeError unless every item of ``flat`` is a Tensor or a Variable."""
     for item in flat:
-        if not isinstance(item, _TENSOR):
+        if not isinstance(item, Tensor):
             raise ArgumentTypeError(
                 f"GradientTape.gradient: `{name}` must be Tensors or Variables (or a list, tuple "
                 f"or dict of them), got {item!r:.60} of type {type(item).__name__}. Pass the "
                 "tensors the tape recorded, e.g. tape.gradient(loss, model.trainable_variables)."
             )
-
-
-_TENSOR = Tensor  # (a module global: one lookup in the loop above)
 
 
 @contextmanager

@@ -449,7 +449,7 @@ def _check_cluster_std(cluster_std, n_centers: int) -> np.ndarray:
         stds = np.full(n_centers, float(stds))
     if stds.shape != (n_centers,):
         raise InvalidArgumentError(f"cluster_std must be one number or one per center ({n_centers}), "
-                         f"got {stds.size} values.")
+                                   f"got {stds.size} values.")
     if np.any(stds < 0) or not np.all(np.isfinite(stds)):
         raise InvalidArgumentError(f"cluster_std must be finite and >= 0, got {cluster_std!r}.")
     return stds
@@ -470,7 +470,7 @@ def _check_box(center_box) -> tuple[float, float]:
 def _check_classes(classes) -> tuple[str, ...]:
     if isinstance(classes, str):
         raise InvalidArgumentError(f"classes must be a sequence of names, got the string {classes!r}: "
-                         f"write classes=({classes!r},).")
+                                   f"write classes=({classes!r},).")
     classes = tuple(classes)
     if not classes:
         raise InvalidArgumentError(f"classes is empty: pick names from {SHAPE_CLASSES}.")
@@ -493,7 +493,7 @@ def _check_test_size(test_size, n: int) -> int:
         )
     if not 1 <= n_test <= n - 1:
         raise InvalidArgumentError(f"test_size={test_size!r} gives {n_test} test samples out of {n}: "
-                         "both parts need at least one sample.")
+                                   "both parts need at least one sample.")
     return n_test
 
 

@@ -127,7 +127,15 @@ class Power(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        return a**b
+        try:
+            return a**b
+        except ValueError as exc:  # not a broadcast error: ``apply`` explains those
+            if "negative integer powers" not in str(exc):
+                raise
+            raise InvalidArgumentError(
+                f"power: {exc} (an integer to a negative power is a fraction, which an integer "
+                "tensor cannot hold). Cast the base to float first, e.g. x.astype('float32') ** -1."
+            ) from exc
 
     @staticmethod
     def backward(ctx, g):
@@ -770,8 +778,11 @@ def where(condition, a, b) -> Tensor:
     """
     condition = condition if isinstance(condition, Tensor) else Tensor(condition)
     a, b = _pair(a, b)
-    check_broadcastable({"condition": condition.shape, "a": a.shape, "b": b.shape}, where="where")
-    return apply(Where, condition, a, b)
+    try:
+        return apply(Where, condition, a, b)
+    except ValueError:  # checked only on failure: backwards call where, and the check costs ~3 us
+        check_broadcastable({"condition": condition.shape, "a": a.shape, "b": b.shape}, where="where")
+        raise
 
 
 def cast(x, dtype) -> Tensor:
@@ -834,12 +845,12 @@ def greater_equal(a, b) -> Tensor:
 
 def zeros_like(x, dtype=None) -> Tensor:
     """Zeros of ``x``'s shape, dtype (or ``dtype``) and device."""
-    return apply(FullLike, as_tensor(x), value=0, dtype=None if dtype is None else backend.check_dtype(dtype))
+    return _full_like(x, 0, dtype)
 
 
 def ones_like(x, dtype=None) -> Tensor:
     """Ones of ``x``'s shape, dtype (or ``dtype``) and device."""
-    return apply(FullLike, as_tensor(x), value=1, dtype=None if dtype is None else backend.check_dtype(dtype))
+    return _full_like(x, 1, dtype)
 
 
 def full_like(x, value, dtype=None) -> Tensor:
@@ -854,6 +865,11 @@ def full_like(x, value, dtype=None) -> Tensor:
             f"full_like: `value` must be one number, got {value!r:.40} of type "
             f"{type(value).__name__}. Pass e.g. full_like(x, 0.5); for an array use tensor()."
         )
+    return _full_like(x, value, dtype)
+
+
+def _full_like(x, value, dtype) -> Tensor:
+    """``full_like`` without the check of ``value`` (backwards call zeros_like: ~350 ns saved)."""
     dtype = None if dtype is None else backend.check_dtype(dtype)
     return apply(FullLike, as_tensor(x), value=value, dtype=dtype)
 

@@ -92,7 +92,7 @@ class Transpose(Op):
     def backward(ctx, g):
         axes = ctx.axes if ctx.axes is not None else tuple(reversed(range(g.ndim)))
         inverse = tuple(sorted(range(len(axes)), key=axes.__getitem__))
-        return transpose(g, inverse)
+        return apply(Transpose, g, axes=inverse)  # a permutation by construction: no checks
 
 
 class BroadcastTo(Op):
