@@ -19,9 +19,14 @@ import numpy as np
 import minigrad as mg
 from layers import constraints, initializers, regularizers
 from layers.base import InputSpec, Layer
-from layers.normalization import _batch_normalization, two_pass_moments
+from layers.normalization import (
+    _batch_normalization,
+    check_float_dtype,
+    set_affine_arguments,
+    two_pass_moments,
+)
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
-from minigrad.validation import check_axis, check_bool, check_float, check_int
+from minigrad.validation import check_axis, check_bool, check_int
 
 _HALF_DTYPES = ("float16", "bfloat16")
 
@@ -33,23 +38,10 @@ class _SampleNormalization(Layer):
                  beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint,
                  **kwargs):
         super().__init__(**kwargs)
-        where = type(self).__name__
-        if np.dtype(self.compute_dtype).kind != "f":
-            raise ArgumentTypeError(
-                f"{where}: `dtype` must be a floating dtype, got dtype={self.dtype_policy!r}. "
-                "Pass dtype='float32' (the default), 'float64', 'float16' or 'mixed_float16'; "
-                "integer inputs are cast to it.")
-        # epsilon > 0 keeps 1 / sqrt(variance + epsilon) finite for a constant sample
-        self.epsilon = check_float("epsilon", epsilon, minimum=0.0, min_inclusive=False,
-                                   where=where)
-        self.center = check_bool("center", center, where=where)
-        self.scale = check_bool("scale", scale, where=where)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
+        check_float_dtype(self)
+        set_affine_arguments(self, epsilon, center, scale, beta_initializer, gamma_initializer,
+                             beta_regularizer, gamma_regularizer, beta_constraint,
+                             gamma_constraint)
         self.supports_masking = True
 
     def _make_weights(self, shape: tuple, make_gamma: bool, make_beta: bool) -> None:

@@ -209,7 +209,7 @@ class BatchNormalizationBase(Layer):
                 f"{axis!r}. Pass the index of the channel axis, e.g. axis=-1 for channels-last "
                 "data or axis=1 for channels-first."
             )
-        self._check_float_dtype()
+        check_float_dtype(self)
         synchronized = check_bool("synchronized", synchronized, where=where)
         fused = check_bool("fused", fused, allow_none=True, where=where)
         if synchronized and fused:
@@ -221,19 +221,11 @@ class BatchNormalizationBase(Layer):
             fused = False
         # momentum weights the old value: outside [0, 1] the moving statistics diverge
         self.momentum = check_float("momentum", momentum, minimum=0.0, maximum=1.0, where=where)
-        # epsilon > 0 keeps 1 / sqrt(variance + epsilon) finite for a constant channel
-        self.epsilon = check_float("epsilon", epsilon, minimum=0.0, min_inclusive=False,
-                                   where=where)
-        self.center = check_bool("center", center, where=where)
-        self.scale = check_bool("scale", scale, where=where)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
+        set_affine_arguments(self, epsilon, center, scale, beta_initializer, gamma_initializer,
+                             beta_regularizer, gamma_regularizer, beta_constraint,
+                             gamma_constraint)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
         self.renorm = check_bool("renorm", renorm, where=where)
         # the type now; the value (> 0) at build, where Keras checks it
         self.virtual_batch_size = check_int("virtual_batch_size", virtual_batch_size,
@@ -260,19 +252,6 @@ class BatchNormalizationBase(Layer):
                                           maximum=1.0, where=where)
         self.renorm_clipping = renorm_clipping
         self.renorm_momentum = renorm_momentum
-
-    def _check_float_dtype(self) -> None:
-        """Batch normalization divides by a standard deviation: it needs a float dtype.
-
-        Raises:
-            ArgumentTypeError: for an integer, bool or other non-float dtype.
-        """
-        if np.dtype(self.compute_dtype).kind != "f":
-            raise ArgumentTypeError(
-                f"{type(self).__name__}: `dtype` must be a floating dtype, got "
-                f"dtype={self.dtype_policy!r}. Pass dtype='float32' (the default), 'float64', "
-                "'float16' or 'mixed_float16'; integer inputs are cast to it."
-            )
 
     def _raise_if_fused_cannot_be_used(self) -> None:
         """Raise ValueError if the fused kernel cannot run this configuration (the rank, 4 or 5,
@@ -798,6 +777,45 @@ def _validate_axis(axis, input_shape: tuple) -> list:
         raise InvalidArgumentError(f"Duplicate axis: axis={axis!r} names the same axis twice "
                                    f"(for input rank {rank}): name each axis once.")
     return axes
+
+
+def check_float_dtype(layer: Layer) -> None:
+    """A normalization divides by a standard deviation: ``layer`` needs a float dtype.
+
+    Raises:
+        TypeError: (ArgumentTypeError) for an integer, bool or other non-float dtype.
+    """
+    if np.dtype(layer.compute_dtype).kind != "f":
+        raise ArgumentTypeError(
+            f"{type(layer).__name__}: `dtype` must be a floating dtype, got "
+            f"dtype={layer.dtype_policy!r}. Pass dtype='float32' (the default), 'float64', "
+            "'float16' or 'mixed_float16'; integer inputs are cast to it."
+        )
+
+
+def set_affine_arguments(layer: Layer, epsilon, center, scale, beta_initializer,
+                         gamma_initializer, beta_regularizer, gamma_regularizer,
+                         beta_constraint, gamma_constraint) -> None:
+    """Check and store the arguments every normalization layer shares: ``epsilon``, whether
+    to make ``beta`` (``center``) and ``gamma`` (``scale``), and their initializers,
+    regularizers and constraints (resolved with ``initializers.get`` and the like).
+
+    Raises:
+        ValueError: (InvalidArgumentError) for an epsilon <= 0 or an unknown identifier.
+        TypeError: (ArgumentTypeError) for a center or scale that is not a bool.
+    """
+    where = type(layer).__name__
+    # epsilon > 0 keeps 1 / sqrt(variance + epsilon) finite for a constant channel or sample
+    layer.epsilon = check_float("epsilon", epsilon, minimum=0.0, min_inclusive=False,
+                                where=where)
+    layer.center = check_bool("center", center, where=where)
+    layer.scale = check_bool("scale", scale, where=where)
+    layer.beta_initializer = initializers.get(beta_initializer)
+    layer.gamma_initializer = initializers.get(gamma_initializer)
+    layer.beta_regularizer = regularizers.get(beta_regularizer)
+    layer.gamma_regularizer = regularizers.get(gamma_regularizer)
+    layer.beta_constraint = constraints.get(beta_constraint)
+    layer.gamma_constraint = constraints.get(gamma_constraint)
 
 
 def _on_device(value, like):
