@@ -8,7 +8,7 @@ around ``call``:
 1. converts NumPy data to Tensors; builds the layer on first use;
 2. casts floating inputs to the layer's compute dtype;
 3. resolves ``training`` when the caller did not give it: the enclosing layer's
-   call, else the global learning phase (if set), else ``call``'s own default;
+   call, else this thread's learning phase (if set), else ``call``'s own default;
 4. runs ``call``, adds the activity-regularizer loss ``reg(output) / batch_size``;
 5. on symbolic inputs (``layers.Input``) records a Node instead of computing.
 
@@ -388,7 +388,7 @@ class Layer:
         """Fill in ``training`` as Keras V2 does, and return ``(args, training)``.
 
         The value passed (by keyword or position; an int becomes a bool), else the enclosing
-        layer call's, else the global learning phase if set, else ``call``'s default. A layer
+        layer call's, else this thread's learning phase if set, else ``call``'s default. A layer
         whose ``call`` takes no ``training`` does not get it, but its nested layers do.
         """
         position = self._training_position
