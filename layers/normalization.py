@@ -151,7 +151,7 @@ class BatchNormalizationBase(Layer):
         inputs: a Tensor of any rank (float16 inputs are computed in float32).
         training: True (batch statistics, update the moving ones), False (moving
             statistics) or None, resolved as Keras V2 does: the enclosing call's value, else
-            the global learning phase (0 unless set), so a plain ``layer(x)`` is inference.
+            this thread's learning phase (0 unless set), so a plain ``layer(x)`` is inference.
         mask: bool Tensor with the input's shape minus the channel axis (or the input's
             full rank): masked (False) positions are left out of the batch statistics; every
             position is still normalized. Ignored in inference and by the fused path (with
@@ -521,7 +521,7 @@ class BatchNormalizationBase(Layer):
 
     # -- private: training value, moments, renorm -------------------------------------------
     def _get_training_value(self, training) -> bool:
-        """``training`` as a bool: None -> the global learning phase (0 unless set); in V2 a
+        """``training`` as a bool: None -> this thread's learning phase (0 unless set); in V2 a
         frozen layer (``trainable=False``) always runs in inference mode."""
         if training is None:
             training = backend.learning_phase()
