@@ -309,43 +309,8 @@ class BatchNormalizationBase(Layer):
         self.axis = _validate_axis(self.axis, input_shape)
         rank = len(input_shape)
 
-        if self.virtual_batch_size is not None:
-            vbs = self.virtual_batch_size
-            if not _is_int(vbs) or vbs <= 0:
-                raise InvalidArgumentError(
-                    "`virtual_batch_size` must be a positive integer that divides the true batch "
-                    f"size of the input tensor. Received: virtual_batch_size={vbs!r}"
-                )
-            if 0 in self.axis:
-                raise InvalidArgumentError(
-                    "When using `virtual_batch_size`, the batch dimension must be 0 and thus axis "
-                    f"cannot include 0. Received axis={self.axis}. Normalize another axis, or "
-                    "drop virtual_batch_size."
-                )
-            if self.adjustment is not None:
-                raise InvalidArgumentError(
-                    "When using `virtual_batch_size`, adjustment cannot be specified: "
-                    "drop one of the two.")
-
-        if self.fused in (None, True):
-            supported = (rank, self.axis[0]) in _FUSED_DATA_FORMATS and len(self.axis) == 1
-            if not self._USE_V2_BEHAVIOR:
-                self.fused = supported and self._fused_can_be_used()  # V1 never raises
-            elif self.fused is None:
-                self.fused = supported
-            elif rank not in (4, 5):
-                raise InvalidArgumentError(
-                    "Batch normalization layers with `fused=True` only support 4D or 5D input "
-                    f"tensors. Received tensor with shape: {input_shape}. Pass fused=False or None."
-                )
-            elif not supported:
-                if rank == 5:
-                    self.fused = False  # as Keras: a rank-5 input on another axis is not fused
-                else:
-                    raise InvalidArgumentError(
-                        "Unsupported axis. The use of `fused=True` is only possible with `axis=1` "
-                        f"or `axis=3` for 4D input tensors. Received: axis={tuple(self.axis)}"
-                    )
+        self._check_virtual_batch_size()
+        self._resolve_fused(input_shape)
 
         axis_to_dim = {a: input_shape[a] for a in self.axis}
         if any(dim is None for dim in axis_to_dim.values()):
@@ -386,6 +351,62 @@ class BatchNormalizationBase(Layer):
             self.renorm_stddev = self.add_weight("renorm_stddev", param_shape, dtype,
                                                  moving_stddev_initializer, trainable=False)
         self.built = True
+
+    def _check_virtual_batch_size(self) -> None:
+        """At build, knowing ``axis``: a positive ``virtual_batch_size``, with neither the
+        batch axis in ``axis`` nor an ``adjustment``.
+
+        Raises:
+            InvalidArgumentError: otherwise (Keras's messages).
+        """
+        vbs = self.virtual_batch_size
+        if vbs is None:
+            return
+        if not _is_int(vbs) or vbs <= 0:
+            raise InvalidArgumentError(
+                "`virtual_batch_size` must be a positive integer that divides the true batch "
+                f"size of the input tensor. Received: virtual_batch_size={vbs!r}"
+            )
+        if 0 in self.axis:
+            raise InvalidArgumentError(
+                "When using `virtual_batch_size`, the batch dimension must be 0 and thus axis "
+                f"cannot include 0. Received axis={self.axis}. Normalize another axis, or "
+                "drop virtual_batch_size."
+            )
+        if self.adjustment is not None:
+            raise InvalidArgumentError(
+                "When using `virtual_batch_size`, adjustment cannot be specified: "
+                "drop one of the two.")
+
+    def _resolve_fused(self, input_shape: tuple) -> None:
+        """At build, knowing the rank: ``fused=None`` (and V1's True) become whether the
+        fused kernel fits this input; V2's ``fused=True`` is checked against it.
+
+        Raises:
+            InvalidArgumentError: for V2's fused=True on a rank other than 4 or 5, or on a
+                rank-4 axis other than 1 or 3.
+        """
+        if self.fused not in (None, True):
+            return
+        rank = len(input_shape)
+        supported = (rank, self.axis[0]) in _FUSED_DATA_FORMATS and len(self.axis) == 1
+        if not self._USE_V2_BEHAVIOR:
+            self.fused = supported and self._fused_can_be_used()  # V1 never raises
+        elif self.fused is None:
+            self.fused = supported
+        elif rank not in (4, 5):
+            raise InvalidArgumentError(
+                "Batch normalization layers with `fused=True` only support 4D or 5D input "
+                f"tensors. Received tensor with shape: {input_shape}. Pass fused=False or None."
+            )
+        elif not supported:
+            if rank == 5:
+                self.fused = False  # as Keras: a rank-5 input on another axis is not fused
+            else:
+                raise InvalidArgumentError(
+                    "Unsupported axis. The use of `fused=True` is only possible with `axis=1` "
+                    f"or `axis=3` for 4D input tensors. Received: axis={tuple(self.axis)}"
+                )
 
     # -- call ---------------------------------------------------------------------------------
     def call(self, inputs, training=None, mask=None):
