@@ -249,8 +249,10 @@ class Layer:
             dtype = config["name"]
         if dtype is None:
             dtype = backend.floatx()
+        # a policy name (and bfloat16, refused below) stays as given; NumPy reads the rest
+        as_given = isinstance(dtype, str) and (dtype in _POLICIES or "bfloat16" in dtype)
         try:
-            name = dtype if isinstance(dtype, str) else np.dtype(dtype).name
+            name = dtype if as_given else np.dtype(dtype).name
         except TypeError as exc:
             raise InvalidArgumentError(
                 f"{type(self).__name__}: `dtype` {dtype!r} is neither a dtype nor a policy name "
@@ -261,12 +263,6 @@ class Layer:
             raise InvalidArgumentError(f"dtype {dtype!r} is not supported: NumPy has no bfloat16. "
                                        'Use "float32", "float64" or "mixed_float16".')
         else:
-            try:
-                name = np.dtype(name).name
-            except TypeError as exc:
-                raise InvalidArgumentError(
-                    f"{type(self).__name__}: `dtype` {dtype!r} is neither a dtype nor a policy "
-                    f"name ({sorted(_POLICIES)}). Pass e.g. dtype='float32'.") from exc
             if np.dtype(name).kind not in "biuf":  # what minigrad tensors can hold
                 raise InvalidArgumentError(
                     f"{type(self).__name__}: `dtype` {dtype!r} is not a bool, integer or float "
