@@ -20,15 +20,15 @@ import minigrad as mg
 from layers import constraints, initializers, regularizers
 from layers.base import InputSpec, Layer
 from layers.normalization import (
+    _HALF_DTYPES,
     _batch_normalization,
+    add_affine_weights,
     check_float_dtype,
     set_affine_arguments,
     two_pass_moments,
 )
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.validation import check_axis, check_bool, check_int
-
-_HALF_DTYPES = ("float16", "bfloat16")
 
 
 class _SampleNormalization(Layer):
@@ -48,13 +48,7 @@ class _SampleNormalization(Layer):
         """``gamma`` then ``beta`` (None when not made); float32 for a float16 layer, whose
         statistics are computed in float32 (as BatchNormalization's)."""
         dtype = "float32" if self.dtype in _HALF_DTYPES else self.dtype
-        self.gamma = self.beta = None
-        if make_gamma:
-            self.gamma = self.add_weight("gamma", shape, dtype, self.gamma_initializer,
-                                         self.gamma_regularizer, True, self.gamma_constraint)
-        if make_beta:
-            self.beta = self.add_weight("beta", shape, dtype, self.beta_initializer,
-                                        self.beta_regularizer, True, self.beta_constraint)
+        add_affine_weights(self, shape, dtype, make_gamma, make_beta)
 
     @staticmethod
     def _float32_statistics(inputs):

@@ -328,13 +328,7 @@ class BatchNormalizationBase(Layer):
         self._broadcast_shape = tuple(axis_to_dim.get(i, 1) for i in range(rank))
 
         dtype = self._param_dtype
-        self.gamma = self.beta = None
-        if self.scale:
-            self.gamma = self.add_weight("gamma", param_shape, dtype, self.gamma_initializer,
-                                         self.gamma_regularizer, True, self.gamma_constraint)
-        if self.center:
-            self.beta = self.add_weight("beta", param_shape, dtype, self.beta_initializer,
-                                        self.beta_regularizer, True, self.beta_constraint)
+        add_affine_weights(self, param_shape, dtype, self.scale, self.center)
         self.moving_mean = self.add_weight("moving_mean", param_shape, dtype,
                                            self.moving_mean_initializer, trainable=False)
         self.moving_variance = self.add_weight("moving_variance", param_shape, dtype,
@@ -837,6 +831,19 @@ def set_affine_arguments(layer: Layer, epsilon, center, scale, beta_initializer,
     layer.gamma_regularizer = regularizers.get(gamma_regularizer)
     layer.beta_constraint = constraints.get(beta_constraint)
     layer.gamma_constraint = constraints.get(gamma_constraint)
+
+
+def add_affine_weights(layer: Layer, shape: tuple, dtype: str, make_gamma: bool,
+                       make_beta: bool) -> None:
+    """Make ``layer.gamma`` then ``layer.beta`` (trainable, with the initializers,
+    regularizers and constraints ``set_affine_arguments`` stored); None when not made."""
+    layer.gamma = layer.beta = None
+    if make_gamma:
+        layer.gamma = layer.add_weight("gamma", shape, dtype, layer.gamma_initializer,
+                                       layer.gamma_regularizer, True, layer.gamma_constraint)
+    if make_beta:
+        layer.beta = layer.add_weight("beta", shape, dtype, layer.beta_initializer,
+                                      layer.beta_regularizer, True, layer.beta_constraint)
 
 
 def _on_device(value, like):
