@@ -10,6 +10,8 @@ samples of its batch and training and inference compute the same thing:
 
 The statistics are ``two_pass_moments`` and the normalization ``_batch_normalization`` of
 ``layers.normalization``, the code BatchNormalization runs: only the reduced axes differ.
+The shared arguments and ``gamma``/``beta`` are BatchNormalization's too
+(``set_affine_arguments``, ``add_affine_weights``).
 """
 
 from __future__ import annotations
