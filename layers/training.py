@@ -1004,15 +1004,11 @@ def _check_validation_freq(validation_freq) -> None:
 
 
 def _should_validate(epoch: int, validation_freq) -> bool:
-    if isinstance(validation_freq, int) and not isinstance(validation_freq, bool):
-        if validation_freq < 1:
-            raise InvalidArgumentError(f"validation_freq must be a positive integer, got {validation_freq}.")
+    """Whether epoch ``epoch`` (from 0) ends with validation; ``fit`` checked
+    ``validation_freq`` first (``_check_validation_freq``): an int >= 1 or a list of epochs."""
+    if isinstance(validation_freq, int):
         return (epoch + 1) % validation_freq == 0
-    if isinstance(validation_freq, (list, tuple, set)):
-        return (epoch + 1) in validation_freq
-    raise InvalidArgumentError(
-        "validation_freq must be an int or a list of epochs (counted from 1), got "
-        f"{validation_freq!r}.")
+    return (epoch + 1) in validation_freq
 
 
 __all__ = ["Trainer", "CompiledLoss", "CompiledMetrics", "BatchStream"]
