@@ -130,14 +130,16 @@ def unpack_data(data) -> tuple:
 def split_validation(arrays: tuple, validation_split: float) -> tuple:
     """Keras's ``validation_split``: the LAST fraction of the samples, taken before shuffling.
 
+    ``validation_split`` is in (0, 1): ``fit`` checked it (``_check_fit_arguments``) and
+    splits only when it is not 0.
+
     Returns:
         ``(train_arrays, validation_arrays)``.
 
     Raises:
-        ValueError: if the split leaves no training or no validation sample.
+        InvalidArgumentError: (a ValueError) if the split leaves no training or no validation
+            sample.
     """
-    if not 0.0 < validation_split < 1.0:
-        raise InvalidArgumentError(f"validation_split must be in [0, 1), got {validation_split!r}.")
     n = num_samples(*arrays)
     split_at = int(math.floor(n * (1.0 - validation_split)))
     if split_at == 0 or split_at == n:
