@@ -1,7 +1,8 @@
 """The layer library's session state, as ``tf.keras.backend`` has it, kept per thread.
 
 - ``learning_phase()`` / ``set_learning_phase(value)`` / ``learning_phase_scope(value)``:
-  the training flag used when a call does not say (0 = inference, the default);
+  once set, the training flag of a call that does not say (unset, the default, such a call
+  takes its ``call``'s own default, and ``learning_phase()`` reads 0);
 - ``unique_name(base)``: default layer names ``dense``, ``dense_1``, ``dense_2``, ...;
   ``get_uid(prefix)``: 1, 2, 3, ... (inputs are named ``input_1``, ``input_2``, ...);
 - ``clear_session()``: forget names, the learning phase and the graph collections;

@@ -8,7 +8,7 @@ around ``call``:
 1. converts NumPy data to Tensors; builds the layer on first use;
 2. casts floating inputs to the layer's compute dtype;
 3. resolves ``training`` when the caller did not give it: the enclosing layer's
-   call, else the global learning phase (if set), else ``call``'s own default;
+   call, else this thread's learning phase (if set), else ``call``'s own default;
 4. runs ``call``, adds the activity-regularizer loss ``reg(output) / batch_size``;
 5. on symbolic inputs (``layers.Input``) records a Node instead of computing.
 
@@ -249,8 +249,10 @@ class Layer:
             dtype = config["name"]
         if dtype is None:
             dtype = backend.floatx()
+        # a policy name (and bfloat16, refused below) stays as given; NumPy reads the rest
+        as_given = isinstance(dtype, str) and (dtype in _POLICIES or "bfloat16" in dtype)
         try:
-            name = dtype if isinstance(dtype, str) else np.dtype(dtype).name
+            name = dtype if as_given else np.dtype(dtype).name
         except TypeError as exc:
             raise InvalidArgumentError(
                 f"{type(self).__name__}: `dtype` {dtype!r} is neither a dtype nor a policy name "
@@ -261,12 +263,6 @@ class Layer:
             raise InvalidArgumentError(f"dtype {dtype!r} is not supported: NumPy has no bfloat16. "
                                        'Use "float32", "float64" or "mixed_float16".')
         else:
-            try:
-                name = np.dtype(name).name
-            except TypeError as exc:
-                raise InvalidArgumentError(
-                    f"{type(self).__name__}: `dtype` {dtype!r} is neither a dtype nor a policy "
-                    f"name ({sorted(_POLICIES)}). Pass e.g. dtype='float32'.") from exc
             if np.dtype(name).kind not in "biuf":  # what minigrad tensors can hold
                 raise InvalidArgumentError(
                     f"{type(self).__name__}: `dtype` {dtype!r} is not a bool, integer or float "
@@ -388,7 +384,7 @@ class Layer:
         """Fill in ``training`` as Keras V2 does, and return ``(args, training)``.
 
         The value passed (by keyword or position; an int becomes a bool), else the enclosing
-        layer call's, else the global learning phase if set, else ``call``'s default. A layer
+        layer call's, else this thread's learning phase if set, else ``call``'s default. A layer
         whose ``call`` takes no ``training`` does not get it, but its nested layers do.
         """
         position = self._training_position

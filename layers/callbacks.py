@@ -30,6 +30,15 @@ import numpy as np
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.validation import check_bool, check_float, check_int
 
+MODES = ("auto", "min", "max")  # of the callbacks that watch a monitored log
+
+
+def _direction(mode: str, monitor: str) -> str:
+    """"min" or "max"; "auto" is "max" for accuracy-like names, else "min" (tf-keras 2's rule)."""
+    if mode != "auto":
+        return mode
+    return "max" if ("acc" in monitor or monitor.startswith("fmeasure")) else "min"
+
 
 class Callback:
     """Base class of callbacks: every hook does nothing.
@@ -425,7 +434,7 @@ class EarlyStopping(Callback):
                  restore_best_weights: bool = False, start_from_epoch: int = 0):
         super().__init__()
         where = "EarlyStopping"
-        if not isinstance(mode, str) or mode not in ("auto", "min", "max"):
+        if not isinstance(mode, str) or mode not in MODES:
             raise InvalidArgumentError(f"EarlyStopping mode {mode!r} is unknown: use 'auto', 'min' "
                                        "or 'max'.")
         if not isinstance(monitor, str):
@@ -437,8 +446,7 @@ class EarlyStopping(Callback):
         baseline = check_float("baseline", baseline, allow_none=True, where=where)
         restore_best_weights = check_bool("restore_best_weights", restore_best_weights, where=where)
         start_from_epoch = check_int("start_from_epoch", start_from_epoch, minimum=0, where=where)
-        if mode == "auto":
-            mode = "max" if ("acc" in monitor or monitor.startswith("fmeasure")) else "min"
+        mode = _direction(mode, monitor)
         self.monitor = monitor
         self.mode = mode
         self.min_delta = abs(min_delta) if mode == "max" else -abs(min_delta)

@@ -27,18 +27,9 @@ import warnings
 
 import numpy as np
 
-from layers.callbacks import Callback
+from layers.callbacks import MODES, Callback, _direction
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.validation import check_bool, check_float, check_int, check_one_of, check_str
-
-MODES = ("auto", "min", "max")
-
-
-def _direction(mode: str, monitor: str) -> str:
-    """"min" or "max"; "auto" is "max" for accuracy-like names, else "min" (tf-keras 2's rule)."""
-    if mode != "auto":
-        return mode
-    return "max" if ("acc" in monitor or monitor.startswith("fmeasure")) else "min"
 
 
 def _check_path(name: str, value, where: str) -> str:

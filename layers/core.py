@@ -304,7 +304,7 @@ class Dropout(Layer):
 
     ``y = x * mask / (1 - rate)`` with ``mask ~ Bernoulli(1 - rate)`` in training (so
     ``E[y] = x``), ``y = x`` in inference. ``training`` comes from the call, else the
-    enclosing layer's call, else the global learning phase; by default it is inference.
+    enclosing layer's call, else this thread's learning phase; by default it is inference.
 
     Args:
         rate: the fraction of inputs to drop, in [0, 1] (1 drops everything).

@@ -10,6 +10,8 @@ samples of its batch and training and inference compute the same thing:
 
 The statistics are ``two_pass_moments`` and the normalization ``_batch_normalization`` of
 ``layers.normalization``, the code BatchNormalization runs: only the reduced axes differ.
+The shared arguments and ``gamma``/``beta`` are BatchNormalization's too
+(``set_affine_arguments``, ``add_affine_weights``).
 """
 
 from __future__ import annotations
@@ -19,11 +21,16 @@ import numpy as np
 import minigrad as mg
 from layers import constraints, initializers, regularizers
 from layers.base import InputSpec, Layer
-from layers.normalization import _batch_normalization, two_pass_moments
+from layers.normalization import (
+    _HALF_DTYPES,
+    _batch_normalization,
+    add_affine_weights,
+    check_float_dtype,
+    set_affine_arguments,
+    two_pass_moments,
+)
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
-from minigrad.validation import check_axis, check_bool, check_float, check_int
-
-_HALF_DTYPES = ("float16", "bfloat16")
+from minigrad.validation import check_axis, check_bool, check_int
 
 
 class _SampleNormalization(Layer):
@@ -33,36 +40,17 @@ class _SampleNormalization(Layer):
                  beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint,
                  **kwargs):
         super().__init__(**kwargs)
-        where = type(self).__name__
-        if np.dtype(self.compute_dtype).kind != "f":
-            raise ArgumentTypeError(
-                f"{where}: `dtype` must be a floating dtype, got dtype={self.dtype_policy!r}. "
-                "Pass dtype='float32' (the default), 'float64', 'float16' or 'mixed_float16'; "
-                "integer inputs are cast to it.")
-        # epsilon > 0 keeps 1 / sqrt(variance + epsilon) finite for a constant sample
-        self.epsilon = check_float("epsilon", epsilon, minimum=0.0, min_inclusive=False,
-                                   where=where)
-        self.center = check_bool("center", center, where=where)
-        self.scale = check_bool("scale", scale, where=where)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
+        check_float_dtype(self)
+        set_affine_arguments(self, epsilon, center, scale, beta_initializer, gamma_initializer,
+                             beta_regularizer, gamma_regularizer, beta_constraint,
+                             gamma_constraint)
         self.supports_masking = True
 
     def _make_weights(self, shape: tuple, make_gamma: bool, make_beta: bool) -> None:
         """``gamma`` then ``beta`` (None when not made); float32 for a float16 layer, whose
         statistics are computed in float32 (as BatchNormalization's)."""
         dtype = "float32" if self.dtype in _HALF_DTYPES else self.dtype
-        self.gamma = self.beta = None
-        if make_gamma:
-            self.gamma = self.add_weight("gamma", shape, dtype, self.gamma_initializer,
-                                         self.gamma_regularizer, True, self.gamma_constraint)
-        if make_beta:
-            self.beta = self.add_weight("beta", shape, dtype, self.beta_initializer,
-                                        self.beta_regularizer, True, self.beta_constraint)
+        add_affine_weights(self, shape, dtype, make_gamma, make_beta)
 
     @staticmethod
     def _float32_statistics(inputs):

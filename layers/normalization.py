@@ -151,7 +151,7 @@ class BatchNormalizationBase(Layer):
         inputs: a Tensor of any rank (float16 inputs are computed in float32).
         training: True (batch statistics, update the moving ones), False (moving
             statistics) or None, resolved as Keras V2 does: the enclosing call's value, else
-            the global learning phase (0 unless set), so a plain ``layer(x)`` is inference.
+            this thread's learning phase (0 unless set), so a plain ``layer(x)`` is inference.
         mask: bool Tensor with the input's shape minus the channel axis (or the input's
             full rank): masked (False) positions are left out of the batch statistics; every
             position is still normalized. Ignored in inference and by the fused path (with
@@ -209,7 +209,7 @@ class BatchNormalizationBase(Layer):
                 f"{axis!r}. Pass the index of the channel axis, e.g. axis=-1 for channels-last "
                 "data or axis=1 for channels-first."
             )
-        self._check_float_dtype()
+        check_float_dtype(self)
         synchronized = check_bool("synchronized", synchronized, where=where)
         fused = check_bool("fused", fused, allow_none=True, where=where)
         if synchronized and fused:
@@ -221,19 +221,11 @@ class BatchNormalizationBase(Layer):
             fused = False
         # momentum weights the old value: outside [0, 1] the moving statistics diverge
         self.momentum = check_float("momentum", momentum, minimum=0.0, maximum=1.0, where=where)
-        # epsilon > 0 keeps 1 / sqrt(variance + epsilon) finite for a constant channel
-        self.epsilon = check_float("epsilon", epsilon, minimum=0.0, min_inclusive=False,
-                                   where=where)
-        self.center = check_bool("center", center, where=where)
-        self.scale = check_bool("scale", scale, where=where)
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
+        set_affine_arguments(self, epsilon, center, scale, beta_initializer, gamma_initializer,
+                             beta_regularizer, gamma_regularizer, beta_constraint,
+                             gamma_constraint)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
         self.renorm = check_bool("renorm", renorm, where=where)
         # the type now; the value (> 0) at build, where Keras checks it
         self.virtual_batch_size = check_int("virtual_batch_size", virtual_batch_size,
@@ -260,19 +252,6 @@ class BatchNormalizationBase(Layer):
                                           maximum=1.0, where=where)
         self.renorm_clipping = renorm_clipping
         self.renorm_momentum = renorm_momentum
-
-    def _check_float_dtype(self) -> None:
-        """Batch normalization divides by a standard deviation: it needs a float dtype.
-
-        Raises:
-            ArgumentTypeError: for an integer, bool or other non-float dtype.
-        """
-        if np.dtype(self.compute_dtype).kind != "f":
-            raise ArgumentTypeError(
-                f"{type(self).__name__}: `dtype` must be a floating dtype, got "
-                f"dtype={self.dtype_policy!r}. Pass dtype='float32' (the default), 'float64', "
-                "'float16' or 'mixed_float16'; integer inputs are cast to it."
-            )
 
     def _raise_if_fused_cannot_be_used(self) -> None:
         """Raise ValueError if the fused kernel cannot run this configuration (the rank, 4 or 5,
@@ -330,43 +309,8 @@ class BatchNormalizationBase(Layer):
         self.axis = _validate_axis(self.axis, input_shape)
         rank = len(input_shape)
 
-        if self.virtual_batch_size is not None:
-            vbs = self.virtual_batch_size
-            if not _is_int(vbs) or vbs <= 0:
-                raise InvalidArgumentError(
-                    "`virtual_batch_size` must be a positive integer that divides the true batch "
-                    f"size of the input tensor. Received: virtual_batch_size={vbs!r}"
-                )
-            if 0 in self.axis:
-                raise InvalidArgumentError(
-                    "When using `virtual_batch_size`, the batch dimension must be 0 and thus axis "
-                    f"cannot include 0. Received axis={self.axis}. Normalize another axis, or "
-                    "drop virtual_batch_size."
-                )
-            if self.adjustment is not None:
-                raise InvalidArgumentError(
-                    "When using `virtual_batch_size`, adjustment cannot be specified: "
-                    "drop one of the two.")
-
-        if self.fused in (None, True):
-            supported = (rank, self.axis[0]) in _FUSED_DATA_FORMATS and len(self.axis) == 1
-            if not self._USE_V2_BEHAVIOR:
-                self.fused = supported and self._fused_can_be_used()  # V1 never raises
-            elif self.fused is None:
-                self.fused = supported
-            elif rank not in (4, 5):
-                raise InvalidArgumentError(
-                    "Batch normalization layers with `fused=True` only support 4D or 5D input "
-                    f"tensors. Received tensor with shape: {input_shape}. Pass fused=False or None."
-                )
-            elif not supported:
-                if rank == 5:
-                    self.fused = False  # as Keras: a rank-5 input on another axis is not fused
-                else:
-                    raise InvalidArgumentError(
-                        "Unsupported axis. The use of `fused=True` is only possible with `axis=1` "
-                        f"or `axis=3` for 4D input tensors. Received: axis={tuple(self.axis)}"
-                    )
+        self._check_virtual_batch_size()
+        self._resolve_fused(input_shape)
 
         axis_to_dim = {a: input_shape[a] for a in self.axis}
         if any(dim is None for dim in axis_to_dim.values()):
@@ -384,13 +328,7 @@ class BatchNormalizationBase(Layer):
         self._broadcast_shape = tuple(axis_to_dim.get(i, 1) for i in range(rank))
 
         dtype = self._param_dtype
-        self.gamma = self.beta = None
-        if self.scale:
-            self.gamma = self.add_weight("gamma", param_shape, dtype, self.gamma_initializer,
-                                         self.gamma_regularizer, True, self.gamma_constraint)
-        if self.center:
-            self.beta = self.add_weight("beta", param_shape, dtype, self.beta_initializer,
-                                        self.beta_regularizer, True, self.beta_constraint)
+        add_affine_weights(self, param_shape, dtype, self.scale, self.center)
         self.moving_mean = self.add_weight("moving_mean", param_shape, dtype,
                                            self.moving_mean_initializer, trainable=False)
         self.moving_variance = self.add_weight("moving_variance", param_shape, dtype,
@@ -407,6 +345,62 @@ class BatchNormalizationBase(Layer):
             self.renorm_stddev = self.add_weight("renorm_stddev", param_shape, dtype,
                                                  moving_stddev_initializer, trainable=False)
         self.built = True
+
+    def _check_virtual_batch_size(self) -> None:
+        """At build, knowing ``axis``: a positive ``virtual_batch_size``, with neither the
+        batch axis in ``axis`` nor an ``adjustment``.
+
+        Raises:
+            InvalidArgumentError: otherwise (Keras's messages).
+        """
+        vbs = self.virtual_batch_size
+        if vbs is None:
+            return
+        if not _is_int(vbs) or vbs <= 0:
+            raise InvalidArgumentError(
+                "`virtual_batch_size` must be a positive integer that divides the true batch "
+                f"size of the input tensor. Received: virtual_batch_size={vbs!r}"
+            )
+        if 0 in self.axis:
+            raise InvalidArgumentError(
+                "When using `virtual_batch_size`, the batch dimension must be 0 and thus axis "
+                f"cannot include 0. Received axis={self.axis}. Normalize another axis, or "
+                "drop virtual_batch_size."
+            )
+        if self.adjustment is not None:
+            raise InvalidArgumentError(
+                "When using `virtual_batch_size`, adjustment cannot be specified: "
+                "drop one of the two.")
+
+    def _resolve_fused(self, input_shape: tuple) -> None:
+        """At build, knowing the rank: ``fused=None`` (and V1's True) become whether the
+        fused kernel fits this input; V2's ``fused=True`` is checked against it.
+
+        Raises:
+            InvalidArgumentError: for V2's fused=True on a rank other than 4 or 5, or on a
+                rank-4 axis other than 1 or 3.
+        """
+        if self.fused not in (None, True):
+            return
+        rank = len(input_shape)
+        supported = (rank, self.axis[0]) in _FUSED_DATA_FORMATS and len(self.axis) == 1
+        if not self._USE_V2_BEHAVIOR:
+            self.fused = supported and self._fused_can_be_used()  # V1 never raises
+        elif self.fused is None:
+            self.fused = supported
+        elif rank not in (4, 5):
+            raise InvalidArgumentError(
+                "Batch normalization layers with `fused=True` only support 4D or 5D input "
+                f"tensors. Received tensor with shape: {input_shape}. Pass fused=False or None."
+            )
+        elif not supported:
+            if rank == 5:
+                self.fused = False  # as Keras: a rank-5 input on another axis is not fused
+            else:
+                raise InvalidArgumentError(
+                    "Unsupported axis. The use of `fused=True` is only possible with `axis=1` "
+                    f"or `axis=3` for 4D input tensors. Received: axis={tuple(self.axis)}"
+                )
 
     # -- call ---------------------------------------------------------------------------------
     def call(self, inputs, training=None, mask=None):
@@ -542,7 +536,7 @@ class BatchNormalizationBase(Layer):
 
     # -- private: training value, moments, renorm -------------------------------------------
     def _get_training_value(self, training) -> bool:
-        """``training`` as a bool: None -> the global learning phase (0 unless set); in V2 a
+        """``training`` as a bool: None -> this thread's learning phase (0 unless set); in V2 a
         frozen layer (``trainable=False``) always runs in inference mode."""
         if training is None:
             training = backend.learning_phase()
@@ -798,6 +792,58 @@ def _validate_axis(axis, input_shape: tuple) -> list:
         raise InvalidArgumentError(f"Duplicate axis: axis={axis!r} names the same axis twice "
                                    f"(for input rank {rank}): name each axis once.")
     return axes
+
+
+def check_float_dtype(layer: Layer) -> None:
+    """A normalization divides by a standard deviation: ``layer`` needs a float dtype.
+
+    Raises:
+        TypeError: (ArgumentTypeError) for an integer, bool or other non-float dtype.
+    """
+    if np.dtype(layer.compute_dtype).kind != "f":
+        raise ArgumentTypeError(
+            f"{type(layer).__name__}: `dtype` must be a floating dtype, got "
+            f"dtype={layer.dtype_policy!r}. Pass dtype='float32' (the default), 'float64', "
+            "'float16' or 'mixed_float16'; integer inputs are cast to it."
+        )
+
+
+def set_affine_arguments(layer: Layer, epsilon, center, scale, beta_initializer,
+                         gamma_initializer, beta_regularizer, gamma_regularizer,
+                         beta_constraint, gamma_constraint) -> None:
+    """Check and store the arguments every normalization layer shares: ``epsilon``, whether
+    to make ``beta`` (``center``) and ``gamma`` (``scale``), and their initializers,
+    regularizers and constraints (resolved with ``initializers.get`` and the like).
+
+    Raises:
+        ValueError: (InvalidArgumentError) for an epsilon <= 0 or an unknown identifier.
+        TypeError: (ArgumentTypeError) for a center or scale that is not a bool.
+    """
+    where = type(layer).__name__
+    # epsilon > 0 keeps 1 / sqrt(variance + epsilon) finite for a constant channel or sample
+    layer.epsilon = check_float("epsilon", epsilon, minimum=0.0, min_inclusive=False,
+                                where=where)
+    layer.center = check_bool("center", center, where=where)
+    layer.scale = check_bool("scale", scale, where=where)
+    layer.beta_initializer = initializers.get(beta_initializer)
+    layer.gamma_initializer = initializers.get(gamma_initializer)
+    layer.beta_regularizer = regularizers.get(beta_regularizer)
+    layer.gamma_regularizer = regularizers.get(gamma_regularizer)
+    layer.beta_constraint = constraints.get(beta_constraint)
+    layer.gamma_constraint = constraints.get(gamma_constraint)
+
+
+def add_affine_weights(layer: Layer, shape: tuple, dtype: str, make_gamma: bool,
+                       make_beta: bool) -> None:
+    """Make ``layer.gamma`` then ``layer.beta`` (trainable, with the initializers,
+    regularizers and constraints ``set_affine_arguments`` stored); None when not made."""
+    layer.gamma = layer.beta = None
+    if make_gamma:
+        layer.gamma = layer.add_weight("gamma", shape, dtype, layer.gamma_initializer,
+                                       layer.gamma_regularizer, True, layer.gamma_constraint)
+    if make_beta:
+        layer.beta = layer.add_weight("beta", shape, dtype, layer.beta_initializer,
+                                      layer.beta_regularizer, True, layer.beta_constraint)
 
 
 def _on_device(value, like):

@@ -26,7 +26,7 @@ Reached as ``layers.v1.BatchNormalization``. It is ``BatchNormalizationBase`` (s
    kernel supports; otherwise it silently uses the composite path. ``synchronized`` is
    dropped (as tf-keras's V1 class does).
 
-``training=None`` means the global learning phase (``layers.backend.learning_phase()``,
+``training=None`` means this thread's learning phase (``layers.backend.learning_phase()``,
 0 unless set), without consulting ``trainable``.
 """
 

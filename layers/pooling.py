@@ -112,6 +112,8 @@ class GlobalAveragePooling2D(Layer):
         TypeError: (ArgumentTypeError) for a keepdims that is not a bool.
     """
 
+    _reduce = staticmethod(mg.mean)  # GlobalMaxPooling2D's is mg.max
+
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
         self.data_format = normalize_data_format(data_format)
@@ -120,7 +122,7 @@ class GlobalAveragePooling2D(Layer):
 
     def call(self, inputs):
         axes = (2, 3) if self.data_format == "channels_first" else (1, 2)
-        return mg.mean(inputs, axis=axes, keepdims=self.keepdims)
+        return self._reduce(inputs, axis=axes, keepdims=self.keepdims)
 
     def compute_output_shape(self, input_shape) -> tuple:
         shape = check_input_shape(self, input_shape, rank=4)
@@ -142,19 +144,11 @@ class GlobalMaxPooling2D(GlobalAveragePooling2D):
     ``reduce_max`` (which Keras's layer calls) does, not all to the first as a max-pooling
     window does.
 
-    Args:
-        data_format: "channels_last" (default, also for None) or "channels_first"
-            ((N, C, H, W) -> (N, C)).
-        keepdims: keep the spatial axes with length 1.
-
-    Raises:
-        ValueError: (InvalidArgumentError) for an unknown data_format.
-        TypeError: (ArgumentTypeError) for a keepdims that is not a bool.
+    The arguments (``data_format``, ``keepdims``), output shapes, config and errors are
+    ``GlobalAveragePooling2D``'s: only the reduction differs.
     """
 
-    def call(self, inputs):
-        axes = (2, 3) if self.data_format == "channels_first" else (1, 2)
-        return mg.max(inputs, axis=axes, keepdims=self.keepdims)
+    _reduce = staticmethod(mg.max)
 
 
 MaxPool2D = MaxPooling2D  # Keras's aliases

@@ -130,14 +130,16 @@ def unpack_data(data) -> tuple:
 def split_validation(arrays: tuple, validation_split: float) -> tuple:
     """Keras's ``validation_split``: the LAST fraction of the samples, taken before shuffling.
 
+    ``validation_split`` is in (0, 1): ``fit`` checked it (``_check_fit_arguments``) and
+    splits only when it is not 0.
+
     Returns:
         ``(train_arrays, validation_arrays)``.
 
     Raises:
-        ValueError: if the split leaves no training or no validation sample.
+        InvalidArgumentError: (a ValueError) if the split leaves no training or no validation
+            sample.
     """
-    if not 0.0 < validation_split < 1.0:
-        raise InvalidArgumentError(f"validation_split must be in [0, 1), got {validation_split!r}.")
     n = num_samples(*arrays)
     split_at = int(math.floor(n * (1.0 - validation_split)))
     if split_at == 0 or split_at == n:
@@ -1004,15 +1006,11 @@ def _check_validation_freq(validation_freq) -> None:
 
 
 def _should_validate(epoch: int, validation_freq) -> bool:
-    if isinstance(validation_freq, int) and not isinstance(validation_freq, bool):
-        if validation_freq < 1:
-            raise InvalidArgumentError(f"validation_freq must be a positive integer, got {validation_freq}.")
+    """Whether epoch ``epoch`` (from 0) ends with validation; ``fit`` checked
+    ``validation_freq`` first (``_check_validation_freq``): an int >= 1 or a list of epochs."""
+    if isinstance(validation_freq, int):
         return (epoch + 1) % validation_freq == 0
-    if isinstance(validation_freq, (list, tuple, set)):
-        return (epoch + 1) in validation_freq
-    raise InvalidArgumentError(
-        "validation_freq must be an int or a list of epochs (counted from 1), got "
-        f"{validation_freq!r}.")
+    return (epoch + 1) in validation_freq
 
 
 __all__ = ["Trainer", "CompiledLoss", "CompiledMetrics", "BatchStream"]
