@@ -188,7 +188,7 @@ def _outbound(a):
         return numpy.ascontiguousarray(a), _same
     if _cuda_aware:
         a = xp.ascontiguousarray(a)
-        xp.cuda.get_current_stream().synchronize()
+        _synchronize(a)
         return a, _same
     return numpy.ascontiguousarray(backend.to_device(a, "cpu")), _to_cuda
 
