@@ -20,3 +20,13 @@ from minigrad.tensor import Tensor, tensor  # noqa: F401
 from minigrad.variable import Variable  # noqa: F401
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # minigrad.distributed (MPI collectives) loads on first use: ``import minigrad`` stays light,
+    # and mpi4py is imported only by minigrad.distributed.init()
+    if name == "distributed":
+        import importlib
+
+        return importlib.import_module("minigrad.distributed")
+    raise AttributeError(f"module 'minigrad' has no attribute {name!r}")
