@@ -322,7 +322,14 @@ def broadcast(tensor, root: int = 0) -> Tensor:
         ArgumentTypeError: if ``root`` is not an int.
     """
     where = "minigrad.distributed.broadcast"
-    root = check_int("root", root, minimum=0, maximum=_size - 1, where=where)
+    root = check_int("root", root, where=where)
+    if not 0 <= root < _size:
+        hint = "" if _comm is not None else (
+            " (minigrad.distributed.init() has not run: this process is a job of one rank)")
+        raise InvalidArgumentError(
+            f"{where}: `root` must be a rank, an integer in [0, {_size - 1}], got {root}: the job "
+            f"has {_size} rank(s){hint}. Pass the rank that holds the value, e.g. root=0."
+        )
     tensor = as_tensor_argument("tensor", tensor, where=where)
     return apply(Broadcast, tensor, root=root)
 
