@@ -31,6 +31,7 @@ import numpy as np
 import minigrad as mg
 from layers import backend, constraints, initializers, regularizers
 from layers.base import InputSpec, Layer, Update, check_input_shape
+from minigrad import distributed  # imports mpi4py only in distributed.init()
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.validation import check_bool, check_float, check_int
 
@@ -937,8 +938,6 @@ def _synchronized_moments(x, reduction_axes: tuple, weights=None, parts: int = 2
 def _across_ranks() -> bool:
     """True when ``minigrad.distributed`` runs on several ranks (and this is not a symbolic
     call, which only infers shapes and must not wait for the other ranks)."""
-    from minigrad import distributed  # mpi4py is imported only by distributed.init()
-
     return distributed.is_initialized() and distributed.world_size() > 1 and not _shape_inference()
 
 
@@ -954,8 +953,6 @@ def _all_ranks_moments(x, reduction_axes: tuple, weights=None):
     all-reduce adds them up). Every rank must make the same training calls, with the same
     statistic shape (the normalized axes); the batch sizes may differ.
     """
-    from minigrad import distributed
-
     local = mg.stack(list(_part_moments(x, reduction_axes, weights)))
     gathered = distributed.all_gather(local)  # (world_size, 4, *statistic shape)
     moments = [tuple(gathered[rank, i] for i in range(4)) for rank in range(gathered.shape[0])]
