@@ -41,3 +41,30 @@ def test_a_script_that_raises_before_init_is_not_affected(run_mpi):
     assert job.returncode != 0
     assert "KeyError: 'plain'" in job.stderr
     assert "failed:" not in job.stderr
+
+
+NOT_JOINED = r'''
+import minigrad as mg
+import minigrad.distributed as dist
+from minigrad.errors import DistributedError
+
+for name, call in [("all_reduce", lambda: dist.all_reduce(mg.ones(2))), ("barrier", dist.barrier)]:
+    try:
+        call()
+    except DistributedError as exc:
+        print(f"{name}: {exc}", flush=True)
+'''
+
+
+def test_a_collective_without_init_under_mpiexec_is_refused(run_mpi):
+    # each rank would otherwise return its own input and train alone, silently
+    job = run_mpi(NOT_JOINED, 2, timeout=30)
+    assert job.returncode == 0, job.stderr
+    lines = job.stdout.splitlines()
+    for name in ("all_reduce", "barrier"):
+        start = f"{name}: minigrad.distributed.{name} was called"
+        refused = [line for line in lines if line.startswith(start)]
+        assert len(refused) == 2, job.stdout  # on both ranks
+        assert "mpiexec started as one of 2 ($PMI_SIZE=2), but minigrad.distributed.init() has not run" \
+            in refused[0]
+        assert "Call minigrad.distributed.init() at the start of the script" in refused[0]
