@@ -135,12 +135,20 @@ class BatchNormalizationBase(Layer):
         adjustment: a function ``f(shape) -> (a, b)`` called in training with the input's
             shape; then ``y = ((x - mu) / sqrt(sigma2 + eps) * a + b) * gamma + beta``.
             Inference ignores it. Not serialized.
-        synchronized: compute the statistics from per-part moments ``(n, mu, M2)``
-            (count, mean, centred sum of squares ``sum((x - mu)**2)``), combined with Chan's
-            formula, so that a multi-process version only has to gather each replica's
-            moments. On one process the numbers are the two-pass ones up to rounding, at any
-            offset. Forces ``fused=False``. Otherwise the statistics are two-pass: ``mu``
-            first, then ``mean((x - mu)**2)``.
+        synchronized: compute the batch statistics from the data of every rank of
+            ``minigrad.distributed`` (data-parallel training under ``mpiexec``): each rank's
+            moments ``(n, mu, M2)`` (weighted count, mean, centred sum of squares
+            ``sum((x - mu)**2)``) are all-gathered and combined with Chan's formula in rank
+            order, so every rank normalizes with the same statistics, stable at any offset,
+            and updates its moving statistics identically; the backward all-reduces the
+            gradients of those moments (the per-channel sums of ``dy`` and ``dy (x - mu)``).
+            Each rank's ``dgamma``/``dbeta`` is its local share, summed by the strategy's
+            gradient all-reduce. Every rank must make the same training calls; batch sizes
+            may differ. With ``virtual_batch_size=v``, ghost batch j of every rank is one
+            synchronized ghost batch of ``v`` rows per rank. In one process (or without
+            ``distributed.init()``) the statistics are the plain layer's up to rounding.
+            Forces ``fused=False``. Otherwise the statistics are two-pass: ``mu`` first,
+            then ``mean((x - mu)**2)``.
         name: the layer's name (default ``batch_normalization``, ``batch_normalization_1``, ...).
         dtype: the layer's dtype or a policy name ("mixed_float16"). With float16 (or the
             mixed policy) the parameters and moving statistics are float32 and the statistics
@@ -899,17 +907,21 @@ def two_pass_moments(x, reduction_axes: tuple, weights=None):
 
 
 def _synchronized_moments(x, reduction_axes: tuple, weights=None, parts: int = 2):
-    """Mean, variance and ``x - mean`` from per-part moments, combined as a synchronized
-    (multi-replica) version would combine the replicas' moments.
+    """Mean, variance and ``x - mean`` from per-part moments combined with Chan's formula:
+    across the ranks of ``minigrad.distributed`` when it runs on more than one, else across
+    ``parts`` pieces of this process's batch.
 
-    The batch is cut into ``parts`` pieces along the first reduction axis (one process
-    plays ``parts`` replicas, so the combination below always runs and is tested). Each
-    part gives ``(count, shift, offset, m2)`` (``_part_moments``), small numbers that a
-    multi-process version would all-gather; ``_chan_combine`` merges them. Unlike the
-    sums ``S1 = sum(x)``, ``S2 = sum(x**2)`` (``sigma2 = S2 / n - mu**2`` cancels
-    catastrophically: at mean 1e4 in float32 outputs were off by up to 144), every term here
-    is centred, so the result is the two-pass one up to float32 rounding at any offset.
+    Each part gives ``(count, shift, offset, m2)`` (``_part_moments``), small numbers that
+    ``_chan_combine`` merges. Unlike the sums ``S1 = sum(x)``, ``S2 = sum(x**2)``
+    (``sigma2 = S2 / n - mu**2`` cancels catastrophically: at mean 1e4 in float32 outputs
+    were off by up to 144), every term here is centred, so the result is the two-pass one up
+    to rounding at any offset. In one process the batch is cut into ``parts`` pieces along
+    the first reduction axis (one process plays ``parts`` replicas, so the combination always
+    runs and is tested); across ranks see ``_all_ranks_moments``.
     """
+    if _across_ranks():
+        count, shift, offset, m2 = _all_ranks_moments(x, reduction_axes, weights)
+        return shift + offset, m2 / _nonzero(count), (x - shift) - offset
     axis = reduction_axes[0] if reduction_axes else 0
     length = x.shape[axis] if reduction_axes else 1  # nothing reduced: one part, each value its own
     parts = max(1, min(parts, length))
@@ -918,9 +930,36 @@ def _synchronized_moments(x, reduction_axes: tuple, weights=None, parts: int = 2
     piece_weights = ([None] * len(pieces) if weights is None else
                      mg.split(weights, points, axis=axis) if points else [weights])
     moments = [_part_moments(p, reduction_axes, w) for p, w in zip(pieces, piece_weights)]
-    # a multi-process version all-gathers every process's moments here
     count, shift, offset, m2 = functools.reduce(_chan_combine, moments)
     return shift + offset, m2 / _nonzero(count), (x - shift) - offset
+
+
+def _across_ranks() -> bool:
+    """True when ``minigrad.distributed`` runs on several ranks (and this is not a symbolic
+    call, which only infers shapes and must not wait for the other ranks)."""
+    from minigrad import distributed  # mpi4py is imported only by distributed.init()
+
+    return distributed.is_initialized() and distributed.world_size() > 1 and not _shape_inference()
+
+
+def _all_ranks_moments(x, reduction_axes: tuple, weights=None):
+    """Every rank's part moments combined: ``(count, shift, offset, m2)`` of the global batch.
+
+    This rank's ``(count, shift, offset, m2)`` are stacked, all-gathered (one collective of
+    ``4 x channels`` numbers) and merged with ``_chan_combine`` in rank order, so every rank
+    gets bit-identical statistics (and moving averages). ``all_gather`` is differentiable:
+    its backward all-reduces (sums) the gradient of the gathered moments, which is how the
+    backward shares the per-channel sums ``sum(dy)`` and ``sum(dy (x - mu))`` across ranks;
+    each rank's ``dgamma``/``dbeta`` stay its local contribution (the strategy's gradient
+    all-reduce adds them up). Every rank must make the same training calls, with the same
+    statistic shape (the normalized axes); the batch sizes may differ.
+    """
+    from minigrad import distributed
+
+    local = mg.stack(list(_part_moments(x, reduction_axes, weights)))
+    gathered = distributed.all_gather(local)  # (world_size, 4, *statistic shape)
+    moments = [tuple(gathered[rank, i] for i in range(4)) for rank in range(gathered.shape[0])]
+    return functools.reduce(_chan_combine, moments)
 
 
 def _part_moments(x, reduction_axes: tuple, weights=None):
