@@ -753,15 +753,22 @@ class Trainer:
             self._weights_synchronized = True
         return local
 
+    def _scale_loss(self, loss):
+        """Data-parallel: ``loss * n_r / N``, this rank's share of the global batch's mean loss
+        (``DataParallel``), so that the gradients summed over the ranks (``_reduce_gradients``)
+        are those of the global batch. In one process: ``loss``."""
+        if getattr(self, "distribute_strategy", None) is None or self._replica_weight == 1.0:
+            return loss
+        return loss * self._replica_weight
+
     def _reduce_gradients(self, grads: list) -> list:
-        """The gradients of the global batch: each rank's weighted by its share of the rows
-        and summed over the ranks in one all-reduce (``DataParallel``). In one process:
-        ``grads``. A custom ``train_step`` calls it between ``tape.gradient`` and
-        ``apply_gradients`` to train data-parallel."""
+        """Data-parallel: the gradients of the ranks' scaled losses (``_scale_loss``) summed
+        in one all-reduce (``DataParallel.sum_gradients``). In one process: ``grads``. A
+        custom ``train_step`` calls both to train data-parallel."""
         strategy = getattr(self, "distribute_strategy", None)
         if strategy is None:
             return grads
-        return strategy.reduce_gradients_weighted(grads, self._replica_weight)
+        return strategy.sum_gradients(grads)
 
     # -- the steps ---------------------------------------------------------------------------
     def train_step(self, data) -> dict:
@@ -772,7 +779,7 @@ class Trainer:
         x, y, sample_weight = unpack_data(data)
         with mg.GradientTape() as tape:
             y_pred = self(x, training=True)
-            loss = self.compute_loss(x, y, y_pred, sample_weight)
+            loss = self._scale_loss(self.compute_loss(x, y, y_pred, sample_weight))
         weights = self.trainable_weights
         if weights:
             grads = self._reduce_gradients(tape.gradient(loss, weights))

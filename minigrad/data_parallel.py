@@ -8,7 +8,9 @@ gradients, each rank's weighted by its share of the batch:
 
     g = sum_r (n_r / N) * g_r        n_r rows on rank r, N = sum_r n_r rows in the batch
 
-which is the gradient of the mean loss over the whole batch, so a step on R ranks equals a
+which is the gradient of the mean loss over the whole batch (``fit`` scales each rank's loss
+by ``n_r / N`` before the backward pass and sums, which is the same and stays exact when a
+synchronized layer's backward mixes the ranks' gradients), so a step on R ranks equals a
 step of one process on the global batch (up to rounding), even when the slices differ in
 size (16 rows on 3 ranks: 6, 5, 5). Every rank then applies the same update, and the
 weights stay equal because they start equal: rank 0's are broadcast first.
@@ -188,6 +190,9 @@ class DataParallel:
         Returns:
             A list of Tensors (and Nones) in ``grads``' order, on their devices and dtypes.
 
+        With ``BatchNormalization(synchronized=True)`` layers and slices of different sizes,
+        scale each rank's loss by ``n_r / N`` and use ``sum_gradients`` instead (see there).
+
         Raises:
             InvalidArgumentError: for a negative ``num_examples``, or no rows on any rank.
         """
@@ -197,10 +202,16 @@ class DataParallel:
             return self._all_reduce_gradients(grads, 1.0 / self.num_replicas_in_sync)
         return self._all_reduce_gradients(grads, float(num_examples), divide_by_total=True)
 
-    def reduce_gradients_weighted(self, grads, weight: float) -> list:
-        """``sum_r weight_r * grads_r`` over the ranks, with one all-reduce per dtype (``fit``
-        passes ``n_r / N``, which it knows on every rank)."""
-        return self._all_reduce_gradients(grads, float(weight))
+    def sum_gradients(self, grads) -> list:
+        """The gradients summed over the ranks, the same on every rank: one all-reduce per dtype.
+
+        For losses that each rank has already scaled by its share of the global batch
+        (``loss * n_r / N``), as ``fit`` does: the sum is then the gradient of the global
+        batch's mean loss, exactly, also through layers whose backward crosses ranks
+        (``BatchNormalization(synchronized=True)``), where weighting the gradients after the
+        fact (``reduce_gradients(num_examples=...)``) is exact only for equal slices.
+        """
+        return self._all_reduce_gradients(grads, 1.0)
 
     def _all_reduce_gradients(self, grads, weight: float, divide_by_total: bool = False) -> list:
         """``sum_r weight_r * grads_r`` (divided by ``sum_r weight_r`` if ``divide_by_total``):

@@ -28,9 +28,13 @@ COMMON = textwrap.dedent('''
     import layers
     import minigrad as mg
 
-    def make_model():
+    def make_model(bn=None):
+        """Dense, tanh, Dense; with ``bn`` (False: plain, True: synchronized) a BN layer after
+        the first Dense (its moving statistics are among the weights compared)."""
         mg.random.seed(0)
-        return layers.Sequential([layers.Dense(5, activation="tanh", input_shape=(3,), dtype="float64"),
+        norm = [] if bn is None else [layers.BatchNormalization(synchronized=bn, dtype="float64")]
+        return layers.Sequential([layers.Dense(5, input_shape=(3,), dtype="float64"), *norm,
+                                  layers.Activation("tanh", dtype="float64"),
                                   layers.Dense(2, dtype="float64")])
 
     def make_data(n):
@@ -65,7 +69,7 @@ RANK_PRELUDE = COMMON + textwrap.dedent('''
     from minigrad.data_parallel import DataParallel
     strategy = DataParallel()
     with strategy.scope():
-        model = make_model()
+        model = make_model(bn=True if SYNCHRONIZED_BN else None)
         compile_(model)
     if strategy.rank != 0:  # a different start everywhere else: fit must broadcast rank 0's
         model.set_weights([w + strategy.rank for w in model.get_weights()])
@@ -82,12 +86,17 @@ RANK_PRELUDE = COMMON + textwrap.dedent('''
 ''')
 
 
-def one_process(body: str) -> dict:
+def one_process(body: str, bn=None) -> dict:
     """Run ``COMMON`` and ``body`` here, without a strategy; returns its namespace."""
     namespace: dict = {}
-    exec(COMMON + "strategy = None\nmodel = make_model()\ncompile_(model)\n" + textwrap.dedent(body),
-         namespace)
+    exec(COMMON + f"strategy = None\nmodel = make_model(bn={bn})\ncompile_(model)\n"
+         + textwrap.dedent(body), namespace)
     return namespace
+
+
+def on_ranks(body: str, synchronized_bn: bool = False) -> str:
+    """The script each rank runs: the prelude, then ``body``."""
+    return f"SYNCHRONIZED_BN = {synchronized_bn}\n" + RANK_PRELUDE + textwrap.dedent(body)
 
 
 def results(done, n: int) -> list:
@@ -123,7 +132,7 @@ def test_shard_bounds_split_contiguously_with_sizes_one_apart():
 
 def test_two_sgd_steps_on_two_ranks_equal_one_process_on_the_global_batch(run_mpi):
     # 16 rows, batch 8: two steps, shuffled (rank 0's permutation), rank 1 starting elsewhere
-    done = run_mpi(RANK_PRELUDE + "report(history=fit(model, 16, 8, epochs=1))\n", n=2)
+    done = run_mpi(on_ranks("report(history=fit(model, 16, 8, epochs=1))"), n=2)
     found = results(done, 2)
     reference = one_process("history = fit(model, 16, 8, epochs=1)")
     assert_weights_equal(found, reference["model"].get_weights())
@@ -135,7 +144,7 @@ def test_two_sgd_steps_on_two_ranks_equal_one_process_on_the_global_batch(run_mp
 
 def test_uneven_split_on_three_ranks_weights_each_rank_by_its_rows(run_mpi):
     # a global batch of 16 on 3 ranks is 6/5/5 rows; validation: 7 rows are 3/2/2
-    done = run_mpi(RANK_PRELUDE + "report(history=fit(model, 16, 16, epochs=2, validation=7))\n", n=3)
+    done = run_mpi(on_ranks("report(history=fit(model, 16, 16, epochs=2, validation=7))"), n=3)
     found = results(done, 3)
     reference = one_process("history = fit(model, 16, 16, epochs=2, validation=7)")
     assert set(reference["history"]) == {"loss", "mae", "val_loss", "val_mae"}
@@ -143,16 +152,26 @@ def test_uneven_split_on_three_ranks_weights_each_rank_by_its_rows(run_mpi):
     assert_history_equal(found, reference["history"])
 
 
+def test_synchronized_batch_norm_in_fit_on_an_uneven_split_equals_plain_bn_in_one_process(run_mpi):
+    # 6/5/5 rows: the loss is scaled by each rank's share before the backward, which crosses
+    # the ranks in the synchronized layer; weighting the gradients afterwards would be wrong
+    done = run_mpi(on_ranks("report(history=fit(model, 16, 16, epochs=2))", synchronized_bn=True), n=3)
+    found = results(done, 3)
+    reference = one_process("history = fit(model, 16, 16, epochs=2)", bn=False)
+    assert_weights_equal(found, reference["model"].get_weights())
+    assert_history_equal(found, reference["history"])
+
+
 def test_a_gradient_tape_loop_with_reduce_gradients_equals_one_process(run_mpi):
     # 7 rows on 2 ranks: 4 and 3, so the weighting by num_examples matters
-    done = run_mpi(RANK_PRELUDE + "strategy.broadcast_weights(model)\ntape_loop(model, 7, steps=2)\n"
-                   "report()\n", n=2)
+    done = run_mpi(on_ranks("strategy.broadcast_weights(model)\ntape_loop(model, 7, steps=2)\nreport()"),
+                   n=2)
     reference = one_process("tape_loop(model, 7, steps=2)")
     assert_weights_equal(results(done, 2), reference["model"].get_weights())
 
 
 def test_evaluate_sums_over_ranks_and_the_progress_shows_on_rank_0_only(run_mpi):
-    script = RANK_PRELUDE + textwrap.dedent('''
+    script = on_ranks('''
         out = io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
             history = fit(model, 10, 4, epochs=2, verbose=2)   # batches 4, 4, 2: 2/2, 2/2, 1/1
@@ -176,7 +195,7 @@ def test_evaluate_sums_over_ranks_and_the_progress_shows_on_rank_0_only(run_mpi)
 
 
 def test_a_batch_with_fewer_rows_than_ranks_is_refused_before_training(run_mpi):
-    script = RANK_PRELUDE + textwrap.dedent('''
+    script = on_ranks('''
         from minigrad.errors import InvalidArgumentError
         messages = []
         for n, batch_size in ((9, 4), (8, 1)):   # a last batch of 1 row; batches of 1 row
