@@ -22,15 +22,19 @@ gradient flows back from every rank's copy of the output; ``g`` is this rank's o
 
 Rules of a collective, as in MPI: every rank calls the same collectives in the same order, with
 tensors of the same shape and dtype (``all_gather`` and ``broadcast`` check the shapes and raise on
-every rank; ``all_reduce`` does not, since a check would cost a second message on the hot path).
-A backward pass calls collectives too, so every rank must take the gradient of a loss that depends
-on the collective's output.
+every rank; ``all_reduce`` does not, since a check would cost a second message on the hot path: a
+size mismatch makes MPI fail with "Message truncated", and the job ends). A backward pass calls
+collectives too, so every rank must take the gradient of a loss that depends on the collective's
+output.
 
 Without ``init()`` (one process, no MPI) ``rank()`` is 0, ``world_size()`` 1 and every collective
 returns its input's value (``all_gather`` with a leading axis of 1), so the same script runs in one
-process with no MPI installed. mpi4py is imported by ``init()`` only; without it, ``init()`` raises
-OptionalDependencyError naming the ``distributed`` extra (``pip install -e ".[distributed]"``
-installs mpi4py and MPICH, whose ``mpiexec`` launches the processes).
+process with no MPI installed. A process that ``mpiexec`` started among several must call ``init()``
+first: there a collective without it raises DistributedError rather than compute alone.
+
+mpi4py is imported by ``init()`` only; without it, ``init()`` raises OptionalDependencyError naming
+the ``distributed`` extra (``pip install -e ".[distributed]"`` installs mpi4py and MPICH, whose
+``mpiexec`` launches the processes).
 
 GPU tensors (CuPy): when the MPI library is CUDA-aware (``MPI.Query_cuda_support()``), device
 buffers are handed to MPI directly (mpi4py reads ``__cuda_array_interface__``); otherwise each
@@ -39,18 +43,20 @@ is not CUDA-aware, so the host copies are what runs here; the direct path cannot
 
 Failures: ``init()`` installs an excepthook so that an uncaught exception on any rank prints
 ``rank N failed:`` and its traceback, then calls ``MPI.COMM_WORLD.Abort(1)``, which ends every rank
-(the others would otherwise wait forever in their next collective).
+(the others would otherwise wait forever in their next collective). ``sys.exit(code)`` is not an
+exception the hook sees: to stop a job from one rank, raise an exception.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 
 import numpy
 
 from minigrad import _optional, backend
-from minigrad.errors import InvalidArgumentError, UnsupportedDtypeError
+from minigrad.errors import DistributedError, InvalidArgumentError, UnsupportedDtypeError
 from minigrad.ops.base import Op, apply
 from minigrad.ops.elementwise import cast, equal
 from minigrad.tensor import Tensor, as_tensor_argument
@@ -111,7 +117,12 @@ def world_size() -> int:
 
 
 def barrier() -> None:
-    """Wait until every rank has reached this call (nothing to wait for in one process)."""
+    """Wait until every rank has reached this call (nothing to wait for in one process).
+
+    Raises:
+        DistributedError: if mpiexec started this process among several and ``init()`` has not run.
+    """
+    _check_joined("minigrad.distributed.barrier")
     if _comm is not None:
         _comm.Barrier()
 
@@ -133,6 +144,29 @@ def _install_excepthook() -> None:
 
     abort_job._minigrad_distributed = True
     sys.excepthook = abort_job
+
+
+#: Environment variables in which MPI launchers (MPICH/Intel MPI's Hydra, Open MPI, MVAPICH) give
+#: the number of processes they started
+_LAUNCHER_SIZE = ("PMI_SIZE", "OMPI_COMM_WORLD_SIZE", "MV2_COMM_WORLD_SIZE")
+
+
+def _check_joined(where: str) -> None:
+    """Refuse a collective in a process that mpiexec started among several but that never joined.
+
+    Without ``init()`` a collective returns its input, which is right in one process and
+    silently wrong in a job of several (each rank would train on its own).
+    """
+    if _comm is None:
+        for name in _LAUNCHER_SIZE:
+            launched = os.environ.get(name, "")
+            if launched.isdigit() and int(launched) > 1:
+                raise DistributedError(
+                    f"{where} was called in a process that mpiexec started as one of {launched} "
+                    f"(${name}={launched}), but minigrad.distributed.init() has not run, so this "
+                    "rank would compute alone. Call minigrad.distributed.init() at the start of "
+                    "the script, before the first collective."
+                )
 
 
 # -- moving buffers: CUDA-aware MPI or host copies -------------------------------------
@@ -182,7 +216,7 @@ def _check_same_shapes(where: str, name: str, a) -> None:
     """Raise on every rank when the ranks' arrays differ in shape or dtype (one small allgather)."""
     mine = (tuple(a.shape), str(a.dtype))
     every = _comm.allgather(mine)
-    if any(e != mine for e in every) or any(e != every[0] for e in every):
+    if any(e != every[0] for e in every):
         listed = ", ".join(f"rank {r}: shape {s} {d}" for r, (s, d) in enumerate(every))
         raise InvalidArgumentError(
             f"{where}: `{name}` must have the same shape and dtype on every rank, got {listed}. "
@@ -233,11 +267,13 @@ def all_reduce(tensor, op: str = "sum") -> Tensor:
     Raises:
         InvalidArgumentError: if ``op`` is not one of the four.
         UnsupportedDtypeError: for a bool tensor.
+        DistributedError: if mpiexec started this process among several and ``init()`` has not run.
     """
     where = "minigrad.distributed.all_reduce"
     check_one_of("op", op, REDUCE_OPS, where=where)
     tensor = as_tensor_argument("tensor", tensor, where=where)
     _check_reducible(where, tensor.dtype)
+    _check_joined(where)
     return apply(AllReduce, tensor, reduction=op)
 
 
@@ -276,8 +312,11 @@ def all_gather(tensor) -> Tensor:
     Raises:
         InvalidArgumentError: on every rank, if the ranks' tensors differ in shape or dtype
             (the message lists each rank's shape).
+        DistributedError: if mpiexec started this process among several and ``init()`` has not run.
     """
-    tensor = as_tensor_argument("tensor", tensor, where="minigrad.distributed.all_gather")
+    where = "minigrad.distributed.all_gather"
+    tensor = as_tensor_argument("tensor", tensor, where=where)
+    _check_joined(where)
     return apply(AllGather, tensor)
 
 
@@ -320,10 +359,19 @@ def broadcast(tensor, root: int = 0) -> Tensor:
         InvalidArgumentError: if ``root`` is out of range, or (on every rank) if the ranks'
             tensors differ in shape or dtype.
         ArgumentTypeError: if ``root`` is not an int.
+        DistributedError: if mpiexec started this process among several and ``init()`` has not run.
     """
     where = "minigrad.distributed.broadcast"
-    root = check_int("root", root, minimum=0, maximum=_size - 1, where=where)
+    root = check_int("root", root, where=where)
+    if not 0 <= root < _size:
+        hint = "" if _comm is not None else (
+            " (minigrad.distributed.init() has not run: this process is a job of one rank)")
+        raise InvalidArgumentError(
+            f"{where}: `root` must be a rank, an integer in [0, {_size - 1}], got {root}: the job "
+            f"has {_size} rank(s){hint}. Pass the rank that holds the value, e.g. root=0."
+        )
     tensor = as_tensor_argument("tensor", tensor, where=where)
+    _check_joined(where)
     return apply(Broadcast, tensor, root=root)
 
 
@@ -343,6 +391,7 @@ def all_reduce_arrays(arrays, op: str = "sum") -> list:
     Raises:
         InvalidArgumentError: if ``op`` is not one of the four.
         UnsupportedDtypeError: for a bool array.
+        DistributedError: if mpiexec started this process among several and ``init()`` has not run.
     """
     where = "minigrad.distributed.all_reduce_arrays"
     check_one_of("op", op, REDUCE_OPS, where=where)
@@ -351,6 +400,7 @@ def all_reduce_arrays(arrays, op: str = "sum") -> list:
     for a in raw:
         if a is not None:
             _check_reducible(where, a.dtype)
+    _check_joined(where)
     if _size == 1:
         return items
     groups: dict = {}  # (dtype, device) -> indices, in first-seen order (the same on every rank)

@@ -89,3 +89,8 @@ class IndexOutOfRangeError(MinigradError, IndexError):
 
 class TapeUsageError(MinigradError, RuntimeError):
     """A GradientTape was used where it cannot be: entered twice, paused outside its block."""
+
+
+class DistributedError(MinigradError, RuntimeError):
+    """A collective of ``minigrad.distributed`` cannot run as asked (e.g. ``init()`` was not called
+    in a process that ``mpiexec`` started among several)."""

@@ -257,7 +257,8 @@ def test_mismatched_shapes_raise_on_every_rank(ranks):
         assert gather_shapes in seen["gather_mismatch"]
         assert "broadcast: `tensor` must have the same shape" in seen["broadcast_mismatch"]
         assert broadcast_shapes in seen["broadcast_mismatch"]
-        assert f"`root` must be an integer in [0, {n - 1}], got {n}" in seen["bad_root"]
+        assert f"`root` must be a rank, an integer in [0, {n - 1}], got {n}: the job has {n} rank(s). " \
+            in seen["bad_root"]
         close(seen["after_errors"], VALUES[n]["sum"])
 
 
