@@ -10,7 +10,11 @@
     run each pending update of model.updates once                      # V1-style layers
     update the metrics (under minigrad.no_recording())
 
-as the Keras guide writes a custom training loop. The loss reported for an epoch is the
+as the Keras guide writes a custom training loop. Compiled under a ``DataParallel`` strategy
+(``minigrad.data_parallel``), each rank steps on its slice of every global batch, its loss
+scaled by its share of the rows and the gradients summed over the ranks (``_replica_batch``,
+``_scale_loss``, ``_reduce_gradients``: nothing happens in one process), and the metrics are
+summed over the ranks before they are read. The loss reported for an epoch is the
 mean of the batch losses weighted by batch size; each metric is the mean over every
 sample of the epoch. Data are NumPy arrays or minigrad Tensors, or lists / dicts of them
 (one per model input or output).
