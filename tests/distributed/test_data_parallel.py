@@ -46,7 +46,8 @@ COMMON = textwrap.dedent('''
 
     def fit(model, n, batch_size, epochs, verbose=0, validation=0):
         x, y = make_data(n + validation)
-        mg.random.seed(5)  # the shuffling
+        # the shuffling: another seed on every rank, so only rank 0's permutation, broadcast, fits
+        mg.random.seed(5 + (strategy.rank if strategy else 0))
         val = (x[n:], y[n:]) if validation else None
         history = model.fit(x[:n], y[:n], batch_size=batch_size, epochs=epochs, verbose=verbose,
                             validation_data=val)
@@ -217,7 +218,7 @@ def test_a_batch_with_fewer_rows_than_ranks_is_refused_before_training(run_mpi):
 
 
 def test_in_one_process_the_strategy_changes_nothing(run_mpi):
-    script = textwrap.dedent('''
+    script = textwrap.dedent(r'''
         import numpy as np
         import layers
         import minigrad as mg
@@ -237,6 +238,25 @@ def test_in_one_process_the_strategy_changes_nothing(run_mpi):
             model = layers.Sequential([layers.Dense(1, input_shape=(2,))])
             model.compile(optimizer="sgd", loss="mse")
         assert get_strategy() is None and model.distribute_strategy is strategy
+        from minigrad.errors import ArgumentTypeError, InvalidArgumentError
+        for call, error, fragment in (
+                (lambda: strategy.shard((x, x[:2])), InvalidArgumentError,
+                 r"DataParallel.shard: `data` must be arrays with one batch axis of the same length, "
+                 r"got lengths \[2, 3\]"),
+                (lambda: strategy.reduce_gradients([mg.tensor(1.0)], num_examples=-1),
+                 InvalidArgumentError, "num_examples"),
+                (lambda: strategy.reduce_gradients([mg.tensor(1.0)], num_examples=0),
+                 InvalidArgumentError, "num_examples is 0 on every rank"),
+                (lambda: strategy.broadcast_weights("model"), ArgumentTypeError,
+                 "expected a model or a list of Variables, got str. Pass the built model"),
+                (lambda: strategy.broadcast_weights(model, root=1), InvalidArgumentError, "root")):
+            try:
+                call()
+            except error as exc:
+                import re
+                assert re.search(fragment, str(exc)), str(exc)
+            else:
+                raise AssertionError(f"no {error.__name__} ({fragment})")
         print("ONE PROCESS OK")
     ''')
     done = run_mpi(script, n=1)
