@@ -1,7 +1,7 @@
 """Train the README's MLP data-parallel on several processes, and check it against one process.
 
     pip install -e ".[distributed]"
-    mpiexec -n 2 python examples/train_distributed.py            # 20 epochs, a few seconds
+    mpiexec -n 2 python examples/train_distributed.py            # 20 epochs, about 10 s
     mpiexec -n 2 python examples/train_distributed.py --quick    # a smoke run
     mpiexec -n 3 python examples/train_distributed.py --threads 1   # 11/11/10 rows per step
 
