@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import traceback
 
 import numpy
@@ -127,6 +128,9 @@ def barrier() -> None:
         _comm.Barrier()
 
 
+_ABORT_PAUSE = 0.2  # seconds between a failed rank's report and its abort
+
+
 def _install_excepthook() -> None:
     """On an uncaught exception: print it with the rank, then abort the whole job."""
     previous = sys.excepthook
@@ -135,10 +139,13 @@ def _install_excepthook() -> None:
 
     def abort_job(exc_type, exc, tb):
         try:
-            sys.stderr.write(f"rank {_rank} failed:\n")
-            traceback.print_exception(exc_type, exc, tb, file=sys.stderr)
-            sys.stderr.write(f"rank {_rank}: aborting all {_size} ranks (MPI.COMM_WORLD.Abort(1))\n")
+            report = "".join(traceback.format_exception(exc_type, exc, tb))
+            # one write, then a pause: the launcher forwards the report before the abort tears
+            # the job down (without it, mpiexec was seen to drop the traceback's last lines)
+            sys.stderr.write(f"rank {_rank} failed:\n{report}"
+                             f"rank {_rank}: aborting all {_size} ranks (MPI.COMM_WORLD.Abort(1))\n")
             sys.stderr.flush()
+            time.sleep(_ABORT_PAUSE)
         finally:
             _comm.Abort(1)
 
@@ -186,6 +193,13 @@ def _outbound(a):
     return numpy.ascontiguousarray(backend.to_device(a, "cpu")), _to_cuda
 
 
+def _synchronize(a) -> None:
+    """Wait until the GPU has written device array ``a`` (before MPI reads it); host: nothing."""
+    xp = backend.array_module(a)
+    if xp is not numpy:
+        xp.cuda.get_current_stream().synchronize()
+
+
 def _same(a):
     return a
 
@@ -194,10 +208,42 @@ def _to_cuda(a):
     return backend.to_device(a, "cuda")
 
 
-def _empty_like(buf, shape=None):
-    """A receive buffer beside ``buf`` (same module: NumPy or, CUDA-aware, CuPy)."""
-    xp = backend.array_module(buf)
-    return xp.empty(buf.shape if shape is None else shape, dtype=buf.dtype)
+def _copy(a):
+    return a.copy()
+
+
+#: Host receive buffers of this many bytes or more are one reused scratch array per dtype
+_SCRATCH_BYTES = 1 << 17
+_scratch: dict = {}  # dtype.str -> the largest host receive buffer used so far
+
+
+def _receive_buffer(like, shape: tuple):
+    """A buffer of ``shape`` and ``like``'s dtype for MPI to write into, on ``like``'s side (host,
+    or device for a CUDA-aware MPI), and ``keep``, which makes it an array the caller owns.
+
+    Measured with MPICH: a collective into a large buffer it has not seen before (fresh memory)
+    takes about twice as long as into one it has (0.5 ms against 0.23 ms, copy included, for
+    400 kB on 2 ranks), so host buffers of 128 kB and more are a reused scratch array that
+    ``keep`` copies out.
+    """
+    xp = backend.array_module(like)
+    size = 1
+    for s in shape:
+        size *= s
+    if xp is not numpy or size * like.itemsize < _SCRATCH_BYTES:
+        return xp.empty(shape, dtype=like.dtype), _same
+    scratch = _scratch.get(like.dtype.str)
+    if scratch is None or scratch.size < size:
+        scratch = _scratch[like.dtype.str] = numpy.empty(size, dtype=like.dtype)
+    return scratch[:size].reshape(shape), _copy
+
+
+def _divide(out, n: int):
+    """``out / n``, in place for a float array the caller owns (an int array gives floats)."""
+    if out.dtype.kind in "fc":
+        out /= n
+        return out
+    return out / n
 
 
 def _mpi_op(op: str):
@@ -213,16 +259,28 @@ def _check_reducible(where: str, dtype) -> None:
 
 
 def _check_same_shapes(where: str, name: str, a) -> None:
-    """Raise on every rank when the ranks' arrays differ in shape or dtype (one small allgather)."""
-    mine = (tuple(a.shape), str(a.dtype))
-    every = _comm.allgather(mine)
-    if any(e != every[0] for e in every):
-        listed = ", ".join(f"rank {r}: shape {s} {d}" for r, (s, d) in enumerate(every))
+    """Raise on every rank when the ranks' arrays differ in shape or dtype.
+
+    One small buffer allgather (``[ndim, dtype code, *shape]`` as int64; cheaper than pickling)
+    tells every rank every rank's shape, so all of them raise together, naming each shape.
+    """
+    mine = numpy.zeros(2 + _MAX_DIMS, dtype=numpy.int64)
+    mine[0], mine[1] = a.ndim, ord(a.dtype.char)
+    mine[2:2 + a.ndim] = a.shape
+    every = numpy.empty((_size, mine.size), dtype=numpy.int64)
+    _comm.Allgather(mine, every)
+    if (every != mine).any():
+        listed = ", ".join(
+            f"rank {r}: shape {tuple(int(s) for s in row[2:2 + row[0]])} {numpy.dtype(chr(row[1]))}"
+            for r, row in enumerate(every))
         raise InvalidArgumentError(
             f"{where}: `{name}` must have the same shape and dtype on every rank, got {listed}. "
             "Give every rank a tensor of one shape (pad or split the data evenly), or gather the "
             "pieces with all_gather after padding them to a common shape."
         )
+
+
+_MAX_DIMS = 64  # NumPy's limit
 
 
 # -- all_reduce ---------------------------------------------------------------------------
@@ -237,11 +295,10 @@ class AllReduce(Op):
         if _size == 1:
             return x
         buf, home = _outbound(x)
-        out = _empty_like(buf)
+        out, keep = _receive_buffer(buf, buf.shape)
         _comm.Allreduce(buf, out, op=_mpi_op(op))
-        if op == "mean":
-            out = out / _size
-        return home(out)
+        out = keep(out)
+        return home(_divide(out, _size) if op == "mean" else out)
 
     @staticmethod
     def backward(ctx, g):
@@ -289,9 +346,9 @@ class AllGather(Op):
             return x[None]
         _check_same_shapes("minigrad.distributed.all_gather", "tensor", x)
         buf, home = _outbound(x)
-        out = _empty_like(buf, (_size, *buf.shape))
+        out, keep = _receive_buffer(buf, (_size, *buf.shape))
         _comm.Allgather(buf, out)
-        return home(out)
+        return home(keep(out))
 
     @staticmethod
     def backward(ctx, g):
@@ -332,10 +389,13 @@ class Broadcast(Op):
         if _size == 1:
             return x
         _check_same_shapes("minigrad.distributed.broadcast", "tensor", x)
-        buf, home = _outbound(x)
-        buf = buf.copy()  # a receive buffer on the other ranks; never write into the input
+        sent, home = _outbound(x)
+        buf, keep = _receive_buffer(sent, sent.shape)  # never write into the input
+        if _rank == root:
+            buf[...] = sent
+            _synchronize(buf)
         _comm.Bcast(buf, root=root)
-        return home(buf)
+        return home(keep(buf))
 
     @staticmethod
     def backward(ctx, g):
@@ -409,13 +469,16 @@ def all_reduce_arrays(arrays, op: str = "sum") -> list:
             groups.setdefault((a.dtype.str, backend.device_of(a)), []).append(i)
     out = list(items)
     for indices in groups.values():
-        xp = backend.array_module(raw[indices[0]])
-        flat = xp.concatenate([raw[i].reshape(-1) for i in indices])  # a new contiguous buffer
-        buf, home = _outbound(flat)
+        first = raw[indices[0]]
+        bucket, keep = _receive_buffer(first, (sum(raw[i].size for i in indices),))
+        start = 0
+        for i in indices:
+            bucket[start:start + raw[i].size] = raw[i].reshape(-1)
+            start += raw[i].size
+        buf, home = _outbound(bucket)
         _comm.Allreduce(_MPI.IN_PLACE, buf, op=_mpi_op(op))
-        if op == "mean":
-            buf = buf / _size
-        buf = home(buf)
+        buf = keep(buf)
+        buf = home(_divide(buf, _size) if op == "mean" else buf)
         start = 0
         for i in indices:
             a = raw[i]

@@ -44,27 +44,35 @@ def test_a_script_that_raises_before_init_is_not_affected(run_mpi):
 
 
 NOT_JOINED = r'''
+import os
+import sys
 import minigrad as mg
 import minigrad.distributed as dist
 from minigrad.errors import DistributedError
 
+refused = []
 for name, call in [("all_reduce", lambda: dist.all_reduce(mg.ones(2))), ("barrier", dist.barrier)]:
     try:
         call()
     except DistributedError as exc:
-        print(f"{name}: {exc}", flush=True)
+        refused.append(f"{name}: {exc}")
+# one file per process (the ranks' stdout lines may interleave)
+with open(os.path.join(sys.argv[1], f"{os.getpid()}.txt"), "w") as f:
+    f.write("\n".join(refused))
 '''
 
 
-def test_a_collective_without_init_under_mpiexec_is_refused(run_mpi):
+def test_a_collective_without_init_under_mpiexec_is_refused(run_mpi, tmp_path):
     # each rank would otherwise return its own input and train alone, silently
-    job = run_mpi(NOT_JOINED, 2, timeout=30)
+    job = run_mpi(NOT_JOINED, 2, timeout=30, args=[tmp_path])
     assert job.returncode == 0, job.stderr
-    lines = job.stdout.splitlines()
-    for name in ("all_reduce", "barrier"):
-        start = f"{name}: minigrad.distributed.{name} was called"
-        refused = [line for line in lines if line.startswith(start)]
-        assert len(refused) == 2, job.stdout  # on both ranks
-        assert "mpiexec started as one of 2 ($PMI_SIZE=2), but minigrad.distributed.init() has not run" \
-            in refused[0]
-        assert "Call minigrad.distributed.init() at the start of the script" in refused[0]
+    seen = [path.read_text().splitlines() for path in sorted(tmp_path.glob("*.txt"))]
+    assert len(seen) == 2  # both ranks
+    for lines in seen:
+        assert [line.split(":")[0] for line in lines] == ["all_reduce", "barrier"]
+        for name, line in zip(["all_reduce", "barrier"], lines):
+            assert line.startswith(f"{name}: minigrad.distributed.{name} was called in a process that "
+                                   "mpiexec started as one of 2 ($PMI_SIZE=2), but "
+                                   "minigrad.distributed.init() has not run")
+            assert line.endswith("Call minigrad.distributed.init() at the start of the script, "
+                                 "before the first collective.")
