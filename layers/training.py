@@ -10,7 +10,11 @@
     run each pending update of model.updates once                      # V1-style layers
     update the metrics (under minigrad.no_recording())
 
-as the Keras guide writes a custom training loop. The loss reported for an epoch is the
+as the Keras guide writes a custom training loop. Compiled under a ``DataParallel`` strategy
+(``minigrad.data_parallel``), each rank steps on its slice of every global batch, its loss
+scaled by its share of the rows and the gradients summed over the ranks (``_replica_batch``,
+``_scale_loss``, ``_reduce_gradients``: nothing happens in one process), and the metrics are
+summed over the ranks before they are read. The loss reported for an epoch is the
 mean of the batch losses weighted by batch size; each metric is the mean over every
 sample of the epoch. Data are NumPy arrays or minigrad Tensors, or lists / dicts of them
 (one per model input or output).
@@ -26,6 +30,7 @@ import numpy as np
 import minigrad as mg
 from layers.callbacks import CallbackList
 from layers.nest import flatten, map_structure, pack_as
+from minigrad.data_parallel import get_strategy
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.validation import check_bool, check_float, check_int
 
@@ -184,10 +189,11 @@ class BatchStream:
         steps_per_epoch: batches per epoch; by default one pass through the data.
         repeat: whether an epoch may go on past the end of the data into a new pass
             (training); if False, ``steps`` is at most one pass (evaluate, predict).
+        strategy: a ``DataParallel`` whose rank 0 draws the permutations for every rank.
     """
 
     def __init__(self, arrays: tuple, batch_size: int, shuffle: bool, steps_per_epoch=None,
-                 repeat: bool = True):
+                 repeat: bool = True, strategy=None):
         self.arrays = arrays
         self.n = num_samples(*arrays)
         self.batch_size = batch_size
@@ -198,18 +204,29 @@ class BatchStream:
             self.steps = min(self.steps, self.batches_per_pass)
         self._order = None
         self._next = self.batches_per_pass  # the first batch starts a new pass
+        self._strategy = strategy
 
     def epoch(self):
         """The batches of one epoch: ``steps`` of them."""
         for _ in range(self.steps):
             if self._next >= self.batches_per_pass:
-                self._order = mg.random.generator("cpu").permutation(self.n) if self.shuffle else None
+                self._order = self._permutation() if self.shuffle else None
                 self._next = 0
             start = self._next * self.batch_size
             stop = min(start + self.batch_size, self.n)
             index = slice(start, stop) if self._order is None else self._order[start:stop]
             self._next += 1
             yield tuple(take(a, index) for a in self.arrays)
+
+    def batch_sizes(self) -> set:
+        """The sizes the batches of a pass have (the last one may be smaller)."""
+        return {min(self.batch_size, self.n), self.n - (self.batches_per_pass - 1) * self.batch_size}
+
+    def _permutation(self):
+        generator = mg.random.generator("cpu")
+        if self._strategy is None:
+            return generator.permutation(self.n)
+        return self._strategy.permutation(self.n, generator)
 
 
 def _to_tensors(structure, device: str):
@@ -599,6 +616,9 @@ class Trainer:
         self.history = None
         self.stop_training = False
         self._is_compiled = False
+        self.distribute_strategy = None  # the DataParallel whose scope() compile ran in
+        self._replica_weight = 1.0  # this rank's share of the current global batch
+        self._weights_synchronized = False  # rank 0's weights broadcast to every rank yet
 
     # -- compile ---------------------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
@@ -617,6 +637,9 @@ class Trainer:
             loss_weights: a list or dict of floats weighting each output's loss.
             weighted_metrics: like ``metrics``, but weighted by ``sample_weight``.
             run_eagerly: accepted for Keras compatibility (minigrad always runs eagerly).
+
+        Compiled inside ``strategy.scope()`` of a ``minigrad.distributed.DataParallel``, the
+        model trains data-parallel (``distribute_strategy`` holds the strategy): see there.
 
         Raises:
             ValueError / TypeError: for an unknown optimizer, loss or metric name
@@ -644,6 +667,7 @@ class Trainer:
         self.loss = loss
         self.compiled_loss = CompiledLoss(loss, loss_weights)
         self.compiled_metrics = CompiledMetrics(metrics, weighted_metrics)
+        self.distribute_strategy = get_strategy()
         self._is_compiled = True
 
     def _assert_compile_was_called(self) -> None:
@@ -706,8 +730,49 @@ class Trainer:
         return self.get_metrics_result()
 
     def get_metrics_result(self) -> dict:
-        """``{name: running value}`` of every metric, as Python floats."""
+        """``{name: running value}`` of every metric, as Python floats (over every rank's
+        data when the model trains data-parallel)."""
+        strategy = getattr(self, "distribute_strategy", None)
+        if strategy is not None:
+            return strategy.reduce_metric_results(self.metrics)
         return {m.name: float(m.result().item()) for m in self.metrics}
+
+    # -- data-parallel training (a DataParallel strategy; nothing happens in one process) --------
+    def _replica_batch(self, batch: tuple, where: str) -> tuple:
+        """This rank's contiguous rows of the global ``batch`` under a ``DataParallel``
+        strategy, and its share ``n_r / N`` of the rows for ``_reduce_gradients``; before
+        the first step, rank 0's weights go to every rank. Without a strategy: ``batch``."""
+        strategy = getattr(self, "distribute_strategy", None)
+        if strategy is None:
+            return batch
+        n = num_samples(*batch)
+        _check_rows_per_rank(n, strategy, where)
+        local = strategy.shard(batch)
+        self._replica_weight = num_samples(*local) / n
+        if not getattr(self, "_weights_synchronized", False):
+            if not self.built:  # build from the data, as the first step would
+                with mg.no_recording():
+                    self(_to_tensors(local[0], self._weights_device()), training=False)
+            strategy.broadcast_weights(self)
+            self._weights_synchronized = True
+        return local
+
+    def _scale_loss(self, loss):
+        """Data-parallel: ``loss * n_r / N``, this rank's share of the global batch's mean loss
+        (``DataParallel``), so that the gradients summed over the ranks (``_reduce_gradients``)
+        are those of the global batch. In one process: ``loss``."""
+        if getattr(self, "distribute_strategy", None) is None or self._replica_weight == 1.0:
+            return loss
+        return loss * self._replica_weight
+
+    def _reduce_gradients(self, grads: list) -> list:
+        """Data-parallel: the gradients of the ranks' scaled losses (``_scale_loss``) summed
+        in one all-reduce (``DataParallel.sum_gradients``). In one process: ``grads``. A
+        custom ``train_step`` calls both to train data-parallel."""
+        strategy = getattr(self, "distribute_strategy", None)
+        if strategy is None:
+            return grads
+        return strategy.sum_gradients(grads)
 
     # -- the steps ---------------------------------------------------------------------------
     def train_step(self, data) -> dict:
@@ -718,10 +783,10 @@ class Trainer:
         x, y, sample_weight = unpack_data(data)
         with mg.GradientTape() as tape:
             y_pred = self(x, training=True)
-            loss = self.compute_loss(x, y, y_pred, sample_weight)
+            loss = self._scale_loss(self.compute_loss(x, y, y_pred, sample_weight))
         weights = self.trainable_weights
         if weights:
-            grads = tape.gradient(loss, weights)
+            grads = self._reduce_gradients(tape.gradient(loss, weights))
             self.optimizer.apply_gradients(zip(grads, weights))
         self._run_pending_updates()
         return self.compute_metrics(x, y, y_pred, sample_weight)
@@ -810,7 +875,15 @@ class Trainer:
         if class_weight is not None:
             weights = class_sample_weights(y, class_weight)
             sample_weight = weights if sample_weight is None else sample_weight * weights
-        stream = BatchStream((x, y, sample_weight), batch_size, shuffle, steps_per_epoch)
+        strategy = self.distribute_strategy
+        if strategy is not None and strategy.rank != 0:
+            verbose = 0  # one progress bar: rank 0's
+        stream = BatchStream((x, y, sample_weight), batch_size, shuffle, steps_per_epoch, strategy=strategy)
+        if strategy is not None:  # refuse before the first step, not at an epoch's last batch
+            _check_rows_per_rank(min(stream.batch_sizes()), strategy, "fit")
+            if val_arrays is not None:
+                val_stream = BatchStream(val_arrays, validation_batch_size or batch_size, shuffle=False)
+                _check_rows_per_rank(min(val_stream.batch_sizes()), strategy, "fit (validation data)")
         cbks = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self,
             verbose=verbose, epochs=epochs, steps=stream.steps)
@@ -824,6 +897,7 @@ class Trainer:
             logs: dict = {}
             for step, batch in enumerate(stream.epoch()):
                 cbks.on_train_batch_begin(step)
+                batch = self._replica_batch(batch, "fit")
                 logs = self.train_step(_to_tensors(batch, device))
                 cbks.on_train_batch_end(step, logs)
                 if self.stop_training:
@@ -869,9 +943,13 @@ class Trainer:
         steps = _check_steps("steps", steps, "evaluate")
         return_dict = check_bool("return_dict", return_dict, where="evaluate")
         verbose = _verbosity(verbose, "evaluate")
+        if self.distribute_strategy is not None and self.distribute_strategy.rank != 0:
+            verbose = 0
         batch_size = check_batch_size(batch_size, "evaluate")
         arrays = (to_arrays(x, "x"), to_arrays(y, "y"), to_arrays(sample_weight, "sample_weight"))
         stream = BatchStream(arrays, batch_size, shuffle=False, steps_per_epoch=steps, repeat=False)
+        if self.distribute_strategy is not None:
+            _check_rows_per_rank(min(stream.batch_sizes()), self.distribute_strategy, "evaluate")
         cbks = callbacks if isinstance(callbacks, CallbackList) else CallbackList(
             callbacks, add_progbar=verbose != 0, model=self, verbose=verbose, epochs=1, steps=stream.steps)
         self.reset_metrics()
@@ -881,6 +959,7 @@ class Trainer:
         with mg.no_recording():
             for step, batch in enumerate(stream.epoch()):
                 cbks.on_test_batch_begin(step)
+                batch = self._replica_batch(batch, "evaluate")
                 logs = self.test_step(_to_tensors(batch, device))
                 cbks.on_test_batch_end(step, logs)
         cbks.on_test_end(logs)
@@ -949,7 +1028,8 @@ class Trainer:
         if class_weight is not None:
             weights = class_sample_weights(y, class_weight)
             sample_weight = weights if sample_weight is None else sample_weight * weights
-        logs = self.train_step(_to_tensors((x, y, sample_weight), self._weights_device()))
+        batch = self._replica_batch((x, y, sample_weight), "train_on_batch")
+        logs = self.train_step(_to_tensors(batch, self._weights_device()))
         return logs if return_dict else _in_order(logs, self.metrics_names)
 
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics: bool = True,
@@ -966,6 +1046,7 @@ class Trainer:
         if reset_metrics:
             self.reset_metrics()
         data = (to_arrays(x, "x"), to_arrays(y, "y"), to_arrays(sample_weight, "sample_weight"))
+        data = self._replica_batch(data, "test_on_batch")
         with mg.no_recording():
             logs = self.test_step(_to_tensors(data, self._weights_device()))
         return logs if return_dict else _in_order(logs, self.metrics_names)
@@ -989,6 +1070,22 @@ def _as_numpy(t):
 def _in_order(logs: dict, names: list):
     values = [logs[name] for name in names if name in logs]
     return values[0] if len(values) == 1 else values
+
+
+def _check_rows_per_rank(rows: int, strategy, where: str) -> None:
+    """Data-parallel: a batch must give every rank at least one row.
+
+    Raises:
+        InvalidArgumentError: (on every rank alike) for a batch of fewer rows than ranks.
+    """
+    ranks = strategy.num_replicas_in_sync
+    if rows < ranks:
+        raise InvalidArgumentError(
+            f"{where}: a batch of {rows} row(s) cannot be split across {ranks} processes (each "
+            f"needs at least one row). batch_size is the global batch, split across the "
+            f"processes: pass batch_size >= {ranks}, and for the last batch of an epoch choose "
+            f"batch_size so that len(x) % batch_size is 0 or at least {ranks} (or drop the last "
+            f"len(x) % batch_size samples).")
 
 
 def _check_validation_freq(validation_freq) -> None:

@@ -190,9 +190,23 @@ def test_mnist_convnet_lists_every_line_that_differs_from_keras() -> None:
     assert "keras." not in source.split('"""', 2)[2]  # no Keras call is left in the code
 
 
+def test_train_distributed_quick_on_two_ranks_equals_one_process() -> None:
+    from mpi_harness import run_mpi  # skips, with the reason, without mpi4py or mpiexec
+
+    before = repository_files()
+    done = run_mpi(EXAMPLES / "train_distributed.py", n=2, timeout=TIMEOUT_S, args=("--quick",))
+    assert done.returncode == 0, f"--- stdout\n{done.stdout}\n--- stderr\n{done.stderr[-5000:]}"
+    assert repository_files() == before
+    assert "2 rank(s); 300 points; global batch 32 (per rank: [16, 16]); 4 epochs; float64" in done.stdout
+    assert "Epoch 4/4" in done.stdout and done.stdout.count("Epoch 1/4") == 1  # rank 0's progress only
+    assert ("the loss curve on 2 rank(s) equals the single-process run with the global batch of 32"
+            in done.stdout), done.stdout
+
+
 def test_examples_take_threads_and_explain_a_bad_count(tmp_path: Path) -> None:
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    for name in ("train_mlp.py", "train_cnn.py", "custom_loop_v1.py", "mnist_convnet.py"):
+    for name in ("train_mlp.py", "train_cnn.py", "custom_loop_v1.py", "mnist_convnet.py",
+                 "train_distributed.py"):
         done = subprocess.run([sys.executable, str(EXAMPLES / name), "--quick", "--threads", "0"],
                               cwd=tmp_path, env=env, capture_output=True, text=True, timeout=TIMEOUT_S)
         assert done.returncode == 2 and done.stdout == "", (name, done.stdout, done.stderr)
