@@ -486,3 +486,13 @@ def all_reduce_arrays(arrays, op: str = "sum") -> list:
             start += a.size
             out[i] = Tensor._wrap(piece) if isinstance(items[i], Tensor) else piece
     return out
+
+
+def __getattr__(name: str):
+    """``minigrad.distributed.DataParallel``: the strategy lives in ``minigrad.data_parallel``,
+    which imports this module, so it is loaded on first use (PEP 562)."""
+    if name == "DataParallel":
+        from minigrad.data_parallel import DataParallel
+
+        return DataParallel
+    raise AttributeError(f"module 'minigrad.distributed' has no attribute {name!r}")

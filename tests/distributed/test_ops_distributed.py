@@ -152,3 +152,12 @@ def test_importing_needs_no_mpi4py():
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["[1.0,", "2.0]", "1", "None"]
+
+
+def test_the_strategy_is_reachable_as_minigrad_distributed_data_parallel():
+    import minigrad as mg
+    from minigrad.data_parallel import DataParallel
+
+    assert mg.distributed.DataParallel is DataParallel
+    with pytest.raises(AttributeError, match="has no attribute 'Nope'"):
+        mg.distributed.Nope  # noqa: B018
