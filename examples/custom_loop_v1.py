@@ -29,6 +29,7 @@ import argparse
 import time
 
 import numpy as np
+from _threads import add_threads_option, apply_threads_option
 
 import layers
 import minigrad as mg
@@ -71,14 +72,9 @@ def main(argv=None) -> int:
     parser.add_argument("--epochs", type=int, default=None, help="epochs to train (30; 15 with --quick)")
     parser.add_argument("--quick", action="store_true", help="half the epochs: a smoke run")
     parser.add_argument("--seed", type=int, default=0, help="seed of the data, the weights and the batches")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="CPU threads for BLAS (default: one per core); 1 on a busy machine")
+    add_threads_option(parser)
     args = parser.parse_args(argv)
-    if args.threads is not None:
-        try:
-            mg.set_num_threads(args.threads)
-        except mg.errors.MinigradError as exc:
-            parser.error(str(exc))
+    apply_threads_option(parser, args)
     start = time.perf_counter()
 
     epochs = args.epochs or (15 if args.quick else 30)

@@ -25,6 +25,7 @@ import sys
 import time
 
 import numpy as np
+from _threads import add_threads_option, apply_threads_option
 
 import layers
 import minigrad as mg
@@ -52,14 +53,9 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed of the data, the weights and the batches")
     parser.add_argument("--device", default="cpu",
                         help='where the weights live and the model trains: "cpu" or "cuda"')
-    parser.add_argument("--threads", type=int, default=None,
-                        help="CPU threads for BLAS (default: one per core); 1 on a busy machine")
+    add_threads_option(parser)
     args = parser.parse_args(argv)
-    if args.threads is not None:
-        try:
-            mg.set_num_threads(args.threads)
-        except mg.errors.MinigradError as exc:
-            parser.error(str(exc))
+    apply_threads_option(parser, args)
     start = time.perf_counter()
     try:
         device = mg.backend.check_device(args.device)

@@ -28,6 +28,7 @@ import sys
 import time
 
 import numpy as np
+from _threads import add_threads_option, apply_threads_option
 
 import layers
 import minigrad as mg
@@ -70,16 +71,11 @@ def main(argv=None) -> int:
                         help="the models' dtype (float64: the curves agree to 1e-9)")
     parser.add_argument("--quick", action="store_true", help="fewer points and epochs: a smoke run")
     parser.add_argument("--seed", type=int, default=0, help="seed of the data, weights and shuffling")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="CPU threads for BLAS in each rank (default: one per core); 1 when the "
-                             "ranks share the cores")
+    add_threads_option(parser, help="CPU threads for BLAS in each rank (default: one per core); 1 when the "
+                       "ranks share the cores")
     args = parser.parse_args(argv)
     args.epochs = args.epochs or (4 if args.quick else 20)
-    if args.threads is not None:
-        try:
-            mg.set_num_threads(args.threads)
-        except mg.errors.MinigradError as exc:
-            parser.error(str(exc))
+    apply_threads_option(parser, args)
     start = time.perf_counter()
 
     strategy = DataParallel()

@@ -36,6 +36,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _threads import add_threads_option, apply_threads_option
 from tqdm import tqdm
 
 import layers
@@ -176,14 +177,9 @@ def main(argv=None) -> int:
                         help=f"the PNG to write (default: {DEFAULT_OUT}, below the current directory)")
     parser.add_argument("--quick", action="store_true", help="half the epochs: a smoke run")
     parser.add_argument("--seed", type=int, default=0, help="seed of the data and the weights")
-    parser.add_argument("--threads", type=int, default=None,
-                        help="CPU threads for BLAS (default: one per core); 1 on a busy machine")
+    add_threads_option(parser)
     args = parser.parse_args(argv)
-    if args.threads is not None:
-        try:
-            mg.set_num_threads(args.threads)
-        except mg.errors.MinigradError as exc:
-            parser.error(str(exc))
+    apply_threads_option(parser, args)
     start = time.perf_counter()
 
     epochs = args.epochs or (20 if args.quick else 40)
