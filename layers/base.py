@@ -7,9 +7,9 @@ around ``call``:
 
 1. converts NumPy data to Tensors; builds the layer on first use;
 2. casts floating inputs to the layer's compute dtype;
-3. resolves ``training`` when the caller did not give it (``_resolve_training``, the one
-   place that does: the enclosing layer's call, else this thread's learning phase if set,
-   else ``call``'s own default);
+3. resolves ``training`` (``_resolve_training``, the one place that does): the value
+   given, else the enclosing layer call's, else this thread's learning phase if set,
+   else ``call``'s own default;
 4. runs ``call``, adds the activity-regularizer loss ``reg(output) / batch_size``;
 5. on symbolic inputs (``layers.Input``) records a Node instead of computing
    (``layers.node``).
@@ -42,7 +42,7 @@ from layers.layer_checks import (
     to_tensor,
     weight_dtype_and_initializer,
 )
-from layers.losses_updates import LossesAndUpdates, Update, _RegularizerLoss
+from layers.losses_updates import LossesAndUpdates, RegularizerLoss, Update
 from layers.nest import flatten, map_structure
 from layers.node import (
     KerasTensor,
@@ -61,7 +61,6 @@ from minigrad.pytorch_habits import PyTorchName
 from minigrad.validation import check_bool
 
 _BASE_KWARGS = {"input_shape", "batch_input_shape", "batch_size", "input_dim", "autocast"}
-
 
 
 class Layer(LossesAndUpdates):
@@ -114,7 +113,7 @@ class Layer(LossesAndUpdates):
         self._updates: list = []  # (update, condition); the next outermost call replaces them
         self._losses: list = []  # (tensor or callable, condition, from_call); the next
         # outermost call replaces those with from_call (tensors added during a call); weight
-        # regularizers are _RegularizerLoss callables here, in the order add_weight made them
+        # regularizers are RegularizerLoss callables here, in the order add_weight made them
         self._inbound_nodes: list = []
         self._generation = None  # the outermost call this layer last ran in
         self.built = False
@@ -273,7 +272,7 @@ class Layer(LossesAndUpdates):
         forward the value their own ``call`` got. The first of these that says wins:
 
         1. the value passed to this call, by keyword or position (``1``/``0``, NumPy bools
-           and 0-d Tensors become bools, anything else raises: ``_check_training``);
+           and 0-d Tensors become bools, anything else raises: ``layer_checks.check_training``);
         2. on symbolic inputs (``shape_inference``: a run on stand-in zeros that only finds
            the output shapes): False, so that stand-in data never runs training-only code;
         3. the enclosing layer call's value (a model's, for the layers it calls);
@@ -430,7 +429,7 @@ class Layer(LossesAndUpdates):
         (self._trainable_weights if trainable else self._non_trainable_weights).append(variable)
         regularizer = regularizers.get(regularizer)
         if regularizer is not None:  # a callable loss, as Keras's add_loss(partial(...))
-            self._losses.append((_RegularizerLoss(regularizer, variable), None, False))
+            self._losses.append((RegularizerLoss(regularizer, variable), None, False))
         return variable
 
     def add_variable(self, *args, **kwargs):

@@ -154,7 +154,7 @@ class LossesAndUpdates:
         return out
 
 
-class _RegularizerLoss:
+class RegularizerLoss:
     """The loss ``regularizer(variable)``, computed when called (so: when ``losses`` is read).
 
     A class rather than a lambda so that ``copy.deepcopy`` of a layer gives a loss on the
