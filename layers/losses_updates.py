@@ -6,7 +6,7 @@ can be differentiated on a GradientTape). ``add_update`` records pending ``Updat
 objects that the caller runs (V1 style). Each entry remembers what it is conditional on:
 None, or the inputs of the call that made it (``get_losses_for`` / ``get_updates_for``).
 Entries made during a call belong to that call: the next outermost call of the layer, or
-of a layer containing it, replaces them (``start_call``).
+of a layer containing it, replaces them (``_start_call``).
 
 ``LossesAndUpdates`` is mixed into ``Layer``; it uses the layer's ``_losses``,
 ``_updates``, ``_generation`` and ``_flatten_layers``.
