@@ -28,6 +28,7 @@ import warnings
 
 import numpy as np
 
+import minigrad as mg
 from layers import backend as keras_backend
 from layers.serialization import (
     check_from_config,
@@ -35,10 +36,8 @@ from layers.serialization import (
     get_object,
     serialize_keras_object,
 )
-from minigrad import backend
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
-from minigrad.tensor import Tensor
-from minigrad.validation import check_float
+from minigrad.validation import check_dtype, check_float
 
 #: std of a standard normal truncated to [-2, 2] (scipy.stats.truncnorm.std(a=-2, b=2)).
 TRUNCATED_NORMAL_STD = 0.87962566103423978
@@ -92,13 +91,13 @@ def _is_numeric(value) -> bool:
 
 def _dtype(dtype):
     """The requested dtype, or ``floatx()`` (float32) when None."""
-    return backend.check_dtype(keras_backend.floatx() if dtype is None else dtype)
+    return check_dtype(keras_backend.floatx() if dtype is None else dtype)
 
 
 def _float_dtype(dtype, who: str):
     """The requested dtype, which must be a float dtype (Keras's ``_assert_float_dtype``)."""
     dt = _dtype(dtype)
-    if not backend.is_floating(dt):
+    if dt.kind != "f":
         raise InvalidArgumentError(
             f"Expected floating point type, got {dt}. {who} draws real numbers: ask for "
             "dtype='float32' (the default), 'float64' or 'float16'."
@@ -116,8 +115,9 @@ def _truncated_standard_normal(gen, shape: tuple):
     return z
 
 
-def _tensor(array, dtype) -> Tensor:
-    return Tensor(array, dtype=dtype, device=backend.device_of(array))
+def _tensor(array, dtype) -> mg.Tensor:
+    """A Tensor of ``dtype`` around ``array``, drawn on the default device (where it stays)."""
+    return mg.tensor(array, dtype=dtype)
 
 
 # -- the base classes ------------------------------------------------------------------------
@@ -128,7 +128,7 @@ class Initializer:
     (the constructor's keyword arguments as a dict); ``from_config`` then works as is.
     """
 
-    def __call__(self, shape, dtype=None) -> Tensor:
+    def __call__(self, shape, dtype=None) -> mg.Tensor:
         """A new Tensor of ``shape`` and ``dtype`` (float32 if None) on the default device."""
         raise NotImplementedError(
             f"{type(self).__name__} must implement __call__(self, shape, dtype=None)."
@@ -173,7 +173,7 @@ class _RandomInitializer(Initializer):
         seed = self.seed
         if seed is None:
             if self._drawn_seed is None:
-                self._drawn_seed = int(backend.generator("cpu").integers(1, 10**9))
+                self._drawn_seed = int(mg.random.generator("cpu").integers(1, 10**9))
             else:
                 warnings.warn(
                     f"The initializer {type(self).__name__} is unseeded and being called "
@@ -184,7 +184,7 @@ class _RandomInitializer(Initializer):
                     stacklevel=3,
                 )
             seed = self._drawn_seed
-        return backend.new_generator(seed, backend.get_default_device())
+        return mg.random.new_generator(seed, mg.get_default_device())
 
 
 # -- constant initializers -------------------------------------------------------------------
@@ -196,17 +196,15 @@ class Zeros(Initializer):
         Tensor([[0., 0.], [0., 0.]], shape=(2, 2), dtype=float32)
     """
 
-    def __call__(self, shape, dtype=None) -> Tensor:
-        xp = backend.module_for_device(None)
-        return Tensor(xp.zeros(_check_shape(shape), dtype=_dtype(dtype)))
+    def __call__(self, shape, dtype=None) -> mg.Tensor:
+        return mg.zeros(_check_shape(shape), dtype=_dtype(dtype))
 
 
 class Ones(Initializer):
     """All ones: ``w = 1``. Any numeric or bool dtype."""
 
-    def __call__(self, shape, dtype=None) -> Tensor:
-        xp = backend.module_for_device(None)
-        return Tensor(xp.ones(_check_shape(shape), dtype=_dtype(dtype)))
+    def __call__(self, shape, dtype=None) -> mg.Tensor:
+        return mg.ones(_check_shape(shape), dtype=_dtype(dtype))
 
 
 class Constant(Initializer):
@@ -221,20 +219,20 @@ class Constant(Initializer):
     """
 
     def __init__(self, value=0):
-        if not (isinstance(value, Tensor) or _is_numeric(value)):
+        if not (isinstance(value, mg.Tensor) or _is_numeric(value)):
             raise ArgumentTypeError(
                 f"Constant: `value` must be a number or an array of numbers, got {value!r}. "
                 "Pass e.g. Constant(0.1).")
         self.value = value
 
-    def __call__(self, shape, dtype=None) -> Tensor:
+    def __call__(self, shape, dtype=None) -> mg.Tensor:
         shape = _check_shape(shape)
-        value = backend.as_array(self.value, _dtype(dtype), backend.get_default_device())
-        xp = backend.array_module(value)
+        # checked and cast on the host (a constant is small), then one copy to the default device
+        value = mg.tensor(self.value, dtype=_dtype(dtype), device="cpu").numpy()
         if value.size == 1:
-            return Tensor(xp.broadcast_to(value.reshape(()), shape).copy())
+            return mg.tensor(np.broadcast_to(value.reshape(()), shape).copy())
         if value.size == math.prod(shape):
-            return Tensor(value.reshape(shape).copy())
+            return mg.tensor(value.reshape(shape).copy())
         raise ArgumentTypeError(
             f"Constant got a value of shape {value.shape} ({value.size} elements) for a weight "
             f"of shape {shape}: give a scalar, or exactly {math.prod(shape)} values."
@@ -257,7 +255,7 @@ class Identity(Initializer):
     def __init__(self, gain=1.0):
         self.gain = check_float("gain", gain, where="Identity")
 
-    def __call__(self, shape, dtype=None) -> Tensor:
+    def __call__(self, shape, dtype=None) -> mg.Tensor:
         dtype = _float_dtype(dtype, "Identity")
         shape = _check_shape(shape)
         if len(shape) != 2:
@@ -265,8 +263,7 @@ class Identity(Initializer):
                 "Identity matrix initializer can only be used for 2D matrices. "
                 f"Received: shape={shape} of rank {len(shape)}."
             )
-        xp = backend.module_for_device(None)
-        return _tensor(self.gain * xp.eye(*shape), dtype)
+        return mg.cast(self.gain * mg.eye(*shape, dtype="float64"), dtype)
 
     def get_config(self) -> dict:
         return {"gain": self.gain}
@@ -290,10 +287,10 @@ class RandomNormal(_RandomInitializer):
         self.mean = check_float("mean", mean, where=type(self).__name__)
         self.stddev = check_float("stddev", stddev, minimum=0.0, where=type(self).__name__)
 
-    def __call__(self, shape, dtype=None) -> Tensor:
+    def __call__(self, shape, dtype=None) -> mg.Tensor:
         dtype = _float_dtype(dtype, "RandomNormal")
-        z = self._generator().standard_normal(_check_shape(shape))
-        return _tensor(self.mean + self.stddev * z, dtype)
+        return mg.random.normal(_check_shape(shape), self.mean, self.stddev, dtype=dtype,
+                                generator=self._generator())
 
     def get_config(self) -> dict:
         return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
@@ -323,7 +320,7 @@ class RandomUniform(_RandomInitializer):
                 f"RandomUniform: minval={minval!r} is greater than maxval={maxval!r}. Pass "
                 "minval <= maxval, e.g. RandomUniform(-0.05, 0.05).")
 
-    def __call__(self, shape, dtype=None) -> Tensor:
+    def __call__(self, shape, dtype=None) -> mg.Tensor:
         dt = _dtype(dtype)
         shape = _check_shape(shape)
         if dt.kind in "iu":
@@ -334,10 +331,9 @@ class RandomUniform(_RandomInitializer):
                     f"= [{lo}, {hi}), which is empty: give integer bounds with maxval > minval."
                 )
             return _tensor(self._generator().integers(lo, hi, size=shape), dt)
-        if not backend.is_floating(dt):
+        if dt.kind != "f":
             raise InvalidArgumentError(f"Expected float or integer dtype, got {dt}.")
-        u = self._generator().random(shape)
-        return _tensor(self.minval + (self.maxval - self.minval) * u, dt)
+        return mg.random.uniform(shape, self.minval, self.maxval, dtype=dt, generator=self._generator())
 
     def get_config(self) -> dict:
         return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
@@ -363,7 +359,7 @@ class TruncatedNormal(_RandomInitializer):
         self.mean = check_float("mean", mean, where=type(self).__name__)
         self.stddev = check_float("stddev", stddev, minimum=0.0, where=type(self).__name__)
 
-    def __call__(self, shape, dtype=None) -> Tensor:
+    def __call__(self, shape, dtype=None) -> mg.Tensor:
         dtype = _float_dtype(dtype, "TruncatedNormal")
         z = _truncated_standard_normal(self._generator(), _check_shape(shape))
         return _tensor(self.mean + self.stddev * z, dtype)
@@ -417,7 +413,7 @@ class VarianceScaling(_RandomInitializer):
         self.mode = mode
         self.distribution = distribution
 
-    def __call__(self, shape, dtype=None) -> Tensor:
+    def __call__(self, shape, dtype=None) -> mg.Tensor:
         dtype = _float_dtype(dtype, type(self).__name__)
         shape = _check_shape(shape)
         fan_in, fan_out = compute_fans(shape)
@@ -433,9 +429,9 @@ class VarianceScaling(_RandomInitializer):
             stddev = math.sqrt(scale) / TRUNCATED_NORMAL_STD
             return _tensor(stddev * _truncated_standard_normal(gen, shape), dtype)
         if self.distribution == "untruncated_normal":
-            return _tensor(math.sqrt(scale) * gen.standard_normal(shape), dtype)
+            return mg.random.normal(shape, 0.0, math.sqrt(scale), dtype=dtype, generator=gen)
         limit = math.sqrt(3.0 * scale)
-        return _tensor(-limit + 2.0 * limit * gen.random(shape), dtype)
+        return mg.random.uniform(shape, -limit, limit, dtype=dtype, generator=gen)
 
     def get_config(self) -> dict:
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
@@ -528,7 +524,7 @@ class Orthogonal(_RandomInitializer):
         super().__init__(seed)
         self.gain = check_float("gain", gain, where="Orthogonal")
 
-    def __call__(self, shape, dtype=None) -> Tensor:
+    def __call__(self, shape, dtype=None) -> mg.Tensor:
         dtype = _float_dtype(dtype, "Orthogonal")
         shape = _check_shape(shape)
         if len(shape) < 2:
@@ -538,7 +534,7 @@ class Orthogonal(_RandomInitializer):
             )
         rows, cols = math.prod(shape[:-1]), shape[-1]
         a = self._generator().standard_normal((max(rows, cols), min(rows, cols)))
-        xp = backend.array_module(a)
+        xp = mg.array_module(a)  # QR where the samples are (NumPy or CuPy)
         q, r = xp.linalg.qr(a)
         q = q * xp.sign(xp.diagonal(r))
         if rows < cols:
