@@ -34,6 +34,7 @@ from collections.abc import Callable
 import minigrad as mg
 from layers.object_registration import get_registered_object, registered_by_bare_name
 from layers.serialization import get_object, serialize_keras_object
+from minigrad import Tensor, as_tensor
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.validation import check_float
 
@@ -41,12 +42,12 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 
 
-def linear(x) -> mg.Tensor:
+def linear(x) -> Tensor:
     """The identity: ``x``."""
-    return mg.as_tensor(x)
+    return as_tensor(x)
 
 
-def relu(x, alpha: float = 0.0, max_value: float | None = None, threshold: float = 0.0) -> mg.Tensor:
+def relu(x, alpha: float = 0.0, max_value: float | None = None, threshold: float = 0.0) -> Tensor:
     """Rectified linear unit, with Keras 2's optional leak, cap and threshold.
 
     ``f(x) = max_value`` for ``x >= max_value``, ``x`` for ``threshold <= x < max_value``,
@@ -65,7 +66,7 @@ def relu(x, alpha: float = 0.0, max_value: float | None = None, threshold: float
         ArgumentTypeError: for ``alpha``, ``max_value`` or ``threshold`` that is not a number.
         InvalidArgumentError: for one that is NaN or infinite.
     """
-    x = mg.as_tensor(x)
+    x = as_tensor(x)
     if alpha == 0 and max_value is None and threshold == 0:  # (the common case: no checks)
         return mg.relu(x)
     alpha = check_float("alpha", alpha, where="relu")
@@ -85,21 +86,21 @@ def relu(x, alpha: float = 0.0, max_value: float | None = None, threshold: float
     return y
 
 
-def relu6(x) -> mg.Tensor:
+def relu6(x) -> Tensor:
     """``min(max(x, 0), 6)``."""
     return relu(x, max_value=6.0)
 
 
-def leaky_relu(x, negative_slope: float = 0.2) -> mg.Tensor:
+def leaky_relu(x, negative_slope: float = 0.2) -> Tensor:
     """``x`` where ``x > 0``, else ``negative_slope * x``.
 
     Raises:
         ArgumentTypeError / InvalidArgumentError: for a ``negative_slope`` that is not a finite number.
     """
-    return mg.leaky_relu(mg.as_tensor(x), check_float("negative_slope", negative_slope, where="leaky_relu"))
+    return mg.leaky_relu(as_tensor(x), check_float("negative_slope", negative_slope, where="leaky_relu"))
 
 
-def elu(x, alpha: float = 1.0) -> mg.Tensor:
+def elu(x, alpha: float = 1.0) -> Tensor:
     """Exponential linear unit: ``x`` if ``x > 0`` else ``alpha * (exp(x) - 1)``.
 
     Written as ``relu(x) + alpha * (exp(min(x, 0)) - 1)``, so ``exp`` never overflows.
@@ -107,43 +108,43 @@ def elu(x, alpha: float = 1.0) -> mg.Tensor:
     Raises:
         ArgumentTypeError / InvalidArgumentError: for an ``alpha`` that is not a finite number.
     """
-    x = mg.as_tensor(x)
+    x = as_tensor(x)
     alpha = check_float("alpha", alpha, where="elu")
     return mg.relu(x) + alpha * (mg.exp(mg.minimum(x, 0.0)) - 1.0)
 
 
-def selu(x) -> mg.Tensor:
+def selu(x) -> Tensor:
     """Scaled ELU: ``scale * elu(x, alpha)`` with the self-normalizing constants."""
     return _SELU_SCALE * elu(x, _SELU_ALPHA)
 
 
-def softplus(x) -> mg.Tensor:
+def softplus(x) -> Tensor:
     """``log(1 + exp(x))``."""
-    return mg.softplus(mg.as_tensor(x))
+    return mg.softplus(as_tensor(x))
 
 
-def softsign(x) -> mg.Tensor:
+def softsign(x) -> Tensor:
     """``x / (|x| + 1)``."""
-    x = mg.as_tensor(x)
+    x = as_tensor(x)
     return x / (mg.abs(x) + 1.0)
 
 
-def swish(x) -> mg.Tensor:
+def swish(x) -> Tensor:
     """``x * sigmoid(x)`` (also called SiLU)."""
-    x = mg.as_tensor(x)
+    x = as_tensor(x)
     return x * mg.sigmoid(x)
 
 
 silu = swish
 
 
-def mish(x) -> mg.Tensor:
+def mish(x) -> Tensor:
     """``x * tanh(softplus(x))``."""
-    x = mg.as_tensor(x)
+    x = as_tensor(x)
     return x * mg.tanh(mg.softplus(x))
 
 
-def gelu(x, approximate: bool = False) -> mg.Tensor:
+def gelu(x, approximate: bool = False) -> Tensor:
     """Gaussian error linear unit, ``0.5 x (1 + erf(x / sqrt(2)))`` (see ``minigrad.nn.gelu``).
 
     Args:
@@ -157,37 +158,37 @@ def gelu(x, approximate: bool = False) -> mg.Tensor:
     Raises:
         ArgumentTypeError: for an approximate that is not a bool.
     """
-    return mg.nn.gelu(mg.as_tensor(x), approximate=approximate)
+    return mg.nn.gelu(as_tensor(x), approximate=approximate)
 
 
-def sigmoid(x) -> mg.Tensor:
+def sigmoid(x) -> Tensor:
     """``1 / (1 + exp(-x))``."""
-    return mg.sigmoid(mg.as_tensor(x))
+    return mg.sigmoid(as_tensor(x))
 
 
-def hard_sigmoid(x) -> mg.Tensor:
+def hard_sigmoid(x) -> Tensor:
     """Piecewise-linear sigmoid (Keras 2): ``clip(0.2 * x + 0.5, 0, 1)``."""
-    x = mg.as_tensor(x)
+    x = as_tensor(x)
     return mg.clip(0.2 * x + 0.5, 0.0, 1.0)
 
 
-def tanh(x) -> mg.Tensor:
+def tanh(x) -> Tensor:
     """Hyperbolic tangent."""
-    return mg.tanh(mg.as_tensor(x))
+    return mg.tanh(as_tensor(x))
 
 
-def exponential(x) -> mg.Tensor:
+def exponential(x) -> Tensor:
     """``exp(x)``."""
-    return mg.exp(mg.as_tensor(x))
+    return mg.exp(as_tensor(x))
 
 
-def softmax(x, axis=-1) -> mg.Tensor:
+def softmax(x, axis=-1) -> Tensor:
     """``exp(x) / sum(exp(x))`` over ``axis`` (an int or a tuple of ints).
 
     Raises:
         ValueError: for a tensor of rank <= 1 (as Keras 2: the batch axis must not be mixed in).
     """
-    x = mg.as_tensor(x)
+    x = as_tensor(x)
     if x.ndim <= 1:
         raise InvalidArgumentError(
             f"Cannot apply softmax to a tensor that is 1D. Received input shape {x.shape}: "
@@ -196,9 +197,9 @@ def softmax(x, axis=-1) -> mg.Tensor:
     return mg.nn.softmax(x, axis=axis)
 
 
-def log_softmax(x, axis=-1) -> mg.Tensor:
+def log_softmax(x, axis=-1) -> Tensor:
     """``x - log(sum(exp(x)))`` over ``axis``: the log of softmax, computed stably."""
-    return mg.nn.log_softmax(mg.as_tensor(x), axis=axis)
+    return mg.nn.log_softmax(as_tensor(x), axis=axis)
 
 
 #: name -> function: what ``get`` resolves and ``serialize`` returns.

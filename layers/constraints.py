@@ -23,12 +23,13 @@ from layers.serialization import (
     get_object,
     serialize_keras_object,
 )
+from minigrad import Tensor
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.validation import check_float
 
 
-def _as_tensor(w) -> mg.Tensor:
-    return w if isinstance(w, mg.Tensor) else mg.tensor(w)
+def _as_tensor(w) -> Tensor:
+    return w if isinstance(w, Tensor) else mg.tensor(w)
 
 
 def _axis(axis):
@@ -51,7 +52,7 @@ def _check_axis_argument(axis, where: str):
     return axis
 
 
-def _norms(w: mg.Tensor, axis) -> mg.Tensor:
+def _norms(w: Tensor, axis) -> Tensor:
     """The L2 norms over ``axis``, kept as length-1 axes so they broadcast against ``w``."""
     return mg.sqrt(mg.sum(mg.square(w), axis=_axis(axis), keepdims=True))
 
@@ -102,7 +103,7 @@ class MaxNorm(Constraint):
         self.max_value = max_value
         self.axis = _check_axis_argument(axis, "MaxNorm")
 
-    def __call__(self, w) -> mg.Tensor:
+    def __call__(self, w) -> Tensor:
         w = _as_tensor(w)
         norms = _norms(w, self.axis)
         desired = mg.clip(norms, 0, self.max_value)
@@ -115,7 +116,7 @@ class MaxNorm(Constraint):
 class NonNeg(Constraint):
     """Sets negative weights to zero: ``w * (w >= 0)``."""
 
-    def __call__(self, w) -> mg.Tensor:
+    def __call__(self, w) -> Tensor:
         w = _as_tensor(w)
         return w * mg.cast(w >= 0.0, w.dtype)
 
@@ -133,7 +134,7 @@ class UnitNorm(Constraint):
     def __init__(self, axis=0):
         self.axis = _check_axis_argument(axis, "UnitNorm")
 
-    def __call__(self, w) -> mg.Tensor:
+    def __call__(self, w) -> Tensor:
         w = _as_tensor(w)
         return w / (keras_backend.epsilon() + _norms(w, self.axis))
 
@@ -175,7 +176,7 @@ class MinMaxNorm(Constraint):
         self.rate = rate
         self.axis = axis
 
-    def __call__(self, w) -> mg.Tensor:
+    def __call__(self, w) -> Tensor:
         w = _as_tensor(w)
         norms = _norms(w, self.axis)
         desired = self.rate * mg.clip(norms, self.min_value, self.max_value) + (1 - self.rate) * norms

@@ -36,6 +36,7 @@ from layers.serialization import (
     get_object,
     serialize_keras_object,
 )
+from minigrad import Tensor
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.validation import check_dtype, check_float
 
@@ -115,7 +116,7 @@ def _truncated_standard_normal(gen, shape: tuple):
     return z
 
 
-def _tensor(array, dtype) -> mg.Tensor:
+def _tensor(array, dtype) -> Tensor:
     """A Tensor of ``dtype`` around ``array``, drawn on the default device (where it stays)."""
     return mg.tensor(array, dtype=dtype)
 
@@ -128,7 +129,7 @@ class Initializer:
     (the constructor's keyword arguments as a dict); ``from_config`` then works as is.
     """
 
-    def __call__(self, shape, dtype=None) -> mg.Tensor:
+    def __call__(self, shape, dtype=None) -> Tensor:
         """A new Tensor of ``shape`` and ``dtype`` (float32 if None) on the default device."""
         raise NotImplementedError(
             f"{type(self).__name__} must implement __call__(self, shape, dtype=None)."
@@ -196,14 +197,14 @@ class Zeros(Initializer):
         Tensor([[0., 0.], [0., 0.]], shape=(2, 2), dtype=float32)
     """
 
-    def __call__(self, shape, dtype=None) -> mg.Tensor:
+    def __call__(self, shape, dtype=None) -> Tensor:
         return mg.zeros(_check_shape(shape), dtype=_dtype(dtype))
 
 
 class Ones(Initializer):
     """All ones: ``w = 1``. Any numeric or bool dtype."""
 
-    def __call__(self, shape, dtype=None) -> mg.Tensor:
+    def __call__(self, shape, dtype=None) -> Tensor:
         return mg.ones(_check_shape(shape), dtype=_dtype(dtype))
 
 
@@ -219,13 +220,13 @@ class Constant(Initializer):
     """
 
     def __init__(self, value=0):
-        if not (isinstance(value, mg.Tensor) or _is_numeric(value)):
+        if not (isinstance(value, Tensor) or _is_numeric(value)):
             raise ArgumentTypeError(
                 f"Constant: `value` must be a number or an array of numbers, got {value!r}. "
                 "Pass e.g. Constant(0.1).")
         self.value = value
 
-    def __call__(self, shape, dtype=None) -> mg.Tensor:
+    def __call__(self, shape, dtype=None) -> Tensor:
         shape = _check_shape(shape)
         # checked and cast on the host (a constant is small), then one copy to the default device
         value = mg.tensor(self.value, dtype=_dtype(dtype), device="cpu").numpy()
@@ -255,7 +256,7 @@ class Identity(Initializer):
     def __init__(self, gain=1.0):
         self.gain = check_float("gain", gain, where="Identity")
 
-    def __call__(self, shape, dtype=None) -> mg.Tensor:
+    def __call__(self, shape, dtype=None) -> Tensor:
         dtype = _float_dtype(dtype, "Identity")
         shape = _check_shape(shape)
         if len(shape) != 2:
@@ -287,7 +288,7 @@ class RandomNormal(_RandomInitializer):
         self.mean = check_float("mean", mean, where=type(self).__name__)
         self.stddev = check_float("stddev", stddev, minimum=0.0, where=type(self).__name__)
 
-    def __call__(self, shape, dtype=None) -> mg.Tensor:
+    def __call__(self, shape, dtype=None) -> Tensor:
         dtype = _float_dtype(dtype, "RandomNormal")
         return mg.random.normal(_check_shape(shape), self.mean, self.stddev, dtype=dtype,
                                 generator=self._generator())
@@ -320,7 +321,7 @@ class RandomUniform(_RandomInitializer):
                 f"RandomUniform: minval={minval!r} is greater than maxval={maxval!r}. Pass "
                 "minval <= maxval, e.g. RandomUniform(-0.05, 0.05).")
 
-    def __call__(self, shape, dtype=None) -> mg.Tensor:
+    def __call__(self, shape, dtype=None) -> Tensor:
         dt = _dtype(dtype)
         shape = _check_shape(shape)
         if dt.kind in "iu":
@@ -359,7 +360,7 @@ class TruncatedNormal(_RandomInitializer):
         self.mean = check_float("mean", mean, where=type(self).__name__)
         self.stddev = check_float("stddev", stddev, minimum=0.0, where=type(self).__name__)
 
-    def __call__(self, shape, dtype=None) -> mg.Tensor:
+    def __call__(self, shape, dtype=None) -> Tensor:
         dtype = _float_dtype(dtype, "TruncatedNormal")
         z = _truncated_standard_normal(self._generator(), _check_shape(shape))
         return _tensor(self.mean + self.stddev * z, dtype)
@@ -413,7 +414,7 @@ class VarianceScaling(_RandomInitializer):
         self.mode = mode
         self.distribution = distribution
 
-    def __call__(self, shape, dtype=None) -> mg.Tensor:
+    def __call__(self, shape, dtype=None) -> Tensor:
         dtype = _float_dtype(dtype, type(self).__name__)
         shape = _check_shape(shape)
         fan_in, fan_out = compute_fans(shape)
@@ -524,7 +525,7 @@ class Orthogonal(_RandomInitializer):
         super().__init__(seed)
         self.gain = check_float("gain", gain, where="Orthogonal")
 
-    def __call__(self, shape, dtype=None) -> mg.Tensor:
+    def __call__(self, shape, dtype=None) -> Tensor:
         dtype = _float_dtype(dtype, "Orthogonal")
         shape = _check_shape(shape)
         if len(shape) < 2:

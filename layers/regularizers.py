@@ -21,6 +21,7 @@ from layers.serialization import (
     get_object,
     serialize_keras_object,
 )
+from minigrad import Tensor
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 
 
@@ -48,8 +49,8 @@ def _as_floatx(x) -> float:
     return mg.tensor(float(x), dtype="float32", device="cpu").item()
 
 
-def _as_tensor(x) -> mg.Tensor:
-    return x if isinstance(x, mg.Tensor) else mg.tensor(x)
+def _as_tensor(x) -> Tensor:
+    return x if isinstance(x, Tensor) else mg.tensor(x)
 
 
 class Regularizer:
@@ -110,7 +111,7 @@ class L1L2(Regularizer):
         self.l1 = _as_floatx(l1)
         self.l2 = _as_floatx(l2)
 
-    def __call__(self, x) -> mg.Tensor:
+    def __call__(self, x) -> Tensor:
         x = _as_tensor(x)
         penalty = mg.tensor(0.0, dtype=x.dtype, device=x.device)
         if self.l1:
@@ -148,7 +149,7 @@ class L1(Regularizer):
     def __init__(self, l1=0.01, **kwargs):
         self.l1 = _single_factor(l1, kwargs, "l1")
 
-    def __call__(self, x) -> mg.Tensor:
+    def __call__(self, x) -> Tensor:
         return self.l1 * mg.sum(mg.abs(_as_tensor(x)))
 
     def get_config(self) -> dict:
@@ -169,7 +170,7 @@ class L2(Regularizer):
     def __init__(self, l2=0.01, **kwargs):
         self.l2 = _single_factor(l2, kwargs)
 
-    def __call__(self, x) -> mg.Tensor:
+    def __call__(self, x) -> Tensor:
         return self.l2 * mg.sum(mg.square(_as_tensor(x)))
 
     def get_config(self) -> dict:
@@ -203,7 +204,7 @@ class OrthogonalRegularizer(Regularizer):
         self.factor = _as_floatx(factor)
         self.mode = mode
 
-    def __call__(self, x) -> mg.Tensor:
+    def __call__(self, x) -> Tensor:
         x = _as_tensor(x)
         if x.ndim != 2:
             raise InvalidArgumentError(
