@@ -1,4 +1,4 @@
-"""Neural-network functions: softmax, log_softmax, gelu, one_hot, dropout, conv2d, pooling, batch norm.
+"""Neural-network functions: softmax, log_softmax, gelu, one_hot, dropout, dense, conv2d, pooling, batch norm.
 
 The ops themselves (forward and backward) live in ``minigrad/ops/``; this
 module is the namespace users call, as ``minigrad.nn.conv2d(...)``. It checks
@@ -22,6 +22,7 @@ from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.ops.activation import log_softmax, softmax
 from minigrad.ops.conv import conv2d_nhwc
 from minigrad.ops.elementwise import erf, multiply, tanh
+from minigrad.ops.linalg import affine, matmul
 from minigrad.ops.normalization import batch_norm_infer_op, batch_norm_train_op
 from minigrad.ops.pool import avg_pool2d_nhwc, max_pool2d_nhwc
 from minigrad.ops.shape import transpose
@@ -30,7 +31,7 @@ from minigrad.random import new_generator
 from minigrad.tensor import Tensor, as_tensor
 from minigrad.validation import check_bool, check_float, check_generator, check_int
 
-__all__ = ["softmax", "log_softmax", "gelu", "one_hot", "dropout", "conv2d", "max_pool2d",
+__all__ = ["softmax", "log_softmax", "gelu", "one_hot", "dropout", "dense", "conv2d", "max_pool2d",
            "avg_pool2d", "batch_norm_train", "batch_norm_infer"]
 
 _TO_CHANNELS_LAST = (0, 2, 3, 1)
@@ -204,12 +205,74 @@ def _pads(mode: str, hw, window, strides, dilations, what: str) -> tuple:
     return ((0, 0), (0, 0))
 
 
+# -- dense ------------------------------------------------------------------------------------
+def dense(x, kernel, bias=None) -> Tensor:
+    """The map of a Dense (fully connected) layer: ``y = x @ kernel + bias``.
+
+    ``y[..., j] = sum_i x[..., i] * kernel[i, j] + bias[j]``
+
+    With a bias it is one op: the bias is added into the fresh product in place, and its
+    gradient is the output gradient summed over every axis but the last. Leading axes of
+    ``x`` are batch axes (``kernel`` is shared by all of them).
+
+    Args:
+        x: a floating tensor (..., k) of rank >= 2.
+        kernel: a matrix (k, n) of ``x``'s dtype.
+        bias: None, or a vector (n,) of ``x``'s dtype.
+
+    Returns:
+        The (..., n) result.
+
+    Raises:
+        InvalidArgumentError: for an ``x`` of rank < 2, a kernel that is not a matrix, a
+            kernel whose first axis is not ``x``'s last, or a bias that is not (n,).
+        ArgumentTypeError: for a non-floating ``x``, or a kernel or bias of another dtype.
+    """
+    x, kernel = as_tensor(x), as_tensor(kernel)
+    if x.ndim < 2 or kernel.ndim != 2 or x.shape[-1] != kernel.shape[0]:
+        raise InvalidArgumentError(
+            f"dense needs x (..., k) of rank >= 2 and a kernel (k, n); got shapes {x.shape} and "
+            f"{kernel.shape}. Add a batch axis to a single sample (x[None]) and give the kernel "
+            "as many rows as x has features."
+        )
+    _same_float_dtype("dense", x, kernel, "kernel")
+    if bias is None:
+        return matmul(x, kernel)
+    bias = as_tensor(bias)
+    _check_bias("dense", bias, kernel.shape[1], x)
+    return affine(x, kernel, bias)
+
+
+def _same_float_dtype(what: str, x: Tensor, weight: Tensor, name: str) -> None:
+    """Refuse a non-floating ``x`` or a ``weight`` whose dtype differs from it."""
+    if x.dtype.kind != "f":
+        raise ArgumentTypeError(f"{what} needs a floating-point tensor, got {x.dtype}: cast it first.")
+    if weight.dtype != x.dtype:
+        raise ArgumentTypeError(
+            f"{what} got an input of dtype {x.dtype} and a {name} of dtype {weight.dtype}: "
+            "cast one of them so both match."
+        )
+
+
+def _check_bias(what: str, bias: Tensor, units: int, x: Tensor) -> None:
+    """Refuse a bias that is not a vector of ``units`` entries of ``x``'s dtype."""
+    if bias.shape != (units,):
+        raise InvalidArgumentError(
+            f"{what} bias must be a vector of {units} entries (one per output unit), got shape "
+            f"{bias.shape}."
+        )
+    _same_float_dtype(what, x, bias, "bias")
+
+
 # -- convolution ------------------------------------------------------------------------------
 def conv2d(x, kernel, strides=1, padding: str = "valid", data_format: str = "channels_last",
-           dilation_rate=1) -> Tensor:
-    """2-D convolution (cross-correlation, as in every framework), no bias.
+           dilation_rate=1, bias=None) -> Tensor:
+    """2-D convolution (cross-correlation, as in every framework), with an optional bias.
 
-    ``y[n, h, w, o] = sum_{i, j, c} xpad[n, h*sh + i*dh, w*sw + j*dw, c] * kernel[i, j, c, o]``
+    ``y[n, h, w, o] = bias[o] + sum_{i, j, c} xpad[n, h*sh + i*dh, w*sw + j*dw, c] * kernel[i, j, c, o]``
+
+    With a bias, convolution and bias are one op: the bias is added to the fresh output in
+    place, and its gradient is the output gradient summed over batch, rows and columns.
 
     With padding "valid" the output has ``floor((H - (kh-1) dh - 1) / sh) + 1`` rows; with
     "same" it has ``ceil(H / sh)``, padding ``max((ceil(H/sh) - 1) sh + (kh-1) dh + 1 - H, 0)``
@@ -222,6 +285,7 @@ def conv2d(x, kernel, strides=1, padding: str = "valid", data_format: str = "cha
         padding: "valid" or "same" (case-insensitive).
         data_format: "channels_last" or "channels_first"; the output has the same layout.
         dilation_rate: an int or (dh, dw); spacing between kernel taps.
+        bias: None, or a vector (O,) of the kernel's dtype, added to every output pixel.
 
     Returns:
         (N, Ho, Wo, O), or (N, O, Ho, Wo) for channels_first.
@@ -230,8 +294,8 @@ def conv2d(x, kernel, strides=1, padding: str = "valid", data_format: str = "cha
         ValueError: for ranks other than 4, a channel count that differs from the kernel's
             third axis, a bad padding or data_format, strides > 1 together with
             dilation > 1 (TensorFlow does not support both), or a kernel larger than the
-            input with "valid" padding.
-        TypeError: for non-floating inputs or a kernel of another dtype than ``x``.
+            input with "valid" padding, or a bias that is not (O,).
+        TypeError: for non-floating inputs or a kernel or bias of another dtype than ``x``.
     """
     channels_first = _check_format(data_format)
     x = _image(x, "conv2d", channels_first)
@@ -264,8 +328,11 @@ def conv2d(x, kernel, strides=1, padding: str = "valid", data_format: str = "cha
             f"{kernel.shape[2]} (its third axis). Check data_format "
             f"({data_format!r}) and the kernel's in_channels."
         )
+    if bias is not None:
+        bias = as_tensor(bias)
+        _check_bias("conv2d", bias, kernel.shape[3], x)
     pads = _pads(mode, x.shape[1:3], kernel.shape[:2], strides, dilations, "conv2d")
-    y = conv2d_nhwc(x, kernel, strides=strides, dilations=dilations, pads=pads)
+    y = conv2d_nhwc(x, kernel, strides=strides, dilations=dilations, pads=pads, bias=bias)
     return transpose(y, _TO_CHANNELS_FIRST) if channels_first else y
 
 
