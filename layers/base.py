@@ -353,7 +353,7 @@ class Layer(LossesAndUpdates):
             ValueError: for an unknown device name.
             DeviceUnavailableError: for "cuda" without CuPy or a GPU.
         """
-        device = mg.backend.check_device(device)
+        device = mg.check_device(device)
         for layer in self._flatten_layers():
             layer._device = device
         for weight in self.weights:

@@ -15,6 +15,7 @@ from minigrad import datasets, errors, losses, metrics, nn, optimizers, random  
 # is ``value`` as a Tensor without a copy, a Python number taking ``like``'s dtype
 from minigrad.backend import (  # noqa: F401
     array_module,  # noqa: F401
+    check_device,  # a device name normalised ("cuda:0" -> "cuda", None -> the default) and checked
     cuda_available,
     device,
     get_default_device,
