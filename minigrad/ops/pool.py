@@ -28,8 +28,8 @@ window loop.
 from __future__ import annotations
 
 from minigrad import backend
+from minigrad.kernels.windows import crop_spatial, out_size, pad_spatial, window_slice
 from minigrad.ops.base import CPU_MODULE, Op, apply
-from minigrad.ops.windows import crop_spatial, out_size, pad_spatial, window_slice
 from minigrad.tensor import Tensor
 
 
