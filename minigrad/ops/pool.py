@@ -32,8 +32,9 @@ from minigrad.kernels.windows import crop_spatial, out_size, pad_spatial, window
 from minigrad.ops.base import CPU_MODULE, Op, apply
 from minigrad.tensor import Tensor
 
-
 # -- window geometry ---------------------------------------------------------------------
+
+
 def _out_hw(shape, pool, strides, pads) -> tuple:
     (top, bottom), (left, right) = pads
     return (out_size(shape[1] + top + bottom, pool[0], strides[0]),
@@ -68,7 +69,6 @@ def _real_counts(xp, shape, pool, strides, pads, dtype):
     return (counts[0][:, None] * counts[1][None, :])[None, :, :, None]
 
 
-# -- max pooling -------------------------------------------------------------------------
 def _window_argmax(xp, x, y, pool, strides, pads):
     """Offset t = i*pw + j of each window's first maximum (small ints, shaped like ``y``)."""
     xpad = pad_spatial(xp, x, pads, -xp.inf)
@@ -120,6 +120,11 @@ class MaxPool2D(Op):
         return max_pool2d_scatter(g, ctx.argmax, x.shape, **ctx.attrs)
 
 
+def max_pool2d_nhwc(x: Tensor, pool, strides, pads) -> Tensor:
+    """The max_pool2d op on checked channels-last arguments (see ``minigrad.nn.max_pool2d``)."""
+    return apply(MaxPool2D, x, pool=pool, strides=strides, pads=pads)
+
+
 class MaxPool2DScatter(Op):
     name = "max_pool2d_scatter"
 
@@ -142,6 +147,16 @@ class MaxPool2DScatter(Op):
         return max_pool2d_gather(u, **ctx.attrs)
 
 
+def max_pool2d_scatter(g: Tensor, argmax, input_shape, pool, strides, pads) -> Tensor:
+    """Send each window's value of ``g`` to its argmax: the input gradient of max_pool2d.
+
+    ``argmax`` (an integer array shaped like ``g``, as ``max_pool2d`` finds it) is moved to
+    ``g``'s device if it is not there, as index arrays are.
+    """
+    return apply(MaxPool2DScatter, g, argmax=backend.to_device(argmax, g.device),
+                 input_shape=tuple(input_shape), pool=pool, strides=strides, pads=pads)
+
+
 class MaxPool2DGather(Op):
     name = "max_pool2d_gather"
 
@@ -162,7 +177,15 @@ class MaxPool2DGather(Op):
         return max_pool2d_scatter(u, input_shape=ctx.inputs[0].shape, **ctx.attrs)
 
 
-# -- average pooling ---------------------------------------------------------------------
+def max_pool2d_gather(z: Tensor, argmax, pool, strides, pads) -> Tensor:
+    """Read ``z`` at each window's argmax (the transpose of max_pool2d_scatter).
+
+    ``argmax`` is moved to ``z``'s device if it is not there.
+    """
+    return apply(MaxPool2DGather, z, argmax=backend.to_device(argmax, z.device),
+                 pool=pool, strides=strides, pads=pads)
+
+
 class AvgPool2D(Op):
     name = "avg_pool2d"
 
@@ -183,6 +206,11 @@ class AvgPool2D(Op):
     @staticmethod
     def backward(ctx, g):
         return avg_pool2d_scatter(g, ctx.inputs[0].shape, **ctx.attrs)
+
+
+def avg_pool2d_nhwc(x: Tensor, pool, strides, pads) -> Tensor:
+    """The avg_pool2d op on checked channels-last arguments (see ``minigrad.nn.avg_pool2d``)."""
+    return apply(AvgPool2D, x, pool=pool, strides=strides, pads=pads)
 
 
 class AvgPool2DScatter(Op):
@@ -208,36 +236,6 @@ class AvgPool2DScatter(Op):
     @staticmethod
     def backward(ctx, u):
         return avg_pool2d_nhwc(u, **ctx.attrs)
-
-
-# -- the functions the ops answer to -------------------------------------------------------
-def max_pool2d_nhwc(x: Tensor, pool, strides, pads) -> Tensor:
-    """The max_pool2d op on checked channels-last arguments (see ``minigrad.nn.max_pool2d``)."""
-    return apply(MaxPool2D, x, pool=pool, strides=strides, pads=pads)
-
-
-def max_pool2d_scatter(g: Tensor, argmax, input_shape, pool, strides, pads) -> Tensor:
-    """Send each window's value of ``g`` to its argmax: the input gradient of max_pool2d.
-
-    ``argmax`` (an integer array shaped like ``g``, as ``max_pool2d`` finds it) is moved to
-    ``g``'s device if it is not there, as index arrays are.
-    """
-    return apply(MaxPool2DScatter, g, argmax=backend.to_device(argmax, g.device),
-                 input_shape=tuple(input_shape), pool=pool, strides=strides, pads=pads)
-
-
-def max_pool2d_gather(z: Tensor, argmax, pool, strides, pads) -> Tensor:
-    """Read ``z`` at each window's argmax (the transpose of max_pool2d_scatter).
-
-    ``argmax`` is moved to ``z``'s device if it is not there.
-    """
-    return apply(MaxPool2DGather, z, argmax=backend.to_device(argmax, z.device),
-                 pool=pool, strides=strides, pads=pads)
-
-
-def avg_pool2d_nhwc(x: Tensor, pool, strides, pads) -> Tensor:
-    """The avg_pool2d op on checked channels-last arguments (see ``minigrad.nn.avg_pool2d``)."""
-    return apply(AvgPool2D, x, pool=pool, strides=strides, pads=pads)
 
 
 def avg_pool2d_scatter(g: Tensor, input_shape, pool, strides, pads) -> Tensor:
