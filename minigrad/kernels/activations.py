@@ -1,4 +1,5 @@
-"""Activation functions on raw arrays: relu by a NumPy fast path, and erf (which NumPy lacks).
+"""Activation functions on raw arrays: sigmoid without overflow, relu by a NumPy fast path and
+its one-pass gradient, and erf (which NumPy lacks).
 """
 
 from __future__ import annotations
@@ -6,6 +7,14 @@ from __future__ import annotations
 import math
 
 from minigrad.kernels import CPU_MODULE
+
+
+def sigmoid(xp, x):
+    """``1 / (1 + e ** -x)``, never overflowing: ``e ** x / (1 + e ** x)`` for x < 0."""
+    e = xp.exp(-xp.abs(x))
+    r = 1 / (1 + e)
+    return xp.where(x >= 0, r, e * r).astype(x.dtype, copy=False)
+
 
 #: Row length for ``relu``'s comparison against a row of zeros.
 _RELU_ROW = 8192
@@ -28,6 +37,14 @@ def relu(xp, x):
     xp.maximum(flat_x[:full].reshape(-1, _RELU_ROW), xp.zeros(_RELU_ROW, dtype=x.dtype),
                out=flat_out[:full].reshape(-1, _RELU_ROW))
     xp.maximum(flat_x[full:], 0, out=flat_out[full:])
+    return out
+
+
+def relu_grad(xp, x, g):
+    """``g * [x > 0]`` as one new array: the mask is written as 0.0 / 1.0 straight into it."""
+    out = xp.empty(g.shape, dtype=g.dtype)
+    xp.greater(x, 0, out=out)
+    out *= g
     return out
 
 

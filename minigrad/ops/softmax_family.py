@@ -16,11 +16,14 @@ output ``y``, so it can be differentiated again.
     sparse_softmax_cross_entropy_grad
                   (p - hot) g,  p = softmax(x)       x: p * (u - sum(p * u)), u = gg g
                                                      g: sum((p - hot) gg)
+
+The array code (shifted by ``m``) is in ``minigrad/kernels/softmax.py``.
 """
 
 from __future__ import annotations
 
 from minigrad.errors import UnsupportedDtypeError
+from minigrad.kernels import softmax as kernels
 from minigrad.kernels.reductions import kept_shape
 from minigrad.ops.base import Op, apply
 from minigrad.ops.elementwise import exp
@@ -28,12 +31,6 @@ from minigrad.ops.reductions import _check_not_empty, _keepdims, expand_to_input
 from minigrad.ops.reductions import sum as reduce_sum
 from minigrad.ops.shape import broadcast_to, expand_dims, normalize_axis, reshape
 from minigrad.tensor import Tensor, as_tensor
-
-
-def _shifted(xp, x, axes):
-    """``x - max(x)`` over ``axes``, with rows whose maximum is not finite shifted by 0."""
-    m = x.max(axis=axes, keepdims=True)
-    return x - xp.where(xp.isfinite(m), m, 0)
 
 
 def _float_input(x, what: str) -> Tensor:
@@ -52,11 +49,7 @@ class Softmax(Op):
     @staticmethod
     def forward(ctx, x, axes):
         ctx.axes = axes
-        if x.size == 0:  # empty in, empty out (as TF and torch); NumPy's max would raise
-            return x.copy()
-        e = ctx.xp.exp(_shifted(ctx.xp, x, axes))
-        e /= e.sum(axis=axes, keepdims=True)
-        return e
+        return kernels.softmax(ctx.xp, x, axes)
 
     @staticmethod
     def backward(ctx, g):
@@ -75,13 +68,8 @@ class LogSoftmax(Op):
 
     @staticmethod
     def forward(ctx, x, axes):
-        xp = ctx.xp
         ctx.axes = axes
-        if x.size == 0:  # as softmax
-            return x.copy()
-        z = _shifted(xp, x, axes)
-        z -= xp.log(xp.exp(z).sum(axis=axes, keepdims=True))
-        return z
+        return kernels.log_softmax(ctx.xp, x, axes)
 
     @staticmethod
     def backward(ctx, g):
@@ -99,14 +87,8 @@ class Logsumexp(Op):
 
     @staticmethod
     def forward(ctx, x, axes, keepdims):
-        xp = ctx.xp
         ctx.axes = axes
-        m = x.max(axis=axes, keepdims=True)
-        m = xp.where(xp.isfinite(m), m, 0)  # all -inf (or an inf) in a slice: shift by 0
-        out = xp.log(xp.exp(x - m).sum(axis=axes, keepdims=True)) + m
-        if not keepdims:
-            out = out.reshape(tuple(s for i, s in enumerate(out.shape) if i not in axes))
-        return out
+        return kernels.logsumexp(ctx.xp, x, axes, keepdims)
 
     @staticmethod
     def backward(ctx, g):
@@ -138,14 +120,6 @@ def logsumexp(x, axis=None, keepdims: bool = False) -> Tensor:
     return apply(Logsumexp, x, axes=axes, keepdims=_keepdims(keepdims))
 
 
-def _log_softmax(xp, x, axis):
-    """``x - m - log sum e ** (x - m)`` over ``axis`` (``m`` the maximum, 0 where not finite)."""
-    m = x.max(axis=axis, keepdims=True)
-    z = x - xp.where(xp.isfinite(m), m, 0)
-    z -= xp.log(xp.exp(z).sum(axis=axis, keepdims=True))
-    return z
-
-
 class SparseSoftmaxCrossEntropy(Op):
     """``y = -log_softmax(x)[label] = logsumexp(x) - x[label]`` over the class ``axis``.
 
@@ -161,8 +135,9 @@ class SparseSoftmaxCrossEntropy(Op):
     @staticmethod
     def forward(ctx, x, hot, axis):
         ctx.axis = axis
-        ctx.log_p = _log_softmax(ctx.xp, x, axis)  # kept: the gradient's softmax is exp(log_p)
-        return -ctx.xp.where(hot, ctx.log_p, 0).sum(axis=axis)
+        # log_softmax(x) is kept: the gradient's softmax is exp(log_p)
+        loss, ctx.log_p = kernels.sparse_cross_entropy(ctx.xp, x, hot, axis)
+        return loss
 
     @staticmethod
     def backward(ctx, g):
@@ -199,12 +174,8 @@ class SparseSoftmaxCrossEntropyGrad(Op):
 
     @staticmethod
     def forward(ctx, x, hot, g, axis, log_p=None):
-        xp = ctx.xp
         ctx.axis = axis
-        p = xp.exp(_log_softmax(xp, x, axis) if log_p is None else log_p)
-        p -= hot
-        p *= xp.expand_dims(g, axis)
-        return p
+        return kernels.sparse_cross_entropy_grad(ctx.xp, x, hot, g, axis, log_p)
 
     @staticmethod
     def backward(ctx, gg):
