@@ -10,6 +10,7 @@ they reach the array library through ``xp`` and ``minigrad.backend``.
 - ``activations``: relu (a NumPy fast path) and erf (series and continued fraction);
 - ``reductions``: sums by blocked BLAS products, float64-accumulated variance;
 - ``conv``: convolution as im2col + GEMM, its input and kernel gradients, the bias add;
+- ``indexing``: scatter-add with repeated indices adding up (NumPy and CuPy);
 - ``pool``: max and average pooling over windows, and their transposes;
 - ``windows``: sliding windows over NHWC arrays (im2col, col2im, shifted GEMMs).
 """
