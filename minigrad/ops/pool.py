@@ -33,6 +33,7 @@ from minigrad.ops.base import Op, apply
 from minigrad.tensor import Tensor
 
 
+# -- max pooling -------------------------------------------------------------------------
 class MaxPool2D(Op):
     name = "max_pool2d"
 
@@ -99,6 +100,7 @@ def max_pool2d_gather(z: Tensor, argmax, pool, strides, pads) -> Tensor:
                  pool=pool, strides=strides, pads=pads)
 
 
+# -- average pooling ---------------------------------------------------------------------
 class AvgPool2D(Op):
     name = "avg_pool2d"
 

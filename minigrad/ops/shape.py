@@ -68,6 +68,7 @@ def _one_axis(axis, ndim: int, op_name: str) -> int:
     return normalize_axis(axis, ndim)[0]
 
 
+# -- the ops, each with its function -----------------------------------------------------
 class Reshape(Op):
     name = "reshape"
 
@@ -106,6 +107,58 @@ def reshape(x, shape) -> Tensor:
     if out._data.shape != shape and (min(shape) < -1 or shape.count(-1) > 1):
         raise _shape_error("reshape", x, shape, ValueError(f"size {min(shape)} < -1"))
     return out
+
+
+def expand_dims(x, axis) -> Tensor:
+    """``x`` with new length-1 axes at the positions ``axis`` (an int or a tuple) of the result.
+
+    Args:
+        x: a tensor.
+        axis: positions in the output, in ``[-(ndim + k), ndim + k)`` for ``k`` new axes.
+
+    Returns:
+        A reshaped view of ``x``, e.g. shape (2, 3) with axis=1 gives (2, 1, 3).
+
+    Raises:
+        ArgumentTypeError: for an axis that is None or not an int.
+        InvalidArgumentError: for an axis out of range or repeated.
+    """
+    x = as_tensor(x)
+    if axis is None:
+        raise ArgumentTypeError(
+            "expand_dims: `axis` is None: pass the position of the new axis, e.g. axis=0."
+        )
+    k = len(axis) if isinstance(axis, (tuple, list)) else 1
+    axes = normalize_axis(axis, x.ndim + k)
+    rest = iter(x.shape)
+    return reshape(x, tuple(1 if i in axes else next(rest) for i in range(x.ndim + k)))
+
+
+def squeeze(x, axis=None) -> Tensor:
+    """``x`` without length-1 axes (all of them, or those in ``axis``).
+
+    Args:
+        x: a tensor.
+        axis: None (every length-1 axis), an int or a tuple of ints.
+
+    Returns:
+        A reshaped view of ``x``, e.g. shape (2, 1, 3) gives (2, 3).
+
+    Raises:
+        InvalidArgumentError: for an axis out of range, or one whose length is not 1.
+    """
+    x = as_tensor(x)
+    if axis is None:
+        axes = tuple(i for i, s in enumerate(x.shape) if s == 1)
+    else:
+        axes = normalize_axis(axis, x.ndim)
+        for a in axes:
+            if x.shape[a] != 1:
+                raise InvalidArgumentError(
+                    f"cannot squeeze axis {a} of a tensor of shape {x.shape}: it has length "
+                    f"{x.shape[a]}, not 1. Squeeze only length-1 axes (or pass axis=None)."
+                )
+    return reshape(x, tuple(s for i, s in enumerate(x.shape) if i not in axes))
 
 
 class Transpose(Op):
@@ -382,6 +435,7 @@ def pad(x, pad_width, constant_values=0) -> Tensor:
     return apply(Pad, x, widths=widths, value=constant_values)
 
 
+# -- argument checks and messages --------------------------------------------------------
 def _inner(widths, shape) -> tuple:
     """The slices of a padded array where the original ``shape`` sits."""
     return tuple(slice(b, b + s) for (b, _), s in zip(widths, shape))
@@ -407,58 +461,6 @@ def _shape_error(op_name: str, x: Tensor, shape, exc: Exception) -> Exception:
         "aligned from the right, each size of x must equal the target's or be 1, and sizes "
         "must be >= 0. Reshape or expand_dims x first."
     )
-
-
-def expand_dims(x, axis) -> Tensor:
-    """``x`` with new length-1 axes at the positions ``axis`` (an int or a tuple) of the result.
-
-    Args:
-        x: a tensor.
-        axis: positions in the output, in ``[-(ndim + k), ndim + k)`` for ``k`` new axes.
-
-    Returns:
-        A reshaped view of ``x``, e.g. shape (2, 3) with axis=1 gives (2, 1, 3).
-
-    Raises:
-        ArgumentTypeError: for an axis that is None or not an int.
-        InvalidArgumentError: for an axis out of range or repeated.
-    """
-    x = as_tensor(x)
-    if axis is None:
-        raise ArgumentTypeError(
-            "expand_dims: `axis` is None: pass the position of the new axis, e.g. axis=0."
-        )
-    k = len(axis) if isinstance(axis, (tuple, list)) else 1
-    axes = normalize_axis(axis, x.ndim + k)
-    rest = iter(x.shape)
-    return reshape(x, tuple(1 if i in axes else next(rest) for i in range(x.ndim + k)))
-
-
-def squeeze(x, axis=None) -> Tensor:
-    """``x`` without length-1 axes (all of them, or those in ``axis``).
-
-    Args:
-        x: a tensor.
-        axis: None (every length-1 axis), an int or a tuple of ints.
-
-    Returns:
-        A reshaped view of ``x``, e.g. shape (2, 1, 3) gives (2, 3).
-
-    Raises:
-        InvalidArgumentError: for an axis out of range, or one whose length is not 1.
-    """
-    x = as_tensor(x)
-    if axis is None:
-        axes = tuple(i for i, s in enumerate(x.shape) if s == 1)
-    else:
-        axes = normalize_axis(axis, x.ndim)
-        for a in axes:
-            if x.shape[a] != 1:
-                raise InvalidArgumentError(
-                    f"cannot squeeze axis {a} of a tensor of shape {x.shape}: it has length "
-                    f"{x.shape[a]}, not 1. Squeeze only length-1 axes (or pass axis=None)."
-                )
-    return reshape(x, tuple(s for i, s in enumerate(x.shape) if i not in axes))
 
 
 def _tensor_list(op_name: str, tensors) -> list:
