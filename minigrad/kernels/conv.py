@@ -48,7 +48,7 @@ def input_gradient(xp, g, kernel, input_shape, strides, dilations, pads):
     return crop_spatial(dxpad, pads, input_shape)
 
 
-def kernel_gradient(xp, cols, g, kernel_shape):
+def kernel_gradient_from_columns(xp, cols, g, kernel_shape):
     """conv^T in the kernel: ``cols^T @ g`` reshaped to (kh, kw, C, O).
 
     BLAS runs this long-inner-dimension product fastest with the column matrix
@@ -99,8 +99,8 @@ def forward(xp, x, kernel, bias, strides, dilations, pads):
     return y.reshape(x.shape[0], ho, wo, o), cols
 
 
-def kernel_gradient_of_input(xp, x, g, kernel_shape, strides, dilations, pads, cols=None):
-    """The kernel gradient for input ``x``; ``cols``, when given, is ``x``'s column matrix."""
+def kernel_gradient(xp, x, g, kernel_shape, strides, dilations, pads, cols=None):
+    """The kernel gradient at input ``x``; ``cols``, when given, is ``x``'s column matrix."""
     if cols is None:
         cols, _ = columns(xp, x, kernel_shape[:2], strides, dilations, pads)
-    return kernel_gradient(xp, cols, g, kernel_shape)
+    return kernel_gradient_from_columns(xp, cols, g, kernel_shape)

@@ -116,7 +116,7 @@ class Conv2DBackpropKernel(Op):
     @staticmethod
     def forward(ctx, x, g, kernel_shape, strides, dilations, pads, cols=None):
         ctx.attrs = dict(strides=strides, dilations=dilations, pads=pads)
-        return kernels.kernel_gradient_of_input(ctx.xp, x, g, kernel_shape, strides, dilations, pads, cols)
+        return kernels.kernel_gradient(ctx.xp, x, g, kernel_shape, strides, dilations, pads, cols)
 
     @staticmethod
     def backward(ctx, v):
