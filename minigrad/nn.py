@@ -19,13 +19,13 @@ import operator
 
 from minigrad import backend
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
-from minigrad.ops.activation import log_softmax, softmax
 from minigrad.ops.conv import conv2d_nhwc
 from minigrad.ops.elementwise import erf, multiply, tanh
 from minigrad.ops.linalg import affine, matmul
 from minigrad.ops.normalization import batch_norm_infer_op, batch_norm_train_op
 from minigrad.ops.pool import avg_pool2d_nhwc, max_pool2d_nhwc
 from minigrad.ops.shape import transpose
+from minigrad.ops.softmax_family import log_softmax, softmax
 from minigrad.random import generator as _device_generator
 from minigrad.random import new_generator
 from minigrad.tensor import Tensor, as_tensor
