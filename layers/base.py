@@ -380,18 +380,31 @@ class Layer:
                 if layer._updates:
                     layer._updates = []
 
-    def _resolve_training(self, args: tuple, kwargs: dict):
-        """Fill in ``training`` as Keras V2 does, and return ``(args, training)``.
+    def _resolve_training(self, args: tuple, kwargs: dict, *, shape_inference: bool = False):
+        """Fill in ``training`` for ``call`` and return ``(args, training)``.
 
-        The value passed (by keyword or position; an int becomes a bool), else the enclosing
-        layer call's, else this thread's learning phase if set, else ``call``'s default. A layer
-        whose ``call`` takes no ``training`` does not get it, but its nested layers do.
+        The one place where ``training=None`` is resolved: ``__call__`` asks it for every
+        call, real or symbolic, and containers (``Sequential``, the functional graph replay)
+        forward the value their own ``call`` got. The first of these that says wins:
+
+        1. the value passed to this call, by keyword or position (``1``/``0``, NumPy bools
+           and 0-d Tensors become bools, anything else raises: ``_check_training``);
+        2. on symbolic inputs (``shape_inference``: a run on stand-in zeros that only finds
+           the output shapes): False, so that stand-in data never runs training-only code;
+        3. the enclosing layer call's value (a model's, for the layers it calls);
+        4. this thread's learning phase, if set (``backend.set_learning_phase``);
+        5. ``call``'s own default; where that is None (or absent), ``call`` gets None, which
+           every layer reads as False (inference).
+
+        Steps 4 and 5 apply only to a ``call`` that takes ``training``; a layer whose call
+        does not take it still hands steps 1-3 down to the layers it calls.
         """
         position = self._training_position
         positional = position is not None and len(args) > position
-        training = args[position] if positional else kwargs.pop("training", None)
-        training = _check_training(self, training)
-        if training is None:
+        training = _check_training(self, args[position] if positional else kwargs.pop("training", None))
+        if training is None and shape_inference:
+            training = False
+        elif training is None:
             frame = backend.current_frame()
             if frame is not None and frame.training is not None:
                 training = frame.training
@@ -523,14 +536,8 @@ class Layer:
         Returns:
             ``(outputs, output_mask)`` as KerasTensors (the mask may be None).
         """
-        args, kwargs = list(args), dict(kwargs)
-        position = self._training_position
-        if position is not None and len(args) > position:
-            training = args[position] = bool(_check_training(self, args[position]))
-        else:
-            training = bool(_check_training(self, kwargs.pop("training", None)))
-            if self._expects_training_arg:
-                kwargs["training"] = training
+        kwargs = dict(kwargs)  # the Node keeps the kwargs as given
+        args, training = self._resolve_training(tuple(args), kwargs, shape_inference=True)
         if not self.built:
             self._build_for(inputs)
         unknown = any(None in t.shape for t in flatten(inputs) if is_symbolic(t))

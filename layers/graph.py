@@ -184,10 +184,8 @@ def replay(node, values: dict, masks: dict, training) -> None:
     inputs = map_structure(real, structure)
     args = map_structure(real, tuple(args))
     kwargs = {k: map_structure(real, v) for k, v in node.call_kwargs.items() if k != "mask"}
-    if kwargs.get("training") is None:
-        kwargs.pop("training", None)
-        if training is not None:
-            kwargs["training"] = training
+    if kwargs.get("training") is None:  # a value given at the symbolic call wins
+        kwargs["training"] = training  # else the model's, as its call got it
     in_masks = [masks.get(id(t)) for t in node.input_tensors]
     mask = unwrap_single(in_masks) if any(m is not None for m in in_masks) else None
     if mask is not None and node.layer._expects_mask_arg:

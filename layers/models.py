@@ -567,7 +567,7 @@ class Sequential(Model):
                 "Model(inputs={...}, outputs=...).")
         x = inputs
         for layer in self._seq_layers:
-            kwargs = {} if training is None else {"training": training}
+            kwargs = {"training": training}  # as this call got it (Layer._resolve_training)
             if mask is not None and layer._expects_mask_arg:
                 kwargs["mask"] = mask
             y = layer(x, **kwargs)
