@@ -403,7 +403,7 @@ class BatchNormalizationBase(Layer):
             add_renorm_weights(self, shape, dtype)
 
     # -- call ---------------------------------------------------------------------------------
-    def call(self, inputs, training=False, mask=None):
+    def call(self, inputs, training=None, mask=None):
         """Normalize ``inputs`` (formulas and the moving-average rule: the class docstring).
 
         Returns:

@@ -51,7 +51,7 @@ class BatchNormalization(BatchNormalizationBase):
         check_bool("synchronized", kwargs.pop("synchronized", False), where="BatchNormalization (V1)")
         super().__init__(*args, **kwargs)
 
-    def call(self, inputs, training=False, mask=None):
+    def call(self, inputs, training=None, mask=None):
         self._update_inputs = inputs  # the updates ``_move`` defers are conditional on them
         return super().call(inputs, training, mask)
 
