@@ -184,7 +184,9 @@ def _batch_normalization(centered, variance, offset, scale, epsilon):
 
 
 def _assign_moving_average(variable, value, momentum):
-    """``variable <- variable - (variable - value) * (1 - momentum)`` (not recorded by tapes).
+    """One step of BatchNormalization's moving-average rule (its class docstring), as
+    tf-keras writes it: ``variable <- variable - (variable - value) * (1 - momentum)``.
+    Not recorded by tapes.
 
     Returns:
         The variable.

@@ -14,8 +14,9 @@ Reached as ``layers.v1.BatchNormalization``. It is ``BatchNormalizationBase`` (s
        for update in bn.get_updates_for(x):  # or bn.updates
            update()
 
-   Each update reads the variable when it runs: ``m <- m - (m - mu)(1 - momentum)`` with the
-   batch's ``mu`` from the call. The next call of the layer replaces the pending updates.
+   Each update is the moving-average step of ``BatchNormalizationBase`` (its docstring states
+   the rule), reading the variable when it runs and the batch's statistics from the call.
+   The next call of the layer replaces the pending updates.
    With renorm, ``renorm_mean`` / ``renorm_stddev`` still change during the call: they are
    part of the training computation itself.
 2. **``trainable=False`` does not force inference.** A frozen layer called with
@@ -23,11 +24,12 @@ Reached as ``layers.v1.BatchNormalization``. It is ``BatchNormalizationBase`` (s
    updates (``layer.updates == []``), so its moving statistics stay as they are.
 3. **``fused`` never raises.** None and True both mean "fused if possible": at build the
    layer is fused only for rank 4 or 5 inputs on a supported axis and a configuration the
-   kernel supports; otherwise it silently uses the composite path. ``synchronized`` is
-   dropped (as tf-keras's V1 class does).
+   kernel supports; otherwise it is not fused (the primitive or the composite path, as
+   for V2). ``synchronized`` is dropped (as tf-keras's V1 class does).
 
-``training=None`` means this thread's learning phase (``layers.backend.learning_phase()``,
-0 unless set), without consulting ``trainable``.
+Each difference is one method below (``_move``, ``_uses_batch_statistics``,
+``_check_fused_argument`` / ``_resolve_fused``). ``training=None`` is resolved by
+``Layer.__call__`` (the learning phase, 0 unless set), without consulting ``trainable``.
 """
 
 from __future__ import annotations
