@@ -121,10 +121,11 @@ class BatchNormalizationBase(Layer):
             (rank 5), no renorm, virtual_batch_size, adjustment or synchronized, and a float16
             or float32 compute dtype, else ValueError (V2). ``None`` (default): fused when
             possible, decided at build (input rank 4 or 5); otherwise the layer is not fused
-            (``layer.fused`` is False, as in Keras) and, in a plain configuration (one axis,
-            rank >= 2, no renorm, virtual_batch_size, adjustment, synchronized or mask),
-            runs the same closed-form primitive with the non-fused rule (the moving variance
-            moves towards the biased ``sigma2``), else the composite path. Not fused
+            (``layer.fused`` is False, as in Keras) and, in a plain float16/float32
+            configuration (one axis, rank >= 2, no renorm, virtual_batch_size, adjustment,
+            synchronized or mask), runs the same closed-form primitive with the non-fused
+            rule (the moving variance moves towards the biased ``sigma2``), else the
+            composite path (float64 too: the precise reference). Not fused
             includes ``axis=-4`` on rank-4 input (axis 0: each sample normalized on its
             own), which Keras V2 sends to the fused kernel and then rejects with ValueError
             ("Unsupported axis"). Like TensorFlow's fused kernel, the fused path updates the

@@ -3,9 +3,9 @@
 - **fused**: ``layer.fused`` (rank 4 or 5 on an axis the fused kernel takes): the closed-form
   primitive ``minigrad.nn.batch_norm_train`` / ``batch_norm_infer``, moving variance towards
   the unbiased ``s2`` (TensorFlow's fused kernel);
-- **primitive**: a plain layer that is not fused (``fused=None`` on rank 2 or 3, float64, or an
-  axis the fused kernel refuses; no renorm, ghost batches, adjustment, synchronized, mask):
-  the same primitive with Keras's non-fused rule (moving variance towards the biased
+- **primitive**: a plain float16/float32 layer that is not fused (``fused=None`` on rank 2 or
+  3, or an axis the fused kernel refuses; no renorm, ghost batches, adjustment, synchronized,
+  mask): the same primitive with Keras's non-fused rule (moving variance towards the biased
   ``sigma2``), while ``layer.fused`` stays False as in Keras;
 - **composite**: ``fused=False`` given explicitly, or any other configuration: the op-by-op
   graph the notebooks draw.
@@ -14,6 +14,11 @@ Checked here: the recorded Keras cases on the path a case does *not* take by def
 (primitive <-> composite), the primitive path against the composite one in float64 (1e-10:
 outputs, moving statistics, gradients of order 1 and 2 through nested tapes), gradcheck of
 the primitive path, and the inference cache (scale and shift kept until a weight changes).
+
+**float64 on the primitive path.** A float64 layer stays composite (the precise reference:
+see ``normalization_primitive.primitive_path_fits``), but the primitive computes in float64,
+so ``on_primitive_path`` puts a built float64 layer on it (``_primitive_fits = True``) for
+the float64 checks, as test_batchnorm_gradients.py does for the fused path.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import minigrad as mg
 from layers import backend
 from layers import v1 as layers_v1
 from layers.normalization import BatchNormalization
+from layers.normalization_primitive import primitive_path_fits
 from minigrad.errors import InvalidArgumentError
 
 RNG = np.random.default_rng(11)
@@ -60,6 +66,22 @@ def path_of(layer, masked: bool = False) -> str:
     return "primitive" if layer._primitive_fits and not masked else "composite"
 
 
+def on_primitive_path(layer):
+    """A built plain float64 layer moved onto the primitive path (see the module docstring)."""
+    assert layer.compute_dtype == "float64" and path_of(layer) == "composite"
+    layer._primitive_fits = True
+    return layer
+
+
+def primitive_float64(cls):
+    """``cls`` whose build puts the layer on the primitive path (float64 recorded cases)."""
+    class OnPrimitivePath(cls):
+        def build(self, input_shape):
+            super().build(input_shape)
+            on_primitive_path(self)
+    return OnPrimitivePath
+
+
 def built(cls, kwargs: dict, case: dict):
     layer = cls(name="bn", **kwargs)
     layer(mg.tensor(np.zeros(case["x"].shape, case["x"].dtype)), training=False)
@@ -67,22 +89,24 @@ def built(cls, kwargs: dict, case: dict):
 
 
 def other_path_cases() -> list:
-    """(case entry, constructor kwargs for the other non-fused path) for every recorded case
-    that runs on the primitive or the composite path and could run on the other one."""
+    """(case entry, constructor kwargs, forced) for every recorded case that runs on the
+    primitive or the composite path and could run on the other one: float16/float32 cases
+    on the primitive path also run composite (``fused=False``); plain float64 cases, composite
+    by default, also run on the primitive path (``forced``)."""
     params = []
     for entry in CASES:
         case, meta = load_case(entry)
         cls, kwargs = layer_class(meta), constructor_kwargs(meta, case)
         masked = "mask" in case and meta["training"] is not False
-        path = path_of(built(cls, kwargs, case), masked)
+        layer = built(cls, kwargs, case)
+        path = path_of(layer, masked)
         if path == "primitive":
-            other = {**kwargs, "fused": False}
-        elif path == "composite" and kwargs.get("fused") is False:
-            other = {k: v for k, v in kwargs.items() if k != "fused"}
-        else:
-            continue
-        if path_of(built(cls, other, case), masked) not in ("fused", path):
-            params.append(pytest.param(entry, other, id=entry["name"]))
+            params.append(pytest.param(entry, {**kwargs, "fused": False}, False, id=entry["name"]))
+        elif path == "composite" and layer.compute_dtype == "float64" and not masked:
+            layer._fused_argument = kwargs.get("fused")  # would a float32 twin fit?
+            layer._compute_dtype = "float32"
+            if primitive_path_fits(layer, len(case["x"].shape)):
+                params.append(pytest.param(entry, kwargs, True, id=entry["name"]))
     return params
 
 
@@ -90,16 +114,17 @@ OTHER_PATH_CASES = other_path_cases()
 
 
 def test_the_recorded_cases_cover_both_non_fused_paths():
-    """Most recorded non-fused cases run on the primitive path now, so each is also run on
-    the composite one below (the recorded fused=False ones are rank 4 or renorm: they have no
-    primitive twin; the float64 tests below cover the primitive path against the composite)."""
-    assert len(OTHER_PATH_CASES) >= 40
+    """The plain float16/float32 recorded cases run on the primitive path, so each also runs
+    on the composite one below; the plain float64 ones (most cases), composite, also run on
+    the primitive one."""
+    forced = [p for p in OTHER_PATH_CASES if p.values[2]]
+    assert len(OTHER_PATH_CASES) - len(forced) >= 8 and len(forced) >= 30
 
 
-@pytest.mark.parametrize("entry, kwargs", OTHER_PATH_CASES)
-def test_matches_keras_on_the_other_non_fused_path(entry, kwargs):
+@pytest.mark.parametrize("entry, kwargs, forced", OTHER_PATH_CASES)
+def test_matches_keras_on_the_other_non_fused_path(entry, kwargs, forced):
     case, meta = load_case(entry)
-    cls = layer_class(meta)
+    cls = primitive_float64(layer_class(meta)) if forced else layer_class(meta)
     check_everything(lambda: cls(name="bn", **kwargs), meta, case)
 
 
@@ -124,6 +149,8 @@ def twin_layers(shape, kwargs, seed=0):
     values = None
     for layer in pair:
         layer.build(shape)
+        if layer is pair[0]:
+            on_primitive_path(layer)
         if values is None:
             values = [rng.normal(size=w.shape) * 0.3 + (1.0 if "variance" in w.name else 0.0)
                       for w in layer.weights]
@@ -187,6 +214,7 @@ def test_primitive_path_moves_the_variance_towards_the_biased_variance():
 def test_primitive_path_gradcheck(training, order):
     bn = BatchNormalization(dtype="float64", momentum=0.5)
     bn.build((6, 3))
+    on_primitive_path(bn)
     bn.set_weights([RNG.normal(size=3) + 1, RNG.normal(size=3), RNG.normal(size=3),
                     RNG.random(3) + 0.5])
     saved = [w.numpy() for w in bn.weights]
@@ -210,6 +238,8 @@ def test_which_path_runs(primitive_calls):
     BatchNormalization(renorm=True)(x, training=True)
     BatchNormalization()(x, training=True, mask=mask)  # masked statistics need the graph
     assert primitive_calls == {"train": 1, "infer": 0}
+    BatchNormalization(dtype="float64")(x, training=True)  # float64: the precise graph
+    assert primitive_calls == {"train": 1, "infer": 0}
     BatchNormalization()(x, training=False, mask=mask)  # inference ignores the mask
     assert primitive_calls == {"train": 1, "infer": 1}
     layer = BatchNormalization(fused=None)
@@ -228,6 +258,7 @@ def layer_and_input():
     layer = BatchNormalization(dtype="float64")
     x = RNG.normal(size=(5, 4)) + 2.0
     layer.build(x.shape)
+    on_primitive_path(layer)
     layer.set_weights([RNG.random(4) + 0.5, RNG.normal(size=4), RNG.normal(size=4),
                        RNG.random(4) + 0.5])
     return layer, x
