@@ -91,8 +91,8 @@ class BatchNormalizationBase(Layer):
             gives ``1 / sqrt(0)``, an infinity or NaN).
         center: add the learned offset ``beta`` (False: ``beta = 0``, no weight made).
         scale: multiply by the learned ``gamma`` (False: ``gamma = 1``, no weight made).
-        beta_initializer, gamma_initializer, moving_mean_initializer,
-        moving_variance_initializer: initializers (names, config dicts or objects);
+        beta_initializer, gamma_initializer, moving_mean_initializer, moving_variance_initializer:
+            initializers (names, config dicts or objects);
             zeros / ones / zeros / ones by default. The moving ones also seed the renorm
             variables.
         beta_regularizer, gamma_regularizer: regularizers of beta / gamma; each adds
