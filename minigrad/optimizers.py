@@ -534,25 +534,17 @@ class SGD(Optimizer):
         self._slot_names = ("momentum",) if self.momentum > 0 else ()
 
     def _update(self, var, g, lr, slots):
-        # Each new value is built in one fresh array (in-place steps on it) and adopted
-        # by its Variable: the same arithmetic as ``w - lr * g``, with fewer temporaries.
-        # ``g * -lr`` is exactly ``-(g * lr)``, and ``w + (-(g * lr))`` is ``w - g * lr``.
+        w = var._data
         if not slots:
-            new = g * -lr
-            new += var._data
-            var._adopt(new)
+            var._adopt(w - lr * g)  # w <- w - lr * g
             return
         velocity = slots["momentum"]
-        v = velocity._data * self.momentum
-        v -= g * lr
+        v = self.momentum * velocity._data - lr * g  # v <- momentum * v - lr * g
         velocity._adopt(v)
         if self.nesterov:
-            step = v * self.momentum
-            step -= g * lr
-            step += var._data
-            var._adopt(step)
+            var._adopt(w + (self.momentum * v - lr * g))  # w <- w + momentum * v - lr * g
         else:
-            var.assign_add(v)
+            var.assign_add(v)  # w <- w + v
 
     def get_config(self) -> dict:
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
