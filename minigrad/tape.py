@@ -286,11 +286,15 @@ class GradientTape:
                     continue
                 x = inputs[i]
                 # _fit's checks, inlined for the usual case: a Tensor with the input's
-                # array type (device), shape and dtype needs nothing done to it
+                # array type (device), shape and dtype needs nothing done to it (NumPy's
+                # dtypes are mostly singletons: ``is`` first spares the slower ``!=``)
                 gd, xd = getattr(gx, "_data", None), x._data
-                if type(gd) is not type(xd) or gd.shape != xd.shape or gd.dtype != xd.dtype:
+                if (type(gd) is not type(xd) or gd.shape != xd.shape
+                        or (gd.dtype is not xd.dtype and gd.dtype != xd.dtype)):
                     gx = _fit(gx, x, op.name, i)
-                _accumulate(grads, id(x), gx)
+                key = id(x)  # _accumulate, inlined: one call fewer per gradient
+                previous = grads.get(key)
+                grads[key] = gx if previous is None else previous + gx
 
     def _gradient_of(self, source, grads, unconnected):
         if isinstance(source, Variable):

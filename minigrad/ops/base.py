@@ -69,30 +69,27 @@ def apply(op: type[Op], *inputs: Tensor, **attrs):
     """
     ctx = Context()
     if len(inputs) <= 2 and not attrs:  # the fast path (about 0.1 us less per call)
-        out, kind = _forward_one_or_two(op, ctx, inputs)
+        out = _forward_one_or_two(op, ctx, inputs)
     else:
-        out, kind = _forward(op, ctx, inputs, attrs)
-    result = _wrap(op, out, kind, ctx.xp)
+        out = _forward(op, ctx, inputs, attrs)
+    result = _wrap(op, out, ctx.xp)
     if _recording and op.differentiable and (tapes := _engine.tapes):
         _record(op, ctx, inputs, result, tapes)
     return result
 
 
 def _forward_one_or_two(op: type[Op], ctx: Context, inputs: tuple):
-    """Step 1, fast path: ``op.forward`` on one or two arrays of one array type (one device).
-
-    Returns ``(output, the inputs' array type)``.
-    """
+    """Step 1, fast path: ``op.forward`` on one or two arrays of one array type (one device)."""
     a = inputs[0]._data
     kind = type(a)
     ctx.xp = _module_of_type.get(kind) or backend.array_module(a)
     if len(inputs) == 1:
-        return op.forward(ctx, a), kind
+        return op.forward(ctx, a)
     b = inputs[1]._data
     if type(b) is not kind:
         backend.check_same_device(op.name, (a, b))
     try:
-        return op.forward(ctx, a, b), kind
+        return op.forward(ctx, a, b)
     except ValueError as exc:
         if "broadcast" in str(exc):
             raise _broadcast_error(op, exc, (a, b)) from exc
@@ -100,28 +97,25 @@ def _forward_one_or_two(op: type[Op], ctx: Context, inputs: tuple):
 
 
 def _forward(op: type[Op], ctx: Context, inputs: tuple, attrs: dict):
-    """Step 1: ``op.forward`` on the inputs' arrays, which must share one array type (one device).
-
-    Returns ``(output, the inputs' array type)``.
-    """
+    """Step 1: ``op.forward`` on the inputs' arrays, which must share one array type (one device)."""
     arrays = [t._data for t in inputs]
     kind = type(arrays[0])
     for a in arrays:
         if type(a) is not kind:
             backend.check_same_device(op.name, arrays)
     ctx.xp = _module_of_type.get(kind) or backend.array_module(arrays[0])
-    return op.forward(ctx, *arrays, **attrs), kind
+    return op.forward(ctx, *arrays, **attrs)
 
 
-def _wrap(op: type[Op], out, kind: type, xp):
+def _wrap(op: type[Op], out, xp):
     """Step 2: the forward's array(s) as Tensor(s) (``Tensor._wrap``, inlined).
 
-    NumPy returns scalars from some 0-d computations; they become 0-d arrays.
+    NumPy returns scalars from some 0-d computations; they become 0-d arrays of ``xp``.
     """
     if op.multiple_outputs:
-        return tuple(Tensor._wrap(o if type(o) is kind else _as_array(xp, o)) for o in out)
+        return tuple(Tensor._wrap(o if type(o) in _module_of_type else xp.asarray(o)) for o in out)
     result = _new_object(Tensor)
-    result._data = out if type(out) is kind else _as_array(xp, out)
+    result._data = out if type(out) in _module_of_type else xp.asarray(out)
     return result
 
 
@@ -151,14 +145,6 @@ _module_of_type = backend._module_of_type  # array type -> numpy or cupy (shared
 #: NumPy: the array module of "cpu" arrays. A few ops take fast paths that are tricks
 #: for NumPy's CPU loops (and pointless or wasteful on a GPU); they test ``xp is CPU_MODULE``.
 CPU_MODULE = backend.module_for_device("cpu")
-
-
-def _as_array(xp, value):
-    """NumPy returns scalars from some 0-d computations; keep everything an array.
-
-    An array of another device stays as it is: ``to_device`` returns one.
-    """
-    return value if type(value) in _module_of_type else xp.asarray(value)
 
 
 def _broadcast_error(op, exc: ValueError, arrays) -> InvalidArgumentError:
