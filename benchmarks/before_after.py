@@ -56,8 +56,11 @@ def import_root(tree: Path, own_benchmarks: bool, scratch: Path) -> Path:
 def check_imports(root: Path, tree: Path) -> None:
     """Fail early if the subprocess would import minigrad from somewhere else (an install)."""
     code = "import minigrad, os; print(os.path.realpath(minigrad.__file__))"
-    found = subprocess.run([sys.executable, "-c", code], env=child_env(root), cwd=root,
-                           capture_output=True, text=True, check=True).stdout.strip()
+    done = subprocess.run([sys.executable, "-c", code], env=child_env(root), cwd=root,
+                          capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{tree}: `import minigrad` fails there:\n{done.stderr[-3000:]}")
+    found = done.stdout.strip()
     if not found.startswith(str(tree.resolve())):
         raise SystemExit(f"{tree}: the subprocess imports minigrad from {found}, not from the tree.")
 
@@ -66,16 +69,19 @@ def child_env(root: Path) -> dict:
     return {**os.environ, "PYTHONPATH": str(root)}
 
 
-def run_once(root: Path, benchmark: str, scratch: Path) -> dict:
-    """Run one benchmark in a subprocess; return ``{case: ratio to torch}`` from its JSON."""
+def run_once(root: Path, tree: Path, benchmark: str, scratch: Path) -> dict:
+    """Run one benchmark in a subprocess; return ``{case: ratio to torch}`` from its JSON (empty,
+    with the failure printed, when the run fails)."""
     module, extra = BENCHMARKS[benchmark]
     out = scratch / "result.json"
     out.unlink(missing_ok=True)
     done = subprocess.run([sys.executable, "-m", module, *extra, "--json", str(out)],
                           env=child_env(root), cwd=root, capture_output=True, text=True)
-    if done.returncode != 0 or not out.exists():
+    if done.returncode != 0 or not out.exists():  # the other runs still count: its cells show "-"
         sys.stderr.write(done.stdout[-2000:] + done.stderr[-4000:])
-        raise SystemExit(f"{benchmark} failed under {root} (exit code {done.returncode}).")
+        print(f"{benchmark} failed on {tree} (exit code {done.returncode}): left out of this round.",
+              file=sys.stderr)
+        return {}
     rows = json.loads(out.read_text())
     return {f"{benchmark}: {case}": r["ratio"] for case, r in rows.items()}
 
@@ -93,8 +99,11 @@ def measure(trees: list[Path], benchmarks: list[str], rounds: int, own: bool) ->
                 order = [0, 1] if r % 2 == 0 else [1, 0]
                 for t in order:
                     print(f"round {r + 1}/{rounds}: {benchmark} on {trees[t]}", file=sys.stderr)
-                    for case, ratio in run_once(roots[t], benchmark, scratch).items():
-                        results.setdefault(case, {0: [], 1: []})[t].append(ratio)
+                    for case, ratio in run_once(roots[t], trees[t], benchmark, scratch).items():
+                        results.setdefault(case, {0: [None] * r, 1: [None] * r})[t].append(ratio)
+            for per_tree in results.values():  # a run that failed leaves "-" in its round
+                for ratios in per_tree.values():
+                    ratios.extend([None] * (r + 1 - len(ratios)))
     return results
 
 
