@@ -288,7 +288,11 @@ class GradientTape:
                 # _fit's checks, inlined for the usual case: a Tensor with the input's
                 # array type (device), shape and dtype needs nothing done to it (NumPy's
                 # dtypes are mostly singletons: ``is`` first spares the slower ``!=``)
-                gd, xd = getattr(gx, "_data", None), x._data
+                try:
+                    gd = gx._data
+                except AttributeError:  # not a Tensor: _fit says what to return instead
+                    gd = None
+                xd = x._data
                 if (type(gd) is not type(xd) or gd.shape != xd.shape
                         or (gd.dtype is not xd.dtype and gd.dtype != xd.dtype)):
                     gx = _fit(gx, x, op.name, i)
