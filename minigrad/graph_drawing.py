@@ -13,6 +13,7 @@ engine: matplotlib is imported only when a graph is drawn (the ``notebooks`` ext
 
 from __future__ import annotations
 
+import io
 import shutil
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -452,11 +453,11 @@ def _draw_with_graphviz(graph: TapeGraph, plt, ax, title: str | None, fontsize: 
         dot.node(str(k), node.label, fillcolor=_FILL[node.kind],
                  style="rounded,filled,dashed" if node.kind == "unused" else "rounded,filled")
     for source, target in graph.edges:
-        faint = graph.nodes[source].kind == "unused" or (source, target) in graph.stop_edges
-        dot.edge(str(source), str(target), style="dashed" if faint else "solid")
+        unused = graph.nodes[source].kind == "unused"
+        dot.edge(str(source), str(target), style="dashed" if unused else "solid")
     for source, target in graph.stop_edges:
         dot.edge(str(source), str(target), style="dotted", color="gray55")
-    image = plt.imread(__import__("io").BytesIO(dot.pipe(format="png")), format="png")
+    image = plt.imread(io.BytesIO(dot.pipe(format="png")), format="png")
     if ax is None:
         _, ax = plt.subplots(figsize=(image.shape[1] / 96, image.shape[0] / 96))
     ax.imshow(image)
