@@ -21,7 +21,7 @@ from fractions import Fraction
 import numpy as np
 
 from minigrad._optional import require
-from minigrad.errors import ArgumentTypeError, InvalidArgumentError, TapeReuseError
+from minigrad.errors import ArgumentTypeError, InvalidArgumentError, OptionalDependencyError, TapeReuseError
 from minigrad.tape import GradientTape
 from minigrad.tensor import Tensor
 from minigrad.validation import check_int, check_one_of
@@ -341,7 +341,7 @@ def draw_graph(tape: GradientTape, output=None, *, names: dict | None = None, ax
         ArgumentTypeError, TapeReuseError, InvalidArgumentError: as ``tape_graph``; also for a
             bad ``fontsize``, ``engine`` or ``ax``.
         OptionalDependencyError: when matplotlib, or for ``engine="graphviz"`` the graphviz
-            package, is not installed.
+            package or its ``dot`` program, is not installed.
     """
     check_one_of("engine", engine, ENGINES, where="draw_graph")
     check_int("fontsize", fontsize, minimum=4, maximum=72, where="draw_graph")
@@ -444,7 +444,7 @@ def _draw_edge(ax, graph: TapeGraph, edge: tuple, route: list, centres: dict) ->
 def _draw_with_graphviz(graph: TapeGraph, plt, ax, title: str | None, fontsize: int) -> None:
     graphviz = require("graphviz", package="graphviz", extra="graph", purpose="draw_graph(engine='graphviz')")
     if shutil.which("dot") is None:
-        raise InvalidArgumentError(
+        raise OptionalDependencyError(
             "draw_graph(engine='graphviz') needs graphviz's `dot` program, which is not on the PATH. "
             "Install graphviz (https://graphviz.org/download/) or use engine='matplotlib'.")
     dot = graphviz.Digraph(graph_attr={"rankdir": "LR", "label": title or "", "labelloc": "t"},

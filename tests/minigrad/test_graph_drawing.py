@@ -150,6 +150,14 @@ def test_graphviz_engine_without_the_package(monkeypatch):
         mg.draw_graph(tape, y, engine="graphviz")
 
 
+def test_graphviz_engine_without_dot(monkeypatch):
+    monkeypatch.setitem(sys.modules, "graphviz", types.SimpleNamespace(Digraph=None))
+    monkeypatch.setattr(graph_drawing.shutil, "which", lambda name: None)
+    tape, _, _, y = tiny_tape()
+    with pytest.raises(OptionalDependencyError, match=r"needs graphviz's `dot` program.*engine='matplotlib'"):
+        mg.draw_graph(tape, y, engine="graphviz")
+
+
 def test_bad_inputs():
     tape, _, _, y = tiny_tape()
     with pytest.raises(ArgumentTypeError, match=r"`tape` must be a minigrad.GradientTape, got list"):
