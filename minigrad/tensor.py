@@ -140,71 +140,30 @@ class Tensor:
         return ops.to_device(self, device)
 
     # -- operators (each one is an op of minigrad.ops) ------------------------------
-    def __add__(self, other):
-        return ops.add(self, other)
-
+    # ``a + b``, ``a - b``, ``a * b``, ``a / b``, ``a ** b``, ``a @ b``, ``-a``, ``abs(a)``,
+    # ``a == b`` (and the other comparisons) and ``a[index]`` are the ops themselves,
+    # attached to Tensor in ``minigrad/ops/__init__.py`` (the ops import Tensor, so they
+    # cannot be imported here). The reflected ones swap the operands first:
     def __radd__(self, other):
         return ops.add(other, self)
-
-    def __sub__(self, other):
-        return ops.subtract(self, other)
 
     def __rsub__(self, other):
         return ops.subtract(other, self)
 
-    def __mul__(self, other):
-        return ops.multiply(self, other)
-
     def __rmul__(self, other):
         return ops.multiply(other, self)
-
-    def __truediv__(self, other):
-        return ops.divide(self, other)
 
     def __rtruediv__(self, other):
         return ops.divide(other, self)
 
-    def __pow__(self, other):
-        return ops.power(self, other)
-
     def __rpow__(self, other):
         return ops.power(other, self)
-
-    def __matmul__(self, other):
-        return ops.matmul(self, other)
 
     def __rmatmul__(self, other):
         return ops.matmul(other, self)
 
-    def __neg__(self):
-        return ops.negative(self)
-
     def __pos__(self):
         return self
-
-    def __abs__(self):
-        return ops.abs(self)
-
-    def __eq__(self, other):  # type: ignore[override]
-        return ops.equal(self, other)
-
-    def __ne__(self, other):  # type: ignore[override]
-        return ops.not_equal(self, other)
-
-    def __lt__(self, other):
-        return ops.less(self, other)
-
-    def __le__(self, other):
-        return ops.less_equal(self, other)
-
-    def __gt__(self, other):
-        return ops.greater(self, other)
-
-    def __ge__(self, other):
-        return ops.greater_equal(self, other)
-
-    def __getitem__(self, index):
-        return ops.getitem(self, index)
 
     @property
     def T(self) -> Tensor:
