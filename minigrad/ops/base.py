@@ -28,7 +28,17 @@ REGISTRY: dict[str, type[Op]] = {}
 
 
 class Context:
-    """Notes an op's forward leaves for its backward (attributes set freely)."""
+    """Notes an op's forward leaves for its backward (attributes set freely).
+
+    The engine sets four: ``xp`` (the array module of the inputs), ``inputs`` and
+    ``output`` (the input Tensors, Variable reads in place of Variables, and the output
+    Tensor or tuple of Tensors; set when a tape records the op) and ``needs_input_grad``
+    (one bool per input, set before ``backward`` runs).
+    """
+
+    # the engine's four in slots, the op's own notes in a dict made on first use: one
+    # Context per op, forward and backward
+    __slots__ = ("xp", "inputs", "output", "needs_input_grad", "__dict__")
 
 
 class Op:
