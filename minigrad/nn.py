@@ -22,7 +22,7 @@ from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.ops.conv import conv2d_nhwc
 from minigrad.ops.elementwise import erf, multiply, tanh
 from minigrad.ops.linalg import affine, matmul
-from minigrad.ops.normalization import batch_norm_infer_op, batch_norm_train_op
+from minigrad.ops.normalization import batch_norm_infer_op, batch_norm_train_op, infer_coefficients
 from minigrad.ops.pool import avg_pool2d_nhwc, max_pool2d_nhwc
 from minigrad.ops.shape import transpose
 from minigrad.ops.softmax_family import log_softmax, softmax
@@ -491,7 +491,8 @@ def batch_norm_train(x, gamma, beta, axis: int = -1, epsilon: float = 1e-3) -> t
     return batch_norm_train_op(x, gamma, beta, axis, epsilon)
 
 
-def batch_norm_infer(x, gamma, beta, mean, variance, axis: int = -1, epsilon: float = 1e-3) -> Tensor:
+def batch_norm_infer(x, gamma, beta, mean, variance, axis: int = -1, epsilon: float = 1e-3,
+                     coefficients=None) -> Tensor:
     """Batch normalization with given statistics (inference mode), as one fused op.
 
         y = γ (x - m) / sqrt(v + ε) + β,  computed as  y = x k + (β - m k),  k = γ / sqrt(v + ε)
@@ -507,20 +508,27 @@ def batch_norm_infer(x, gamma, beta, mean, variance, axis: int = -1, epsilon: fl
         mean, variance: the statistics to normalize with (e.g. the moving averages), shape ``(C,)``.
         axis: the one channel axis (-1 for channels last, 1 for channels first).
         epsilon: added to the variance, >= 0.
+        coefficients: optional, what ``batch_norm_infer_coefficients`` returned for these
+            gamma, beta, mean, variance and epsilon and x's dtype: the per-channel scale and
+            shift, kept by a caller that normalizes many batches with the same parameters.
+            The gradient is unchanged (it is taken with respect to the arguments).
 
     Returns:
         ``y``, like ``x``.
 
     Raises:
         TypeError: for a non-floating ``x``, a non-int ``axis``, or parameters of the wrong dtype.
-        ValueError: for rank < 2, an axis out of range, a negative ``epsilon``, or parameters
-            not of shape ``(C,)``.
+        ValueError: for rank < 2, an axis out of range, a negative ``epsilon``, parameters
+            not of shape ``(C,)``, or ``coefficients`` made for another epsilon, dtype, device
+            or channel count.
     """
     x, axis, epsilon, params = _batch_norm_args(
         "batch_norm_infer", x, axis, epsilon,
         {"gamma": gamma, "beta": beta, "mean": mean, "variance": variance},
     )
-    return batch_norm_infer_op(x, *params, axis, epsilon)
+    if coefficients is not None:
+        coefficients = coefficients._arrays_for(x, epsilon)
+    return batch_norm_infer_op(x, *params, axis, epsilon, coefficients)
 
 
 # -- gelu ---------------------------------------------------------------------------------
@@ -558,3 +566,71 @@ def gelu(x, approximate: bool = False) -> Tensor:
     if approximate:
         return 0.5 * x * (1.0 + tanh(_SQRT_2_OVER_PI * (x + 0.044715 * (x * x * x))))
     return 0.5 * x * (1.0 + erf(x * (1.0 / math.sqrt(2.0))))
+
+
+# -- batch normalization inference: the per-channel coefficients, kept ----------------------
+class BatchNormCoefficients:
+    """The per-channel scale and shift of ``batch_norm_infer`` for fixed parameters (made by
+    ``batch_norm_infer_coefficients``; pass it as ``batch_norm_infer(..., coefficients=)``)."""
+
+    __slots__ = ("_arrays", "_dtype", "_device", "_epsilon", "_channels")
+
+    def __init__(self, arrays, dtype, device: str, epsilon: float, channels: int):
+        self._arrays, self._dtype, self._device = arrays, dtype, device
+        self._epsilon, self._channels = epsilon, channels
+
+    def _arrays_for(self, x: Tensor, epsilon: float):
+        """The arrays, after checking they were made for this ``x`` and ``epsilon``."""
+        if (x.dtype, x.device, epsilon) != (self._dtype, self._device, self._epsilon) or (
+                self._channels not in x.shape):
+            raise InvalidArgumentError(
+                f"batch_norm_infer: the coefficients were made for dtype {self._dtype}, device "
+                f"{self._device!r}, epsilon {self._epsilon} and {self._channels} channels, but x "
+                f"has dtype {x.dtype}, device {x.device!r}, shape {x.shape} and epsilon is "
+                f"{epsilon}: make them again with batch_norm_infer_coefficients for this input."
+            )
+        return self._arrays
+
+    def __repr__(self) -> str:
+        return (f"<BatchNormCoefficients {self._channels} channels, {self._dtype}, "
+                f"{self._device}, epsilon={self._epsilon}>")
+
+
+def batch_norm_infer_coefficients(gamma, beta, mean, variance, epsilon: float = 1e-3,
+                                  dtype="float32") -> BatchNormCoefficients:
+    """Precompute ``batch_norm_infer``'s per-channel scale ``k`` and shift, so that each call
+    with the same parameters is one multiply-add per element:
+
+        k = γ / sqrt(v + ε),   y = x k + (β - m k)   (m's float part taken off x first where
+                                                      |m| > 8 sqrt(v + ε), as batch_norm_infer)
+
+    Not differentiable and not recorded: ``batch_norm_infer`` still takes the gradient with
+    respect to its own arguments. Make them again whenever a parameter changes.
+
+    Args:
+        gamma, beta, mean, variance: Tensors of shape ``(C,)``, float32 (float16 inputs) or
+            the input's dtype, on the input's device.
+        epsilon: added to the variance, >= 0.
+        dtype: the dtype of the inputs they will normalize.
+
+    Returns:
+        A ``BatchNormCoefficients`` for ``batch_norm_infer(..., coefficients=)``.
+
+    Raises:
+        TypeError: for parameters of the wrong dtype for ``dtype``.
+        ValueError: for parameters of different shapes, or a negative ``epsilon``.
+    """
+    mean = as_tensor(mean)
+    if mean.ndim != 1:
+        raise InvalidArgumentError(
+            f"batch_norm_infer_coefficients: the parameters must have shape (C,), got mean of "
+            f"shape {mean.shape}; pass one value per channel.")
+    dtype = backend.check_dtype(dtype)
+    # an empty input of this dtype with C channels: the parameters are checked as for a call
+    empty = Tensor(backend.module_for_device(mean.device).zeros((0, mean.shape[0]), dtype))
+    _, _, epsilon, params = _batch_norm_args(
+        "batch_norm_infer_coefficients", empty, -1, epsilon,
+        {"gamma": gamma, "beta": beta, "mean": mean, "variance": variance})
+    xp = backend.array_module(params[0]._data)
+    arrays = infer_coefficients(xp, dtype, *(p._data for p in params), epsilon)
+    return BatchNormCoefficients(arrays, dtype, params[0].device, epsilon, params[0].shape[0])
