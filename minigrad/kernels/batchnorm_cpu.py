@@ -89,7 +89,8 @@ class _Plan:
     else runs of channels of one slab. Per-channel coefficients are either expanded to
     one period, ``m`` slabs of at least ``PERIOD`` elements, that a piece seen as
     ``(rows, period)`` broadcasts against row by row, or kept as ``(C, 1)`` / ``(C,)``
-    where the contiguous runs are long anyway (``Q >= FAST_RUN``, one piece).
+    where the contiguous runs are long anyway (``Q >= FAST_RUN``, one piece) or x is
+    smaller than 4 periods.
     """
 
     def __init__(self, xp, shape, axis: int, dtype):
@@ -100,8 +101,9 @@ class _Plan:
         chunk = max(CHUNK_BYTES // dtype.itemsize, 1)
         self.pieces = []
         if S <= chunk:
-            # m slabs make one period (>= FAST_RUN elements) of an expanded coefficient
-            self.expand = self.Q < FAST_RUN and self.P > 1
+            # m slabs make one period (>= FAST_RUN elements) of an expanded coefficient; below
+            # 4 periods of data, writing the periods costs more than the short runs (MLP batches)
+            self.expand = self.Q < FAST_RUN and self.P > 1 and self.P * S >= 4 * PERIOD
             self.m = min(self.P, -(-PERIOD // S)) if self.expand else 1
             per = max(1, chunk // (self.m * S)) * self.m
             p = 0
@@ -249,7 +251,7 @@ def moments(xp, x, axis: int):
     _shifted_sums(plan, xf, None, first, s1, s2, buf)
     count = (first[0].slabs or 1) * plan.Q
     m0 = s1 / count
-    if bool(xp.all(16.0 * m0 * m0 <= 9.0 * (s2 / count - m0 * m0))):  # |m0| <= 3/4 of its std
+    if bool((16.0 * m0 * m0 <= 9.0 * (s2 / count - m0 * m0)).all()):  # |m0| <= 3/4 of its std
         shift = xp.zeros(plan.C, plan.dtype)  # K = 0: the first slab's sums count, add the rest
         _shifted_sums(plan, xf, None, plan.pieces[len(first) :], s1, s2, buf)
     else:
@@ -257,7 +259,7 @@ def moments(xp, x, axis: int):
         s1, s2 = _sums_around(plan, xf, shift, slot, buf)
     m1 = s1 / plan.n
     var = s2 / plan.n - m1 * m1
-    if not bool(xp.all(m1 * m1 <= var)):  # the shift was more than a standard deviation off
+    if not bool((m1 * m1 <= var).all()):  # the shift was more than a standard deviation off
         shift = (shift.astype(f64) + m1).astype(plan.dtype)
         s1, s2 = _sums_around(plan, xf, shift, slot, buf)
         m1 = s1 / plan.n
@@ -279,7 +281,7 @@ def _split(xp, mu, scale, dtype):
     mean folds into the per-channel offset (``x k + (β - μ k)``) at a rounding cost of
     about ``CENTER_ABOVE`` ulps, and an elementwise op is saved.
     """
-    if bool(xp.all(xp.abs(mu) * scale <= CENTER_ABOVE)):
+    if bool((xp.abs(mu) * scale <= CENTER_ABOVE).all()):
         return None, mu
     hi = mu.astype(dtype)
     return hi, mu - hi.astype(xp.float64)
@@ -360,7 +362,7 @@ def train_backward(xp, x, g, gamma, gmean, gvar, mu, rstd, axis: int):
     b = -a * rstd * rstd * sum_gd / n + 2.0 * gvar.astype(f64) / n
     c = -a * sum_g / n + gmean.astype(f64) / n - b * lo
     dgamma, dbeta = (rstd * sum_gd).astype(gamma.dtype), sum_g.astype(gamma.dtype)
-    factor = bool(xp.all((a != 0) & (xp.abs(b) <= 1e30 * xp.abs(a))))  # q = b / a fits the dtype
+    factor = bool(((a != 0) & (xp.abs(b) <= 1e30 * xp.abs(a))).all())  # q = b / a fits the dtype
     if factor and center is None and x.dtype == plan.dtype:  # dx = (x q + g) a + c, q = b / a
         names, values = ("q", "a", "c"), (b / a, a, c)
     else:  # dx = (x - hi) b + c + g a
