@@ -37,6 +37,7 @@ from minigrad.kernels.batchnorm_gpu import compute_dtype  # one rule for both pa
 CHUNK_BYTES = 512 * 1024  # one chunk of x: with the scratch and the other operands it stays in L2
 FAST_RUN = 8192  # NumPy's binary loops run at full speed on contiguous runs this long
 PERIOD = 2 * FAST_RUN  # elements in one period of an expanded coefficient
+DOT_BY_EINSUM = 1 << 16  # channels-last pieces this big sum products by einsum (~20% faster there)
 CENTER_ABOVE = 8.0  # subtract the mean explicitly when |μ| > CENTER_ABOVE standard deviations
 _WORKSPACE_KEPT = 8 * 1024 * 1024  # at most this many bytes of scratch are kept per thread
 
@@ -167,6 +168,9 @@ class _Plan:
         """``acc[c] += Σ a b`` over the piece's channel-c elements (``scratch`` may be ``a``)."""
         if self.vecdot is not None:
             self._fold(self.vecdot(a.reshape(-1, self.Q), b.reshape(-1, self.Q)), piece, acc)
+            return
+        if self.Q == 1 and piece.slabs and piece.size >= DOT_BY_EINSUM:  # one read, no product stored
+            acc += self.xp.einsum("ij,ij->j", a.reshape(-1, self.C), b.reshape(-1, self.C))
             return
         prod = scratch[: piece.size]
         self.xp.multiply(a, b, out=prod)
@@ -323,12 +327,41 @@ def train_forward(xp, x, gamma, beta, axis: int, epsilon: float):
     if xp is not _CPU:
         return batchnorm_gpu.train_forward(xp, x, gamma, beta, axis, epsilon)
     x = xp.ascontiguousarray(x)  # one copy for a strided x, not one per pass
+    small = _small_train_forward(xp, x, gamma, beta, axis, epsilon)
+    if small is not None:
+        return small
     mu, var = moments(xp, x, axis)
     rstd = 1.0 / xp.sqrt(var + epsilon)
     k = gamma.astype(xp.float64) * rstd
     hi, lo = _split(xp, mu, rstd, compute_dtype(xp, x.dtype))
     y = affine(xp, x, axis, k, beta.astype(xp.float64) - lo * k, center=hi)
     return y, mu, var, rstd
+
+
+def _small_train_forward(xp, x, gamma, beta, axis: int, epsilon: float):
+    """``train_forward`` of a channels-last x of one chunk (an MLP's batch), or None.
+
+    The arithmetic of the chunked path when it takes ``K = 0`` (the mean within 3/4 of a
+    standard deviation of zero, so no centering either), without its plan: about 30% of
+    a (128, 256) call. None for other inputs: they take the chunked path.
+    """
+    if axis != x.ndim - 1 or x.dtype.char not in "fd" or x.nbytes > CHUNK_BYTES or x.size == 0:
+        return None
+    f64, rows = xp.float64, x.size // x.shape[-1]
+    x2 = x.reshape(rows, -1)
+    ones = _ones(xp, x.dtype, rows)
+    s1 = xp.matmul(ones, x2).astype(f64)
+    s2 = xp.matmul(ones, xp.multiply(x2, x2, out=_workspace(xp, x.dtype, x.size).reshape(x2.shape)))
+    mu = s1 / rows
+    var = s2.astype(f64) / rows - mu * mu
+    if not bool((16.0 * mu * mu <= 9.0 * var).all()):
+        return None
+    var = xp.maximum(var, 0.0)
+    rstd = 1.0 / xp.sqrt(var + epsilon)
+    k = gamma.astype(f64) * rstd
+    y = xp.multiply(x2, k.astype(x.dtype))
+    xp.add(y, (beta.astype(f64) - mu * k).astype(x.dtype), out=y)
+    return y.reshape(x.shape), mu, var, rstd
 
 
 def train_backward(xp, x, g, gamma, gmean, gvar, mu, rstd, axis: int):
