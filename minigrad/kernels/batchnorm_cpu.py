@@ -19,12 +19,13 @@ Speed. x is seen as ``(P, C, Q)`` (``P``: the axes before the channel, ``Q``:
 those after) and processed in chunks of ``CHUNK_BYTES`` that stay in the L2 cache, so
 a pass reads memory once however many NumPy calls it makes on a chunk. Channel sums
 are BLAS products with a vector of ones (sums of products: ``np.vecdot`` along long
-rows, ``einsum`` down the columns of big channels-last pieces). NumPy's elementwise loops are slow when a broadcast operand's contiguous
-run is short, so per-channel coefficients are expanded once per call into a periodic
-vector of at least ``PERIOD`` elements matching the chunks' memory layout. Scratch
+rows, ``einsum`` down the columns of big channels-last pieces). NumPy's elementwise
+loops are slow when a broadcast operand's contiguous run is short, so per-channel
+coefficients are expanded once per call into a periodic vector of at least ``PERIOD``
+elements matching the chunks' memory layout (for x of 4 periods or more). Scratch
 buffers and chunk plans are kept per thread and reused. Training is four passes over
-the data (statistics, output; the backward's sums, dx), inference one. A channels-last
-batch of one chunk (an MLP's) runs the same arithmetic without the plan, whose
+the data (statistics, output; the backward's sums, dx), inference one. A smaller
+channels-last batch (an MLP's) runs the same arithmetic without the plan, whose
 bookkeeping costs about a third of such a call.
 """
 
@@ -303,6 +304,10 @@ def affine(xp, x, axis: int, scale, offset, center=None):
         return batchnorm_gpu.affine(xp, x, axis, scale, offset, center)
     if x.size == 0:
         return xp.empty_like(x)
+    if center is None and _one_chunk_channels_last(x, axis):  # an MLP's batch: no plan needed
+        y = xp.empty(x.shape, x.dtype)
+        xp.multiply(x, scale.astype(x.dtype), out=y)
+        return xp.add(y, offset.astype(x.dtype), out=y)
     plan = _plan(xp, x.shape, axis, compute_dtype(xp, x.dtype))
     slots, buf, _ = plan.scratch(3)
     k = plan.coefficient(scale, slots[0])
@@ -412,8 +417,10 @@ def train_backward(xp, x, g, gamma, gmean, gvar, mu, rstd, axis: int):
 
 
 def _one_chunk_channels_last(x, axis: int) -> bool:
-    """x is float32/float64 with its channels last and fits in one chunk (an MLP's batch)."""
-    return axis == x.ndim - 1 and x.dtype.char in "fd" and 0 < x.nbytes <= CHUNK_BYTES
+    """x is float32/float64 with its channels last, fits in one chunk and is too small to
+    expand coefficients for (an MLP's batch): the (C,) coefficients broadcast along its rows."""
+    return (axis == x.ndim - 1 and x.dtype.char in "fd" and 0 < x.nbytes <= CHUNK_BYTES
+            and x.size < 4 * PERIOD)
 
 
 def _chunked_sums(plan, xf, gf, center, buf, buf2):
