@@ -10,12 +10,19 @@ For each shape (float32) three rows, timed against torch.nn.functional.batch_nor
 - composite train: the same step built from primitive ops (mean, subtract, square,
   mean, rsqrt, multiply, add), as the non-fused layer does, against the same torch step;
 - fused infer: ``minigrad.nn.batch_norm_infer`` forward against torch in eval mode
-  (no autograd).
+  (no autograd);
+- layer train: a default ``layers.BatchNormalization(axis=axis)`` called in training mode
+  under a GradientTape, then the gradients for x, gamma and beta (the path the layer
+  takes: on rank 2 the closed-form primitive with Keras's non-fused moving-variance rule,
+  on rank 4 the fused one), against torch's training step that also updates running
+  statistics (momentum 0.01, as Keras's 0.99);
+- layer infer: the same layer with ``training=False``, which keeps its per-channel
+  scale and shift between calls, against torch in eval mode.
 
 Shapes: (256, 1024) and (4096, 256) with axis -1, NHWC (64, 32, 32, 64) with axis -1
 (torch gets the same memory as an NCHW tensor in channels_last format, as is its
 convention) and NCHW (64, 64, 32, 32) with axis 1. Then the geometric means of the
-fused ratios, the largest error of dx against a float64 reference for both libraries,
+fused and layer ratios, the largest error of dx against a float64 reference for both libraries,
 and the peak memory a fused training step allocates (tracemalloc, which sees NumPy's
 allocations; the per-thread scratch buffers are allocated by the warm-up step and
 reused) divided by the input's size: the output y and the gradient dx alone make 2.0.
@@ -36,6 +43,7 @@ import tracemalloc
 
 import numpy as np
 
+import layers
 import minigrad as mg
 
 EPSILON = 1e-3
@@ -91,6 +99,8 @@ class Case:
         self.x, self.dy, self.gamma, self.beta, self.mean, self.var = make_data(shape, axis)
         self.mx, self.mdy = mg.tensor(self.x), mg.tensor(self.dy)
         self.mg_params = [mg.tensor(a) for a in (self.gamma, self.beta, self.mean, self.var)]
+        self.layer = layers.BatchNormalization(axis=axis, epsilon=EPSILON)
+        self.layer(self.mx, training=False)  # builds it
         self.torch = torch
         if torch is not None:
             self.tx = self._to_torch(self.x).requires_grad_(True)
@@ -98,6 +108,7 @@ class Case:
             self.tw = torch.from_numpy(self.gamma).requires_grad_(True)
             self.tb = torch.from_numpy(self.beta).requires_grad_(True)
             self.tm, self.tv = torch.from_numpy(self.mean), torch.from_numpy(self.var)
+            self.t_running = torch.zeros(shape[axis]), torch.ones(shape[axis])
 
     def _to_torch(self, a):
         t = self.torch.from_numpy(a)
@@ -123,11 +134,28 @@ class Case:
     def fused_infer(self):
         return mg.nn.batch_norm_infer(self.mx, *self.mg_params, axis=self.axis, epsilon=EPSILON)
 
+    def layer_train(self):
+        layer = self.layer
+        with mg.GradientTape() as tape:
+            tape.watch(self.mx)
+            y = layer(self.mx, training=True)
+        return tape.gradient(y, [self.mx, layer.gamma, layer.beta], output_gradients=self.mdy)
+
+    def layer_infer(self):
+        return self.layer(self.mx, training=False)
+
     # -- torch steps
     def torch_train(self):
         self.tx.grad = self.tw.grad = self.tb.grad = None
         y = self.torch.nn.functional.batch_norm(self.tx, None, None, self.tw, self.tb, training=True,
                                                 eps=EPSILON)
+        y.backward(self.tdy)
+        return self.tx.grad
+
+    def torch_layer_train(self):
+        self.tx.grad = self.tw.grad = self.tb.grad = None
+        y = self.torch.nn.functional.batch_norm(self.tx, *self.t_running, self.tw, self.tb, training=True,
+                                                momentum=0.01, eps=EPSILON)
         y.backward(self.tdy)
         return self.tx.grad
 
@@ -194,24 +222,29 @@ def main(repeats: int = 15) -> None:
     if torch is None:
         print("torch is not installed (pip install torch==2.13.0): showing minigrad times only.")
     warm_up_blas()
-    rows, train_ratios, infer_ratios, quality = [], [], [], []
+    rows, quality = [], []
+    ratios = {"fused train": [], "fused infer": [], "layer train": [], "layer infer": []}
     for name, shape, axis in SHAPES:
         case = Case(torch, shape, axis)
-        t_train = case.torch_train if torch is not None else None
-        t_infer = case.torch_infer if torch is not None else None
-        fused = paired(case.fused_train, t_train, repeats=repeats)
-        composite = paired(case.composite_train, t_train, repeats=max(5, repeats // 3))
-        infer = paired(case.fused_infer, t_infer, repeats=repeats, inner=5)
-        rows += [(f"{name} fused train", fused), (f"{name} composite train", composite),
-                 (f"{name} fused infer", infer)]
+        t_train, t_layer, t_infer = ((case.torch_train, case.torch_layer_train, case.torch_infer)
+                                     if torch is not None else (None, None, None))
+        timed = {
+            "fused train": paired(case.fused_train, t_train, repeats=repeats),
+            "composite train": paired(case.composite_train, t_train, repeats=max(5, repeats // 3)),
+            "fused infer": paired(case.fused_infer, t_infer, repeats=repeats, inner=5),
+            "layer train": paired(case.layer_train, t_layer, repeats=repeats),
+            "layer infer": paired(case.layer_infer, t_infer, repeats=repeats, inner=5),
+        }
+        rows += [(f"{name} {kind}", result) for kind, result in timed.items()]
         if torch is not None:
-            train_ratios.append(fused["ratio"])
-            infer_ratios.append(infer["ratio"])
+            for kind, values in ratios.items():
+                values.append(timed[kind]["ratio"])
         quality.append((name, *case.dx_errors(), case.peak_memory_ratio()))
     report(rows, "batch normalization, float32, 1 thread (ratio = minigrad / torch; train = fwd + bwd)")
-    if train_ratios:
-        print(f"\ngeomean fused train ratio {geomean(train_ratios):.2f} (max {max(train_ratios):.2f}), "
-              f"fused infer ratio {geomean(infer_ratios):.2f} (max {max(infer_ratios):.2f})")
+    if ratios["fused train"]:
+        print()
+        for kind, values in ratios.items():
+            print(f"geomean {kind} ratio {geomean(values):.2f} (max {max(values):.2f})")
     print(f"\n{'case':<36} {'dx err minigrad':>16} {'dx err torch':>13} {'peak mem / x':>13}")
     for name, ours, theirs, memory in quality:
         theirs = "-" if theirs is None else f"{theirs:13.2e}"

@@ -12,7 +12,9 @@ they reach the array library through ``xp`` and ``minigrad.backend``.
 - ``conv``: convolution as im2col + GEMM, its input and kernel gradients, the bias add;
 - ``indexing``: scatter-add with repeated indices adding up (NumPy and CuPy);
 - ``pool``: max and average pooling over windows, and their transposes;
-- ``windows``: sliding windows over NHWC arrays (im2col, col2im, shifted GEMMs).
+- ``windows``: sliding windows over NHWC arrays (im2col, col2im, shifted GEMMs);
+- ``batchnorm_cpu``: batch normalization's statistics, output and gradient passes (NumPy),
+  handing CuPy arrays to ``batchnorm_gpu``, their CuPy kernels.
 """
 
 from minigrad import backend

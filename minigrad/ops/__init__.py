@@ -23,7 +23,7 @@ The array code that makes a forward fast lives in ``minigrad/kernels/``.
 - ``conv``: conv2d, conv2d_backprop_input, conv2d_backprop_kernel.
 - ``pool``: max_pool2d (with its scatter and gather), avg_pool2d (with its scatter).
 - ``normalization``: batch_norm_train, batch_norm_train_grad, batch_norm_infer
-  (``normalization_gpu``: their CuPy kernels).
+  (their kernels: ``minigrad/kernels/batchnorm_cpu.py`` and ``batchnorm_gpu.py``).
 
 ``minigrad.ops`` (and so ``minigrad``) exports the functions of base,
 elementwise, activation, comparison, reductions, softmax_family (logsumexp), shape,

@@ -15,7 +15,7 @@ the sum. In training, with ``μ = E[x]``, the biased variance ``σ² = E[(x - μ
                                                          dv = -k Σ g (x - m) / (2 (v + ε))
 
 (``g``, ``gμ``, ``gσ²``: the gradients arriving at ``y``, ``μ`` and ``σ²``; (*) as Keras,
-except that a mean far from zero is taken off x first, see Numerics.) The
+except that a mean far from zero is taken off x first: see the kernels.) The
 backward of ``batch_norm_train_grad`` (the second derivative) is written in minigrad
 ops from the formula above; for its cotangents ``u`` (of dx), ``a`` (dγ), ``b`` (dβ),
 with ``r = 1/s`` and ``Q = E[u g] - E[u]E[g] - E[u x̂]E[g x̂]``:
@@ -27,414 +27,35 @@ with ``r = 1/s`` and ``Q = E[u g] - E[u]E[g] - E[u x̂]E[g x̂]``:
 
 so gradients of any order work through nested tapes.
 
-Numerics. The statistics are shifted two-pass sums: ``μ = K + E[x - K]`` and
-``σ² = E[(x - K)²] - E[x - K]²`` for a per-channel shift ``K`` within one standard
-deviation of ``μ`` (checked, and the sums retaken around ``K = μ`` if not; ``K = 0``
-for data centred near zero), never the cancelling ``E[x²] - E[x]²`` of data far
-from zero (see ``moments``); sums are in the compute dtype
-within a chunk and float64 across chunks. Where ``|μ| > CENTER_ABOVE σ`` the mean is
-split into ``μ_hi + μ_lo`` (``μ_hi`` in the compute dtype, so ``x - μ_hi`` is exact)
-and ``μ_lo`` folds into the per-channel offset: float32 data with mean 1e4 and std 1
-normalizes to about 1e-7. float16 inputs compute in float32 with float32 statistics
-and parameters; only ``y`` and ``dx`` are rounded to float16.
-
-Speed (CPU). x is seen as ``(P, C, Q)`` (``P``: the axes before the channel, ``Q``:
-those after) and processed in chunks of ``CHUNK_BYTES`` that stay in the L2 cache, so
-a pass reads memory once however many NumPy calls it makes on a chunk. Channel sums
-are BLAS products with a vector of ones (``np.vecdot`` for sums of products along
-long rows). NumPy's elementwise loops are slow when a broadcast operand's contiguous
-run is short, so per-channel coefficients are expanded once per call into a periodic
-vector of at least ``PERIOD`` elements matching the chunks' memory layout. Scratch
-buffers and chunk plans are kept per thread and reused. Training is four passes over
-the data (statistics, output; the backward's sums, dx), inference one.
-
-On the GPU (CuPy arrays), ``moments``, ``affine``, ``train_forward`` and ``train_backward``
-hand over to the CuPy kernels of ``normalization_gpu`` (same arguments, same results).
+The forwards are kernels (``minigrad/kernels/batchnorm_cpu.py``, which hands CuPy arrays
+to ``batchnorm_gpu.py``): two-pass statistics accurate for data far from zero, chunked
+passes over x, and inference as one multiply-add per element with per-channel ``k`` and
+offset (``infer_coefficients``, which a layer may keep between calls).
 """
 
 from __future__ import annotations
 
 import math
-import threading
 
-from minigrad.ops import normalization_gpu
-from minigrad.ops.base import CPU_MODULE, Op, apply
+from minigrad.kernels import batchnorm_cpu as kernels
+from minigrad.kernels.batchnorm_cpu import infer_coefficients  # noqa: F401  (nn.py makes them here)
+from minigrad.ops.base import Op, apply
 from minigrad.ops.elementwise import cast, rsqrt
-from minigrad.ops.normalization_gpu import compute_dtype  # one rule for both paths
 from minigrad.ops.reductions import mean, sum
 from minigrad.ops.shape import reshape
 from minigrad.tensor import Tensor
 
-CHUNK_BYTES = 512 * 1024  # one chunk of x: with the scratch and the other operands it stays in L2
-FAST_RUN = 8192  # NumPy's binary loops run at full speed on contiguous runs this long
-PERIOD = 2 * FAST_RUN  # elements in one period of an expanded coefficient
-CENTER_ABOVE = 8.0  # subtract the mean explicitly when |μ| > CENTER_ABOVE standard deviations
-_WORKSPACE_KEPT = 8 * 1024 * 1024  # at most this many bytes of scratch are kept per thread
 
-_local = threading.local()
-_CPU = CPU_MODULE  # NumPy: the chunked path below; CuPy arrays go to normalization_gpu
-
-
-# -- scratch memory --------------------------------------------------------------------------------
-def _workspace(xp, dtype, size: int):
-    """A flat scratch array of ``size`` elements, reused between calls."""
-    cache = _local.__dict__.setdefault("workspace", {})
-    buf = cache.get(dtype)
-    if buf is None or buf.size < size:
-        buf = xp.empty(size, dtype)
-        if size * buf.itemsize <= _WORKSPACE_KEPT:
-            cache[dtype] = buf
-    return buf[:size]
+# -- bookkeeping the backwards share ---------------------------------------------------------------------
+def _layout(x: Tensor, axis: int):
+    """(reduced axes, the broadcast shape of a per-channel vector, n)."""
+    axes = tuple(i for i in range(x.ndim) if i != axis)
+    shape = tuple(x.shape[axis] if i == axis else 1 for i in range(x.ndim))
+    return axes, shape, math.prod(x.shape[i] for i in axes)
 
 
-def _ones(xp, dtype, size: int):
-    """A vector of ones (the right operand of a BLAS row or column sum), kept if small."""
-    if size * dtype.itemsize > _WORKSPACE_KEPT:
-        return xp.ones(size, dtype)
-    cache = _local.__dict__.setdefault("ones", {})
-    key = (dtype, size)
-    vec = cache.get(key)
-    if vec is None:
-        if len(cache) >= 64:
-            cache.clear()
-        vec = cache[key] = xp.ones(size, dtype)
-    return vec
-
-
-# -- the chunk plan ----------------------------------------------------------------------------------
-class _Piece:
-    """A contiguous run of the flattened x: ``slabs`` whole (C, Q) slabs, or channels [c0, c1)."""
-
-    __slots__ = ("start", "stop", "size", "slabs", "c0", "c1")
-
-    def __init__(self, start, size, slabs, c0, c1):
-        self.start, self.stop, self.size = start, start + size, size
-        self.slabs, self.c0, self.c1 = slabs, c0, c1
-
-
-class _Plan:
-    """How x of ``shape`` (channel axis ``axis``) is cut into pieces and broadcast against.
-
-    x is seen as ``(P, C, Q)``; a slab is one ``(C, Q)`` block. Pieces hold whole slabs
-    when a slab fits in a chunk (whole periods of ``m`` slabs, then a shorter rest),
-    else runs of channels of one slab. Per-channel coefficients are either expanded to
-    one period, ``m`` slabs of at least ``PERIOD`` elements, that a piece seen as
-    ``(rows, period)`` broadcasts against row by row, or kept as ``(C, 1)`` / ``(C,)``
-    where the contiguous runs are long anyway (``Q >= FAST_RUN``, one piece).
-    """
-
-    def __init__(self, xp, shape, axis: int, dtype):
-        self.xp, self.dtype = xp, dtype
-        self.P, self.C, self.Q = math.prod(shape[:axis]), shape[axis], math.prod(shape[axis + 1 :])
-        self.S = S = self.C * self.Q
-        self.n = self.P * self.Q  # elements per channel
-        chunk = max(CHUNK_BYTES // dtype.itemsize, 1)
-        self.pieces = []
-        if S <= chunk:
-            # m slabs make one period (>= FAST_RUN elements) of an expanded coefficient
-            self.expand = self.Q < FAST_RUN and self.P > 1
-            self.m = min(self.P, -(-PERIOD // S)) if self.expand else 1
-            per = max(1, chunk // (self.m * S)) * self.m
-            p = 0
-            while p < self.P:
-                s = min(per, self.P - p)
-                if s > self.m and s % self.m:
-                    s -= s % self.m  # whole periods, then a shorter piece
-                self.pieces.append(_Piece(p * S, s * S, s, 0, self.C))
-                p += s
-        else:
-            self.expand, self.m = False, 1
-            block = max(1, chunk // self.Q)
-            self.pieces = [_Piece((p * self.C + c0) * self.Q, (min(c0 + block, self.C) - c0) * self.Q, 0,
-                                  c0, min(c0 + block, self.C))
-                           for p in range(self.P) for c0 in range(0, self.C, block)]
-        self.period = self.m * S if self.expand else 0
-        self.largest = max(piece.size for piece in self.pieces)
-        self.vecdot = getattr(xp, "vecdot", None) if self.Q >= 64 else None
-
-    def coefficient(self, values, out):
-        """Per-channel ``values`` (C,) in the form ``coef`` slices: see the class docstring."""
-        if self.expand:
-            self.xp.copyto(out.reshape(self.m, self.C, self.Q), values.reshape(1, self.C, 1))
-            return out
-        values = values.astype(self.dtype)
-        return values.reshape(self.C, 1) if self.Q > 1 else values
-
-    def view(self, flat, piece):
-        """``flat`` (one piece's elements) shaped to meet ``coef(.., piece)``."""
-        if self.expand:
-            return flat.reshape(-1, self.period) if piece.slabs >= self.m else flat
-        if piece.slabs:
-            return flat.reshape(piece.slabs, self.C, self.Q) if self.Q > 1 else flat.reshape(-1, self.C)
-        return flat.reshape(piece.c1 - piece.c0, self.Q) if self.Q > 1 else flat
-
-    def coef(self, coefficient, piece):
-        """The part of a ``coefficient`` that broadcasts against ``view(.., piece)``."""
-        if self.expand:
-            return coefficient if piece.slabs >= self.m else coefficient[: piece.size]
-        return coefficient if piece.slabs else coefficient[piece.c0 : piece.c1]
-
-    def _fold(self, per_row, piece, acc) -> None:
-        """``acc[c] +=`` the per-(slab, channel) row results of a piece."""
-        if piece.slabs > 1:
-            ones = _ones(self.xp, self.dtype, piece.slabs)
-            acc += self.xp.matmul(ones, per_row.reshape(piece.slabs, self.C))
-        else:
-            acc[piece.c0 : piece.c1] += per_row
-
-    def add_sums(self, flat, piece, acc) -> None:
-        """``acc[c] += Σ`` of the piece's channel-c elements (BLAS products with ones)."""
-        xp = self.xp
-        if self.Q > 1:
-            self._fold(xp.matmul(flat.reshape(-1, self.Q), _ones(xp, self.dtype, self.Q)), piece, acc)
-        elif piece.slabs:
-            acc += xp.matmul(_ones(xp, self.dtype, piece.slabs), flat.reshape(-1, self.C))
-        else:
-            acc[piece.c0 : piece.c1] += flat
-
-    def add_dots(self, a, b, piece, acc, scratch) -> None:
-        """``acc[c] += Σ a b`` over the piece's channel-c elements (``scratch`` may be ``a``)."""
-        if self.vecdot is not None:
-            self._fold(self.vecdot(a.reshape(-1, self.Q), b.reshape(-1, self.Q)), piece, acc)
-            return
-        prod = scratch[: piece.size]
-        self.xp.multiply(a, b, out=prod)
-        self.add_sums(prod, piece, acc)
-
-    def scratch(self, n_coefficients: int):
-        """Workspace: ``n_coefficients`` coefficient slots and two piece-sized buffers."""
-        width = self.period
-        size = n_coefficients * width + 2 * self.largest
-        ws = _workspace(self.xp, self.dtype, size)
-        slots = [ws[i * width : (i + 1) * width] for i in range(n_coefficients)]
-        base = n_coefficients * width
-        return slots, ws[base : base + self.largest], ws[base + self.largest :]
-
-
-def _plan(xp, shape, axis: int, dtype) -> _Plan:
-    """A plan for these arguments, reused across calls (kept per thread)."""
-    cache = _local.__dict__.setdefault("plans", {})
-    key = (id(xp), shape, axis, dtype, CHUNK_BYTES, PERIOD)
-    plan = cache.get(key)
-    if plan is None:
-        if len(cache) >= 32:
-            cache.clear()
-        plan = cache[key] = _Plan(xp, shape, axis, dtype)
-    return plan
-
-
-def _flat(xp, a):
-    """``a`` as a flat C-ordered array (a view when it is contiguous already)."""
-    return xp.ascontiguousarray(a).reshape(-1)
-
-
-def _load(xp, src, buf):
-    """``src`` in the compute dtype: itself, or cast into ``buf`` (float16 inputs)."""
-    if src.dtype == buf.dtype:
-        return src
-    out = buf[: src.size]
-    xp.copyto(out, src)
-    return out
-
-
-# -- the kernels on raw arrays ------------------------------------------------------------------------
-def _shifted_sums(plan, xf, shift, pieces, s1, s2, buf) -> None:
-    """``s1 += Σ (x - K)`` and ``s2 += Σ (x - K)²`` per channel over ``pieces`` (K = ``shift``).
-
-    ``shift`` is None for K = 0 (one op fewer per piece).
-    """
-    xp = plan.xp
-    for piece in pieces:
-        d = _load(xp, xf[piece.start : piece.stop], buf)
-        if shift is not None:
-            out = buf[: piece.size]
-            xp.subtract(plan.view(d, piece), plan.coef(shift, piece), out=plan.view(out, piece))
-            d = out
-        plan.add_sums(d, piece, s1)
-        plan.add_dots(d, d, piece, s2, buf)
-
-
-def moments(xp, x, axis: int):
-    """Mean and biased variance per channel, in float64.
-
-    The shifted two-pass algorithm: for a per-channel shift ``K``,
-    ``μ = K + E[x - K]`` and ``σ² = E[(x - K)²] - E[x - K]²``, where the subtraction
-    loses at most a factor 2 of precision while ``|μ - K| <= σ``. ``K`` comes from the
-    first slab (or the first sample): 0 when that slab's mean lies within 3/4 of its
-    standard deviation of zero (one op per chunk fewer), else its mean. When the
-    result shows ``|μ - K| > σ`` (a first slab unlike the rest), the sums are taken
-    again around ``K = μ``, which is then accurate to a small fraction of σ. Sums run
-    in the compute dtype within a chunk and in float64 across chunks.
-    """
-    if xp is not _CPU:
-        return normalization_gpu.moments(xp, x, axis)
-    plan = _plan(xp, x.shape, axis, compute_dtype(xp, x.dtype))
-    (slot,), buf, _ = plan.scratch(1)
-    xf, f64 = _flat(xp, x), xp.float64
-    first = []  # the pieces of the first slab (or of the first sample)
-    for piece in plan.pieces:
-        if first and piece.c0 == 0:
-            break
-        first.append(piece)
-    s1, s2 = xp.zeros(plan.C, f64), xp.zeros(plan.C, f64)
-    _shifted_sums(plan, xf, None, first, s1, s2, buf)
-    count = (first[0].slabs or 1) * plan.Q
-    m0 = s1 / count
-    if bool(xp.all(16.0 * m0 * m0 <= 9.0 * (s2 / count - m0 * m0))):  # |m0| <= 3/4 of its std
-        shift = xp.zeros(plan.C, plan.dtype)  # K = 0: the first slab's sums count, add the rest
-        _shifted_sums(plan, xf, None, plan.pieces[len(first) :], s1, s2, buf)
-    else:
-        shift = m0.astype(plan.dtype)
-        s1, s2 = _sums_around(plan, xf, shift, slot, buf)
-    m1 = s1 / plan.n
-    var = s2 / plan.n - m1 * m1
-    if not bool(xp.all(m1 * m1 <= var)):  # the shift was more than a standard deviation off
-        shift = (shift.astype(f64) + m1).astype(plan.dtype)
-        s1, s2 = _sums_around(plan, xf, shift, slot, buf)
-        m1 = s1 / plan.n
-        var = s2 / plan.n - m1 * m1
-    return shift.astype(f64) + m1, xp.maximum(var, 0.0)
-
-
-def _sums_around(plan, xf, shift, slot, buf):
-    """``Σ (x - K)`` and ``Σ (x - K)²`` over all of x, for the shift ``K`` (C,)."""
-    s1, s2 = plan.xp.zeros(plan.C, plan.xp.float64), plan.xp.zeros(plan.C, plan.xp.float64)
-    _shifted_sums(plan, xf, plan.coefficient(shift, slot), plan.pieces, s1, s2, buf)
-    return s1, s2
-
-
-def _split(xp, mu, scale, dtype):
-    """``μ = hi + lo`` per channel, with ``hi`` in ``dtype`` so that ``x - hi`` is exact.
-
-    ``hi`` is None (and ``lo = μ``) when every ``|μ| <= CENTER_ABOVE / scale``: then the
-    mean folds into the per-channel offset (``x k + (β - μ k)``) at a rounding cost of
-    about ``CENTER_ABOVE`` ulps, and an elementwise op is saved.
-    """
-    if bool(xp.all(xp.abs(mu) * scale <= CENTER_ABOVE)):
-        return None, mu
-    hi = mu.astype(dtype)
-    return hi, mu - hi.astype(xp.float64)
-
-
-def affine(xp, x, axis: int, scale, offset, center=None):
-    """``y = (x - center) * scale + offset`` per channel (float64 coefficients), in x's dtype.
-
-    The pieces go in reverse order: the last ones read by the previous pass (``moments``)
-    may still be in the cache.
-    """
-    if xp is not _CPU:
-        return normalization_gpu.affine(xp, x, axis, scale, offset, center)
-    if x.size == 0:
-        return xp.empty_like(x)
-    plan = _plan(xp, x.shape, axis, compute_dtype(xp, x.dtype))
-    slots, buf, _ = plan.scratch(3)
-    k = plan.coefficient(scale, slots[0])
-    b = plan.coefficient(offset, slots[1])
-    c = None if center is None else plan.coefficient(center, slots[2])
-    xf, y = _flat(xp, x), xp.empty(x.shape, x.dtype)
-    yf = y.reshape(-1)
-    direct = x.dtype == plan.dtype
-    for piece in reversed(plan.pieces):
-        src = plan.view(_load(xp, xf[piece.start : piece.stop], buf), piece)
-        out = plan.view(yf[piece.start : piece.stop] if direct else buf[: piece.size], piece)
-        if c is not None:
-            xp.subtract(src, plan.coef(c, piece), out=out)
-            src = out
-        xp.multiply(src, plan.coef(k, piece), out=out)
-        xp.add(out, plan.coef(b, piece), out=out)
-        if not direct:
-            xp.copyto(yf[piece.start : piece.stop], buf[: piece.size])
-    return y
-
-
-def train_forward(xp, x, gamma, beta, axis: int, epsilon: float):
-    """``y, μ, σ², 1/s`` (statistics float64) of training-mode batch normalization."""
-    if xp is not _CPU:
-        return normalization_gpu.train_forward(xp, x, gamma, beta, axis, epsilon)
-    x = xp.ascontiguousarray(x)  # one copy for a strided x, not one per pass
-    mu, var = moments(xp, x, axis)
-    rstd = 1.0 / xp.sqrt(var + epsilon)
-    k = gamma.astype(xp.float64) * rstd
-    hi, lo = _split(xp, mu, rstd, compute_dtype(xp, x.dtype))
-    y = affine(xp, x, axis, k, beta.astype(xp.float64) - lo * k, center=hi)
-    return y, mu, var, rstd
-
-
-def train_backward(xp, x, g, gamma, gmean, gvar, mu, rstd, axis: int):
-    """dx, dγ, dβ of training-mode batch normalization (see the module docstring).
-
-    Two passes: the sums ``Σ g`` and ``Σ g (x - μ)``, then ``dx = a g + b (x - μ) + c``
-    with per-channel ``a = γ/s``, ``b = -γ Σ g (x - μ) / (n s³) + 2 gσ²/n`` and
-    ``c = -γ Σ g / (n s) + gμ/n`` (the second pass in reverse order, for the cache).
-    """
-    if xp is not _CPU:
-        return normalization_gpu.train_backward(xp, x, g, gamma, gmean, gvar, mu, rstd, axis)
-    plan = _plan(xp, x.shape, axis, compute_dtype(xp, x.dtype))
-    slots, buf, buf2 = plan.scratch(4)
-    f64 = xp.float64
-    hi, lo = _split(xp, mu, rstd, plan.dtype)
-    center = None if hi is None else plan.coefficient(hi, slots[0])
-    xf, gf = _flat(xp, x), _flat(xp, g)
-    sum_g, sum_gd = xp.zeros(plan.C, f64), xp.zeros(plan.C, f64)
-    for piece in plan.pieces:  # Σ g and Σ g (x - hi)
-        gs = _load(xp, gf[piece.start : piece.stop], buf2)
-        plan.add_sums(gs, piece, sum_g)
-        xs = _load(xp, xf[piece.start : piece.stop], buf)
-        if center is not None:
-            d = buf[: piece.size]
-            xp.subtract(plan.view(xs, piece), plan.coef(center, piece), out=plan.view(d, piece))
-            xs = d
-        plan.add_dots(xs, gs, piece, sum_gd, buf)
-    n = float(plan.n)
-    sum_gd -= lo * sum_g  # now Σ g (x - μ)
-    a = gamma.astype(f64) * rstd
-    b = -a * rstd * rstd * sum_gd / n + 2.0 * gvar.astype(f64) / n
-    c = -a * sum_g / n + gmean.astype(f64) / n - b * lo
-    dgamma, dbeta = (rstd * sum_gd).astype(gamma.dtype), sum_g.astype(gamma.dtype)
-    factor = bool(xp.all((a != 0) & (xp.abs(b) <= 1e30 * xp.abs(a))))  # q = b / a fits the dtype
-    if factor and center is None and x.dtype == plan.dtype:  # dx = (x q + g) a + c, q = b / a
-        names, values = ("q", "a", "c"), (b / a, a, c)
-    else:  # dx = (x - hi) b + c + g a
-        names, values = ("b", "a", "c"), (b, a, c)
-    coefficients = dict(zip(names, (plan.coefficient(v, slot) for v, slot in zip(values, slots[1:]))))
-    del a, b, c, values, sum_g, sum_gd  # small, but alive next to y and dx otherwise
-    dx = xp.empty(x.shape, x.dtype)
-    if "q" in coefficients:
-        _dx_factored(plan, xf, gf, dx.reshape(-1), **coefficients)
-    else:
-        _dx_general(plan, xf, gf, dx.reshape(-1), center, buf, buf2, **coefficients)
-    return dx, dgamma, dbeta
-
-
-def _dx_factored(plan, xf, gf, dxf, q, a, c) -> None:
-    """``dx = (x q + g) a + c`` with ``q = b / a``: four ops a piece, no scratch."""
-    xp = plan.xp
-    for piece in reversed(plan.pieces):
-        out = plan.view(dxf[piece.start : piece.stop], piece)
-        xp.multiply(plan.view(xf[piece.start : piece.stop], piece), plan.coef(q, piece), out=out)
-        xp.add(out, plan.view(gf[piece.start : piece.stop], piece), out=out)
-        xp.multiply(out, plan.coef(a, piece), out=out)
-        xp.add(out, plan.coef(c, piece), out=out)
-
-
-def _dx_general(plan, xf, gf, dxf, center, buf, buf2, b, a, c) -> None:
-    """``dx = (x - hi) b + c + g a`` (any γ, a centered mean, float16 inputs)."""
-    xp = plan.xp
-    direct = xf.dtype == plan.dtype
-    for piece in reversed(plan.pieces):
-        out = plan.view(dxf[piece.start : piece.stop] if direct else buf[: piece.size], piece)
-        xs = plan.view(_load(xp, xf[piece.start : piece.stop], buf), piece)
-        if center is not None:
-            xp.subtract(xs, plan.coef(center, piece), out=out)
-            xs = out
-        xp.multiply(xs, plan.coef(b, piece), out=out)
-        xp.add(out, plan.coef(c, piece), out=out)
-        ga = plan.view(_load(xp, gf[piece.start : piece.stop], buf2), piece)
-        scaled = plan.view(buf2[: piece.size], piece)
-        xp.multiply(ga, plan.coef(a, piece), out=scaled)
-        xp.add(out, scaled, out=out)
-        if not direct:
-            xp.copyto(dxf[piece.start : piece.stop], buf[: piece.size])
+def _as(t: Tensor, dtype) -> Tensor:
+    return t if t.dtype == dtype else cast(t, dtype)
 
 
 # -- the ops ---------------------------------------------------------------------------------------------
@@ -444,8 +65,7 @@ class BatchNormTrain(Op):
 
     @staticmethod
     def forward(ctx, x, gamma, beta, axis, epsilon):
-        xp = ctx.xp
-        y, mu, var, rstd = train_forward(xp, x, gamma, beta, axis, epsilon)
+        y, mu, var, rstd = kernels.train_forward(ctx.xp, x, gamma, beta, axis, epsilon)
         ctx.axis, ctx.epsilon, ctx.mu, ctx.rstd = axis, epsilon, mu, rstd
         return y, mu.astype(gamma.dtype), var.astype(gamma.dtype)
 
@@ -457,65 +77,33 @@ class BatchNormTrain(Op):
                                      stats=(ctx.mu, ctx.rstd))
 
 
+def batch_norm_train_op(x: Tensor, gamma: Tensor, beta: Tensor, axis: int, epsilon: float):
+    """The batch_norm_train op: ``(y, μ, σ²)`` for a non-negative channel ``axis``."""
+    return apply(BatchNormTrain, x, gamma, beta, axis=axis, epsilon=float(epsilon))
+
+
 class BatchNormTrainGrad(Op):
     name = "batch_norm_train_grad"
     multiple_outputs = True
 
     @staticmethod
     def forward(ctx, x, gamma, g, gmean, gvar, axis, epsilon, stats):
-        xp = ctx.xp
         ctx.axis, ctx.epsilon = axis, epsilon
-        if stats is None:
-            mu, var = moments(xp, x, axis)
-            stats = mu, 1.0 / xp.sqrt(var + epsilon)
-        return train_backward(xp, x, g, gamma, gmean, gvar, *stats, axis)
+        return kernels.train_gradients(ctx.xp, x, g, gamma, gmean, gvar, axis, epsilon, stats)
 
     @staticmethod
     def backward(ctx, u, a, b):
         return _train_grad_backward(ctx, u, a, b)
 
 
-class BatchNormInfer(Op):
-    name = "batch_norm_infer"
+def batch_norm_train_grad(x: Tensor, gamma: Tensor, g: Tensor, gmean: Tensor, gvar: Tensor, axis: int,
+                          epsilon: float, stats=None):
+    """``(dx, dγ, dβ)`` of batch_norm_train for output gradients ``g``, ``gmean``, ``gvar``.
 
-    @staticmethod
-    def forward(ctx, x, gamma, beta, mean, variance, axis, epsilon, coefficients=None):
-        ctx.axis, ctx.epsilon = axis, epsilon
-        if coefficients is None:
-            coefficients = infer_coefficients(ctx.xp, x.dtype, gamma, beta, mean, variance, epsilon)
-        k, offset, hi = coefficients
-        return affine(ctx.xp, x, axis, k, offset, center=hi)
-
-    @staticmethod
-    def backward(ctx, g):
-        return _infer_backward(ctx, g)
-
-
-def infer_coefficients(xp, x_dtype, gamma, beta, mean, variance, epsilon: float):
-    """``(k, offset, m_hi)`` of inference, ``y = (x - m_hi) k + offset`` (float64; ``m_hi``
-    in the compute dtype of ``x_dtype``, or None).
-
-    ``y = x k + (β - m k)`` with ``k = γ / sqrt(v + ε)``, as Keras; for
-    ``|m| > CENTER_ABOVE sqrt(v + ε)`` the two terms would cancel, so ``m_hi`` comes off x
-    first and ``offset = β - m_lo k``.
+    ``stats``, when given, is the forward's ``(μ, 1/s)`` as float64 arrays (saves a pass).
     """
-    f64 = xp.float64
-    rstd = 1.0 / xp.sqrt(variance.astype(f64) + epsilon)
-    k = gamma.astype(f64) * rstd
-    hi, lo = _split(xp, mean.astype(f64), rstd, compute_dtype(xp, x_dtype))
-    return k, beta.astype(f64) - lo * k, hi
-
-
-# -- backwards in minigrad ops ---------------------------------------------------------------------------
-def _layout(x: Tensor, axis: int):
-    """(reduced axes, the broadcast shape of a per-channel vector, n)."""
-    axes = tuple(i for i in range(x.ndim) if i != axis)
-    shape = tuple(x.shape[axis] if i == axis else 1 for i in range(x.ndim))
-    return axes, shape, math.prod(x.shape[i] for i in axes)
-
-
-def _as(t: Tensor, dtype) -> Tensor:
-    return t if t.dtype == dtype else cast(t, dtype)
+    return apply(BatchNormTrainGrad, x, gamma, g, gmean, gvar, axis=axis, epsilon=float(epsilon),
+                 stats=stats)
 
 
 def _train_grad_backward(ctx, u, a, b):
@@ -559,6 +147,27 @@ def _train_grad_backward(ctx, u, a, b):
     return dx, dgamma, dg, dgmean, dgvar
 
 
+class BatchNormInfer(Op):
+    name = "batch_norm_infer"
+
+    @staticmethod
+    def forward(ctx, x, gamma, beta, mean, variance, axis, epsilon, coefficients=None):
+        ctx.axis, ctx.epsilon = axis, epsilon
+        return kernels.infer(ctx.xp, x, gamma, beta, mean, variance, axis, epsilon, coefficients)
+
+    @staticmethod
+    def backward(ctx, g):
+        return _infer_backward(ctx, g)
+
+
+def batch_norm_infer_op(x: Tensor, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor, axis: int,
+                        epsilon: float, coefficients=None) -> Tensor:
+    """The batch_norm_infer op for a non-negative channel ``axis`` (``coefficients``: those
+    ``infer_coefficients`` gives for these arguments, or None to compute them)."""
+    return apply(BatchNormInfer, x, gamma, beta, mean, variance, axis=axis, epsilon=float(epsilon),
+                 coefficients=coefficients)
+
+
 def _infer_backward(ctx, g):
     """dx = g k, dγ = Σ g (x - m) r, dβ = Σ g, dm = -k Σ g, dv = -k r² Σ g (x - m) / 2."""
     x, gamma, _, m, v = ctx.inputs
@@ -576,28 +185,3 @@ def _infer_backward(ctx, g):
     dm = -(k * sum_g) if need_m else None
     dv = sum_gxc * k * r * r * -0.5 if need_v else None
     return dx, dgamma, sum_g if need_beta else None, dm, dv
-
-
-# -- the functions nn.py calls (arguments already checked there) ----------------------------------------
-def batch_norm_train_op(x: Tensor, gamma: Tensor, beta: Tensor, axis: int, epsilon: float):
-    """The batch_norm_train op: ``(y, μ, σ²)`` for a non-negative channel ``axis``."""
-    return apply(BatchNormTrain, x, gamma, beta, axis=axis, epsilon=float(epsilon))
-
-
-def batch_norm_train_grad(x: Tensor, gamma: Tensor, g: Tensor, gmean: Tensor, gvar: Tensor, axis: int,
-                          epsilon: float, stats=None):
-    """``(dx, dγ, dβ)`` of batch_norm_train for output gradients ``g``, ``gmean``, ``gvar``.
-
-    ``stats``, when given, is the forward's ``(μ, 1/s)`` as float64 arrays (saves a pass).
-    """
-    return apply(BatchNormTrainGrad, x, gamma, g, gmean, gvar, axis=axis, epsilon=float(epsilon),
-                 stats=stats)
-
-
-def batch_norm_infer_op(x: Tensor, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor, axis: int,
-                        epsilon: float, coefficients=None) -> Tensor:
-    """The batch_norm_infer op for a non-negative channel ``axis`` (``coefficients``: those
-    ``infer_coefficients`` gives for these arguments, or None to compute them)."""
-    return apply(BatchNormInfer, x, gamma, beta, mean, variance, axis=axis, epsilon=float(epsilon),
-                 coefficients=coefficients)
-

@@ -1,8 +1,8 @@
-"""The CuPy kernels of fused batch normalization (``minigrad/ops/normalization_gpu.py``).
+"""The CuPy kernels of fused batch normalization (``minigrad/kernels/batchnorm_gpu.py``).
 
 They run here on the NumPy-backed fake CuPy of ``tests/fake_cupy.py``, which executes the
 kernels' CUDA C subset with C's arithmetic rules, and are compared with the NumPy path of
-``minigrad/ops/normalization.py`` (itself checked against the definition in
+``minigrad/kernels/batchnorm_cpu.py`` (itself checked against the definition in
 ``test_nn_batch_norm.py``) and with a float64 reference written from the definition:
 
     μ = mean(x),  σ² = mean((x - μ)²),  s = sqrt(σ² + ε),  y = γ (x - μ) / s + β
@@ -30,7 +30,8 @@ from fake_cupy import FakeCupy
 import minigrad as mg
 from minigrad import backend
 from minigrad.gradcheck import gradcheck
-from minigrad.ops import normalization, normalization_gpu
+from minigrad.kernels import batchnorm_cpu as normalization
+from minigrad.kernels import batchnorm_gpu as normalization_gpu
 from minigrad.ops.normalization import batch_norm_train_grad
 
 RNG = np.random.default_rng(7)

@@ -1,6 +1,6 @@
-"""Fused batch normalization on the GPU: the kernels of ``normalization.py`` for CuPy arrays.
+"""Batch normalization's GPU kernels: those of ``batchnorm_cpu.py`` for CuPy arrays.
 
-``normalization.py`` calls these functions, with the same arguments and results, in place
+``batchnorm_cpu.py`` calls these functions, with the same arguments and results, in place
 of its chunked NumPy loops when the arrays are CuPy's. Each pass over the data is one
 CuPy kernel (``ElementwiseKernel`` or ``ReductionKernel``) that reads x (and g) once, so
 the cost is memory bandwidth:
@@ -12,7 +12,7 @@ the cost is memory bandwidth:
                     3        y = (x - m) k + b  k = γ / s,  b = β - (μ - m) k
     train_backward  1        Σ g
                     2        Σ g (x - m)                                 Σ g (x - μ) = that - (μ - m) Σ g
-                    3        dx = g a + (x - m) b' + c'   (a, b, c of normalization.train_backward,
+                    3        dx = g a + (x - m) b' + c'   (a, b, c of batchnorm_cpu.train_backward,
                                                            b' = b, c' = c - b (μ - m))
     affine          1        y = (x - center) k + b       (inference; center = 0 when None)
 
@@ -191,7 +191,7 @@ def _largest_divisor(n: int, limit: int) -> int:
     return best
 
 
-# -- the functions normalization.py calls ------------------------------------------------------------
+# -- the functions batchnorm_cpu.py calls -------------------------------------------------------------
 def _statistics(xp, kern: _Kernels, lay: _Layout, x3, dtype):
     """``μ``, ``σ²`` (float64, (C,)) and ``m``: μ rounded to the compute ``dtype``."""
     xs = lay.partials(x3)
