@@ -97,7 +97,25 @@ def diagnostic(report) -> str:
     else:
         lines = [line for line in str(longrepr or "").splitlines() if line.startswith("E ")]
         message = "\n".join(line[1:].strip() for line in lines) or str(longrepr or "").strip()
-    return "\n".join(message.splitlines()[:DIAGNOSTIC_LINES])
+    return "\n".join(_without_introspection(message.splitlines())[:DIAGNOSTIC_LINES])
+
+
+def _without_introspection(lines: list[str]) -> list[str]:
+    """An assertion's own message, without pytest's "assert ..." explanation below it.
+
+    The explanation prints the compared values, whole arrays included: the expected answer. A
+    bare ``assert`` (no message) keeps the first lines of it, since that is all there is.
+    """
+    if not lines or not lines[0].startswith("AssertionError"):
+        return lines[:3] if lines and lines[0].startswith("assert ") else lines
+    for index, line in enumerate(lines[1:], start=1):
+        if line.startswith("assert "):
+            lines = lines[:index]
+            break
+    first = lines[0][len("AssertionError"):].lstrip(": ")
+    if first.startswith("assert "):  # a bare assert: pytest's explanation is the message
+        return [first, *lines[1:3]]
+    return [first or "assertion failed", *lines[1:]]
 
 
 #: This session's tests by node id, while their phases (setup, call, teardown) report.
