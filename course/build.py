@@ -75,7 +75,7 @@ def _regions_entry(spans) -> dict[str, list[list[int]]]:
 
 
 def _build_python(text: str, specs, where: str, messages) -> tuple[str, dict, str]:
-    """The student text of a .py file, its regions ``{exercise_id: [[first, last], ...]}``, its outside hash."""
+    """A .py file's student text, its regions ``{exercise_id: [[first, last], ...]}``, its outside hash."""
     new = student_lines(text.splitlines(keepends=True), specs, where, messages)
     spans = marked_spans(new, BEGIN_EXERCISE, END_EXERCISE, where)
     return "".join(new), _regions_entry(spans), sha256_text(outside_text(new, spans))
@@ -87,7 +87,8 @@ def _build_notebook(source: Path, target: Path, specs, where: str, messages) -> 
 
     for _, spec in specs:
         if split_spec(spec)[1] != "marker":
-            raise RegionError(f"{where}: a notebook's region must be marked blocks ({where}#exNN), not {spec!r}")
+            raise RegionError(f"{where}: a notebook's region must be marked blocks ({where}#exNN), "
+                              f"not {spec!r}")
     notebook = nbformat.read(source, as_version=nbformat.NO_CONVERT)
     regions: dict[str, list] = {}
     outside = []
@@ -143,13 +144,14 @@ def build(root: Path, out: Path, only=None) -> dict:
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty; give --out a new or empty folder")
     if (root / MANIFEST).exists():
-        raise RegionError(f"{root} is a student tree (it has {MANIFEST}); build from the reference repository")
+        raise RegionError(f"{root} is a student tree (it has {MANIFEST}); "
+                          "build from the reference repository")
     selected = select(only)
     messages = {exercise.id: stub_message(exercise) for exercise in selected}
     specs_by_file = regions_by_file()
     manifest = {"format": MANIFEST_FORMAT, "source_commit": _source_commit(root),
-                "exercises": {e.id: {"title": e.title, "points": e.points, "doc": e.doc, "tests": list(e.tests),
-                                     "files": {}} for e in selected},
+                "exercises": {e.id: {"title": e.title, "points": e.points, "doc": e.doc,
+                                     "tests": list(e.tests), "files": {}} for e in selected},
                 "files": {}}
     for name in project_files(root):
         source, target = root / name, out / name

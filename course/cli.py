@@ -30,7 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     grade.add_argument("--only", help="grade only these exercises, comma-separated")
     verify = commands.add_parser("verify", help="check that the student edition and the grader work")
     verify.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="exercises graded at once")
-    verify.add_argument("--keep", type=Path, help="build into this folder and keep it (default: a temporary one)")
+    verify.add_argument("--keep", type=Path,
+                        help="build the student tree into this folder and keep it")
     commands.add_parser("table", help="print the points table as Markdown")
     return parser
 

@@ -38,7 +38,8 @@ def feedback_markdown(grade, seed: int) -> str:
         lines += [f"- could not grade: {problem}" for problem in g.problems]
         for result in g.results:
             hidden = " (hidden variant)" if result.hidden else ""
-            line = f"- {_status(result)} `{result.name}`{hidden}: {fmt(result.points)}/{fmt(result.max_points)}"
+            points = f"{fmt(result.points)}/{fmt(result.max_points)}"
+            line = f"- {_status(result)} `{result.name}`{hidden}: {points}"
             message = readable(result.message).splitlines() if result.outcome != "passed" else []
             lines.append(line)
             if message:
@@ -62,15 +63,17 @@ def gradescope_results(grade) -> dict:
     tests = []
     for g in grade.exercises.values():
         for problem in g.problems:
-            tests.append({"name": f"{g.exercise.id}: could not grade", "score": 0, "max_score": g.exercise.points,
-                          "output": problem, "visibility": "visible"})
+            tests.append({"name": f"{g.exercise.id}: could not grade", "score": 0,
+                          "max_score": g.exercise.points, "output": problem, "visibility": "visible"})
         for result in g.results:
             output = readable(result.message) if result.outcome != "passed" else ""
             tests.append({"name": f"{g.exercise.id} {result.name}", "score": round(result.points, 4),
                           "max_score": round(result.max_points, 4), "output": output,
                           "visibility": "after_published" if result.hidden else "visible"})
-    output = "\n".join(["Edits outside the exercise regions (not graded):", *grade.outside_edits, ISOLATION_NOTE]
-                       ) if grade.outside_edits else ""
+    output = ""
+    if grade.outside_edits:
+        output = "\n".join(["Edits outside the exercise regions (not graded):", *grade.outside_edits,
+                            ISOLATION_NOTE])
     return {"score": round(grade.total, 4), "output": output, "tests": tests}
 
 

@@ -144,7 +144,8 @@ class Grader:
                                                      exercise.id, name)
             if grade.problems:
                 return grade
-            run = run_tests(copy, exercise.tests, hidden=True, seed=self.seed, timeout=self.timeout, cpu_only=True)
+            run = run_tests(copy, exercise.tests, hidden=True, seed=self.seed, timeout=self.timeout,
+                            cpu_only=True)
             grade.results = run.results
             grade.earned = score(run.results, exercise.points)
         finally:
@@ -153,7 +154,7 @@ class Grader:
 
     def grade_many(self, submissions: list[tuple[str, Path | None]], exercises: tuple[Exercise, ...],
                    jobs: int = 1) -> list[StudentGrade]:
-        """Grade each ``(student, tree)``; ``jobs`` exercises run at once (None tree: every exercise gets 0)."""
+        """Grade each ``(student, tree)``, ``jobs`` exercises at once; a None tree gets 0 everywhere."""
         grades, pending = [], []
         with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
             for student, tree in submissions:
@@ -162,10 +163,12 @@ class Grader:
                 if tree is None:
                     result.notes.append("no student tree found in the submission "
                                         "(no course/MANIFEST.json, course/exercises.py or minigrad/)")
-                    result.exercises = {e.id: ExerciseGrade(e, problems=["no student tree"]) for e in exercises}
+                    result.exercises = {e.id: ExerciseGrade(e, problems=["no student tree"])
+                                        for e in exercises}
                     continue
                 known = {e.id for e in EXERCISES}
-                built = tuple(i for i in _built_exercises(tree) if i in known) or tuple(e.id for e in exercises)
+                built = (tuple(i for i in _built_exercises(tree) if i in known)
+                         or tuple(e.id for e in exercises))
                 result.outside_edits = outside_edits(tree, self.manifest(built))
                 pending += [(result, pool.submit(self.grade_exercise, tree, e)) for e in exercises]
             for result, future in pending:
@@ -196,7 +199,7 @@ def write_csv(path: Path, grades: list[StudentGrade], exercises: tuple[Exercise,
 def grade_all(root: Path, submissions: Path, out: Path, *, feedback: Path | None = None,
               gradescope: Path | None = None, seed: int = 0, jobs: int = 1, timeout: float = DEFAULT_TIMEOUT,
               only=None, log=print) -> list[StudentGrade]:
-    """Grade every submission in ``submissions``; write the CSV and, on request, feedback and Gradescope files."""
+    """Grade every submission; write the CSV and, on request, feedback and Gradescope files."""
     from course.feedback import write_feedback, write_gradescope
 
     exercises = select(only)
@@ -204,7 +207,8 @@ def grade_all(root: Path, submissions: Path, out: Path, *, feedback: Path | None
         grader = Grader(root, Path(scratch), seed=seed, timeout=timeout)
         grades = grader.grade_many(unpack(Path(submissions), Path(scratch)), exercises, jobs=jobs)
     for grade in grades:
-        edits = f"; {len(grade.outside_edits)} edit(s) outside the regions, not graded" if grade.outside_edits else ""
+        count = len(grade.outside_edits)
+        edits = f"; {count} edit(s) outside the regions, not graded" if count else ""
         log(f"{grade.student}: {fmt(grade.total)}/{sum(e.points for e in exercises)}{edits}")
     write_csv(Path(out), grades, exercises)
     for grade in grades:

@@ -55,7 +55,7 @@ def _reference_blocks(chunks, specs, exercise_id: str, where: str) -> list[tuple
 
 
 def _student_blocks(chunks, specs, exercise_id: str, where: str) -> list[tuple[int, Span]]:
-    """``(chunk index, span)`` of the student's code for ``exercise_id``: EXERCISE blocks, else as in a reference."""
+    """``(chunk index, span)`` of the student's ``exercise_id``: EXERCISE blocks, else as in a reference."""
     blocks = [(index, span) for index, lines in enumerate(chunks)
               for span in marked_spans(lines, BEGIN_EXERCISE, END_EXERCISE, where, exercise_id)]
     return blocks or _reference_blocks(chunks, specs, exercise_id, where)

@@ -34,7 +34,7 @@ def pytest_configure(config) -> None:
     """Register ``hidden`` and one marker per exercise."""
     config.addinivalue_line("markers", "hidden: a hidden variant of an exercise test (graded, not checked)")
     for exercise in EXERCISES:
-        config.addinivalue_line("markers", f"{exercise.id}: a test of exercise {exercise.id}: {exercise.title}")
+        config.addinivalue_line("markers", f"{exercise.id}: a test of {exercise.id}: {exercise.title}")
 
 
 def selects(nodeid: str, test_spec: str) -> bool:
@@ -160,5 +160,6 @@ def pytest_collectreport(report) -> None:
     """Write an ``error`` line for a file that could not be collected (a syntax error, a raising import)."""
     if os.environ.get(REPORT_VARIABLE) is None or not report.failed:
         return
-    _write({"event": "error", "nodeid": report.nodeid, "hidden": False, "exercises": exercises_of(report.nodeid),
-            "outcome": "error", "message": diagnostic(report), "longrepr": str(report.longrepr)})
+    _write({"event": "error", "nodeid": report.nodeid, "hidden": False,
+            "exercises": exercises_of(report.nodeid), "outcome": "error", "message": diagnostic(report),
+            "longrepr": str(report.longrepr)})

@@ -49,7 +49,8 @@ def split_spec(spec: str) -> tuple[str, str, str]:
     if "#" in spec:
         path, exercise_id = spec.rsplit("#", 1)
         return path, "marker", exercise_id
-    raise RegionError(f"region {spec!r} names neither a function (path::Qualified.name) nor markers (path#exNN)")
+    raise RegionError(f"region {spec!r} names neither a function (path::Qualified.name) "
+                      "nor markers (path#exNN)")
 
 
 def _find_function(tree: ast.Module, qualified: str, where: str):
@@ -58,8 +59,8 @@ def _find_function(tree: ast.Module, qualified: str, where: str):
     parts = [part for part in qualified.split(".") if part != "<locals>"]
     for part in parts:
         body = getattr(node, "body", [])
-        found = [child for child in body if isinstance(child, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
-                 and child.name == part]
+        found = [child for child in body if getattr(child, "name", None) == part
+                 and isinstance(child, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))]
         if not found:
             raise RegionError(f"{where}: no function or class {part!r} on the path {qualified!r}")
         node = found[-1]
@@ -88,7 +89,7 @@ def function_span(lines: list[str], qualified: str, exercise_id: str, where: str
         raise RegionError(f"{where}: {qualified}'s body shares a line with its header or docstring; "
                           "put it on lines of its own")
     # comment and blank lines just above the first statement belong to the body (they may explain it)
-    while first - 1 > header_last and (not lines[first - 2].strip() or lines[first - 2].strip().startswith("#")):
+    while first - 1 > header_last and lines[first - 2].strip()[:1] in ("", "#"):
         first -= 1
     while not lines[first - 1].strip():
         first += 1
@@ -105,7 +106,8 @@ def marked_spans(lines: list[str], begin: re.Pattern, end: re.Pattern, where: st
         match = begin.match(text)
         if match:
             if open_at is not None:
-                raise RegionError(f"{where}:{number}: a BEGIN marker inside the block opened on line {open_at[0]}")
+                raise RegionError(f"{where}:{number}: a BEGIN marker inside the block opened on line "
+                                  f"{open_at[0]}")
             open_at = (number, match["id"], match["indent"])
         elif end.match(text):
             if open_at is None:
@@ -113,7 +115,8 @@ def marked_spans(lines: list[str], begin: re.Pattern, end: re.Pattern, where: st
             start, found_id, indent = open_at
             closing = end.match(text).groupdict().get("id")
             if closing is not None and closing != found_id:
-                raise RegionError(f"{where}:{number}: END EXERCISE {closing} closes BEGIN EXERCISE {found_id}")
+                raise RegionError(f"{where}:{number}: END EXERCISE {closing} closes "
+                                  f"BEGIN EXERCISE {found_id}")
             if exercise_id is None or found_id == exercise_id:
                 spans.append(Span(found_id, start + 1, number - 1, indent, start, number))
             open_at = None
@@ -136,13 +139,15 @@ def reference_spans(lines: list[str], specs: list[tuple[str, str]], where: str) 
             continue
         found = marked_spans(lines, BEGIN_SOLUTION, END_SOLUTION, where, name)
         if not found:
-            raise RegionError(f"{where}: region {spec!r} of {exercise_id}: no '### BEGIN SOLUTION {name}' marker")
+            raise RegionError(f"{where}: region {spec!r} of {exercise_id}: "
+                              f"no '### BEGIN SOLUTION {name}' marker")
         spans.extend(found)
     spans.sort(key=lambda span: span.outer_first)
     for before, after in zip(spans, spans[1:]):
         if after.outer_first <= before.outer_last:
             raise RegionError(f"{where}: regions of {before.exercise_id} (lines {before.outer_first}-"
-                              f"{before.outer_last}) and {after.exercise_id} (from line {after.outer_first}) overlap")
+                              f"{before.outer_last}) and {after.exercise_id} "
+                              f"(from line {after.outer_first}) overlap")
     return spans
 
 

@@ -51,7 +51,7 @@ class Run:
 
 
 def readable(message: str) -> str:
-    """A diagnostic as a student should read it: a stub's NotImplementedError becomes "not implemented yet"."""
+    """A diagnostic as a student reads it: a stub's NotImplementedError is "not implemented yet"."""
     match = STUB_MESSAGE.search(message)
     if match is None:
         return message
@@ -96,7 +96,8 @@ def _parse(report: Path, run: Run, timeout: float | None, collect_only: bool = F
     run.results.extend(errors)
     if not run.results and run.returncode not in (0,):
         tail = "\n".join(run.output.strip().splitlines()[-15:])
-        run.results.append(TestResult("pytest", "error", f"pytest could not run the tests ({why}):\n{tail}", tail))
+        message = f"pytest could not run the tests ({why}):\n{tail}"
+        run.results.append(TestResult("pytest", "error", message, tail))
 
 
 def run_tests(root: Path, tests, *, hidden: bool, seed: int | None = None, timeout: float | None = None,
@@ -114,7 +115,8 @@ def run_tests(root: Path, tests, *, hidden: bool, seed: int | None = None, timeo
         collect_only: only collect: the results are the selected tests, with outcome "collected".
     """
     root = Path(root)
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-header", *extra_args, *tests]
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-header",
+               *extra_args, *tests]
     if collect_only:
         command.append("--collect-only")
     with tempfile.TemporaryDirectory(prefix="course-run-") as scratch:

@@ -79,5 +79,6 @@ def select(only: str | list[str] | None) -> tuple[Exercise, ...]:
     known = {exercise.id for exercise in EXERCISES}
     unknown = [name for name in wanted if name not in known]
     if unknown:
-        raise ValueError(f"unknown exercise(s) {', '.join(unknown)}; the table has: {', '.join(sorted(known))}")
+        raise ValueError(f"unknown exercise(s) {', '.join(unknown)}; "
+                         f"the table has: {', '.join(sorted(known))}")
     return tuple(exercise for exercise in EXERCISES if exercise.id in wanted)

@@ -55,10 +55,10 @@ def clipped_increment(x):
     """x + 1 for positive x, else 0."""
     total = 0
     if x > 0:
-       ### BEGIN SOLUTION ex03
+       {BEGIN} ex03
        bump = 1
        total = x + bump
-       ### END SOLUTION
+       {END}
     return total
 '''
 
@@ -168,14 +168,19 @@ def write_toy_project(root: Path) -> Path:
         doc.write_text(f"# ex0{number}\n\nRead the function's docstring.\n", encoding="utf-8")
     (root / "pkg").mkdir()
     (root / "pkg" / "__init__.py").write_text('"""Toy package."""\n', encoding="utf-8")
-    (root / "pkg" / "ops.py").write_text(PKG_OPS, encoding="utf-8")
+    # the markers are put together here so that this file holds no marker line of its own
+    markers = {"{BEGIN}": "### BEGIN " + "SOLUTION", "{END}": "### END " + "SOLUTION"}
+    ops = PKG_OPS
+    for placeholder, marker in markers.items():
+        ops = ops.replace(placeholder, marker)
+    (root / "pkg" / "ops.py").write_text(ops, encoding="utf-8")
     (root / "pkg" / "util.py").write_text(PKG_UTIL, encoding="utf-8")
     for name, text in TESTS.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_text(textwrap.dedent(text), encoding="utf-8")
-    (root / "tests" / "conftest.py").write_text('pytest_plugins = ["course.pytest_plugin"]\n', encoding="utf-8")
-    (root / "pyproject.toml").write_text('[tool.pytest.ini_options]\ntestpaths = ["tests"]\npythonpath = ["."]\n',
-                                         encoding="utf-8")
+    (root / "tests" / "conftest.py").write_text('pytest_plugins = ["course.pytest_plugin"]\n')
+    (root / "pyproject.toml").write_text('[tool.pytest.ini_options]\ntestpaths = ["tests"]\n'
+                                         'pythonpath = ["."]\n')
     return root
 
 

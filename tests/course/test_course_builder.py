@@ -81,7 +81,8 @@ def test_stub_raises_its_message(toy_student):
 
 def test_manifest_line_ranges_and_hashes(toy_student):
     manifest = json.loads((toy_student / "course" / "MANIFEST.json").read_text(encoding="utf-8"))
-    ranges = {exercise_id: entry["files"]["pkg/ops.py"]["regions"] for exercise_id, entry in manifest["exercises"].items()}
+    ranges = {exercise_id: entry["files"]["pkg/ops.py"]["regions"]
+              for exercise_id, entry in manifest["exercises"].items()}
     assert ranges == {"ex01": [[8, 10]], "ex02": [[18, 20]], "ex03": [[41, 43]], "ex04": [[32, 34]]}
     lines = _student_ops(toy_student).splitlines(keepends=True)
     for exercise_id, [[first, last]] in ranges.items():
@@ -129,9 +130,8 @@ def test_overlapping_regions_are_refused():
 
 def test_notebook_solution_cell_is_stripped(tmp_path):
     notebook = nbformat.v4.new_notebook()
-    notebook.cells = [nbformat.v4.new_markdown_cell("Fill in the loss."),
-                      nbformat.v4.new_code_cell("x = 2\n### BEGIN SOLUTION ex05\nloss = x ** 2\n### END SOLUTION\n"
-                                                "print(loss)")]
+    source = "x = 2\n### BEGIN SOLUTION ex05\nloss = x ** 2\n### END SOLUTION\nprint(loss)"
+    notebook.cells = [nbformat.v4.new_markdown_cell("Fill in the loss."), nbformat.v4.new_code_cell(source)]
     notebook.cells[1].outputs = [nbformat.v4.new_output("stream", text="4\n")]
     nbformat.write(notebook, tmp_path / "nb.ipynb")
     regions, _ = _build_notebook(tmp_path / "nb.ipynb", tmp_path / "out.ipynb", [("ex05", "nb.ipynb#ex05")],

@@ -53,7 +53,8 @@ def test_check_a_solved_exercise_without_hidden_variants(toy_student, tmp_path):
 def test_check_from_a_notebook(toy_student):
     code = 'from course import check; value = check("ex03"); print("returned", value)'
     env = {**os.environ, "PYTHONPATH": str(toy_student)}
-    result = subprocess.run([sys.executable, "-c", code], cwd=toy_student, env=env, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-c", code], cwd=toy_student, env=env, capture_output=True,
+                            text=True)
     lines = result.stdout.splitlines()
     assert lines[0] == "ex03: the clipped increment (5 pts) - course/exercises/ex03.md"
     assert lines[-2:] == ["public: 0/2 (0/5 pts)", "returned None"]
@@ -69,7 +70,8 @@ def test_plugin_marks_exercise_tests(toy_project):
     env = {**os.environ, "PYTHONPATH": str(toy_project)}
     env.pop("COURSE_REPORT", None)
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-    marked = subprocess.run([*command, "-m", "ex01"], cwd=toy_project, env=env, capture_output=True, text=True)
+    marked = subprocess.run([*command, "-m", "ex01"], cwd=toy_project, env=env, capture_output=True,
+                            text=True)
     assert "3 passed, 6 deselected" in marked.stdout
     visible = subprocess.run([*command, "-m", "ex01 and not hidden"], cwd=toy_project, env=env,
                              capture_output=True, text=True)

@@ -1,4 +1,4 @@
-"""The grader: exercises graded in isolation, zips, hidden variants by seed, edits outside regions, timeouts."""
+"""The grader: exercises graded in isolation, zips, hidden variants by seed, outside edits, timeouts."""
 
 from __future__ import annotations
 
@@ -55,7 +55,8 @@ def graded(toy_project, toy_student, tmp_path_factory):
             archive.write(path, path.relative_to(base).as_posix())
     shutil.copytree(toy_student, submissions / "carol")
     result = run_course(toy_project, "grade", str(submissions), "--out", str(base / "grades.csv"),
-                        "--feedback", str(base / "feedback"), "--gradescope", str(base / "gradescope"), "--jobs", "2")
+                        "--feedback", str(base / "feedback"), "--gradescope", str(base / "gradescope"),
+                        "--jobs", "2")
     assert result.returncode == 0, result.stdout + result.stderr
     return base, result.stdout
 
@@ -128,8 +129,8 @@ def test_endless_loop_times_out(toy_project, toy_student, tmp_path):
     shutil.copytree(toy_student, dave)
     solve(dave, "ex02", "        while True:\n            pass\n")
     out = tmp_path / "grades.csv"
-    result = run_course(toy_project, "grade", str(tmp_path / "submissions"), "--out", str(out), "--only", "ex02",
-                        "--timeout", "4", "--feedback", str(tmp_path / "fb"))
+    result = run_course(toy_project, "grade", str(tmp_path / "submissions"), "--out", str(out),
+                        "--only", "ex02", "--timeout", "4", "--feedback", str(tmp_path / "fb"))
     assert result.returncode == 0, result.stderr
     assert _rows(out) == [["student", "ex02", "total"], ["dave", "0", "0"]]
     assert "did not finish: the tests ran past the 4 s limit" in (tmp_path / "fb" / "dave.md").read_text()
