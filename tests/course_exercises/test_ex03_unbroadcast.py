@@ -27,6 +27,7 @@ CASES = [
     ((2, 1, 3), (1, 1, 3)),  # the gradient itself has a size-1 axis there: nothing to sum
     ((2, 3), ()),            # a scalar
     ((3, 2, 5), (3, 1, 5)),  # a singleton in the middle
+    ((1, 4, 3), (4, 1)),     # a leading axis of size 1: the axes are counted from the right
 ]
 
 
