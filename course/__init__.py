@@ -7,8 +7,13 @@ From a notebook: ``from course import check; check("ex07")``.
 from __future__ import annotations
 
 
-def check(exercise_id: str, verbose: bool = False) -> int:
-    """Run exercise ``exercise_id``'s visible tests and print one line per test; see ``course.check``."""
+def check(exercise_id: str, verbose: bool = False) -> None:
+    """Run exercise ``exercise_id``'s visible tests and print one line per test (``python -m course check``).
+
+    Args:
+        exercise_id: "ex07".
+        verbose: also print each failure's stack.
+    """
     from course.check import check as run_check
 
-    return run_check(exercise_id, verbose=verbose)
+    run_check(exercise_id, verbose=verbose)

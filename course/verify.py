@@ -1,0 +1,221 @@
+"""``python -m course verify``: the student edition and the grader work, for every exercise of the table.
+
+Builds the student tree into a temporary folder and checks:
+
+(a) every exercise test (hidden variants included) fails in the student tree with its own
+    exercise's ``NotImplementedError("exNN: ...")``;
+(b) the tests that belong to no exercise still pass there. It runs the fast subset ``FAST_SUBSET``
+    (the engine's and the layers' unit tests, tests/minigrad and tests/layers, without the slow
+    files in ``SLOW_FILES``; the notebooks, examples, MPI, benchmark and course tests are left
+    out for time; a project without those folders runs its whole ``tests``). A test that fails only because it
+    reaches a stub (its message is a stub's ``NotImplementedError("exNN: ...")``) depends on
+    exercise code and is counted apart; any other failure is an error of the student edition;
+(c) no line of a solution region appears anywhere in the student tree (lines of at least
+    ``LEAK_MIN_CHARS`` characters that the reference's Python code also has outside every region,
+    such as ``a, b = ctx.inputs``, reveal nothing and are not searched), and no SOLUTION marker is left;
+(d) every exercise has at least one visible test, a positive points entry and its document;
+(e) grading the reference tree gives every exercise full points, and grading the untouched
+    student tree gives every exercise zero.
+
+It prints one line per check and the time each took; the exit status is 0 when all pass.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from course.build import build
+from course.exercises import EXERCISES
+from course.grade import Grader
+from course.regions import BEGIN_SOLUTION, END_SOLUTION, outside_text, reference_spans
+from course.runner import STUB_MESSAGE, fmt, run_tests
+from course.tree import project_files, regions_by_file
+
+FAST_SUBSET = ("tests/minigrad", "tests/layers")
+SLOW_FILES = ("tests/minigrad/test_devices_agree.py", "tests/layers/test_batchnorm_golden.py",
+              "tests/minigrad/test_validation_properties.py", "tests/layers/test_layer_argument_properties.py",
+              "tests/minigrad/test_properties.py", "tests/layers/test_batchnorm_properties.py",
+              "tests/minigrad/test_cpu_threads.py", "tests/layers/test_training.py")
+LEAK_MIN_CHARS = 12
+SHOWN = 15
+
+
+def _all_tests() -> list[str]:
+    return sorted({spec for exercise in EXERCISES for spec in exercise.tests})
+
+
+def check_table(root: Path) -> list[str]:
+    """(d): ids, points, documents and visible tests of every exercise; the problems found."""
+    problems = []
+    ids = [exercise.id for exercise in EXERCISES]
+    if len(set(ids)) != len(ids):
+        problems.append(f"exercise ids repeat: {ids}")
+    collected = run_tests(root, _all_tests(), hidden=True, collect_only=True).results
+    for exercise in EXERCISES:
+        if not re.fullmatch(r"ex\d\d", exercise.id):
+            problems.append(f"{exercise.id}: an id is 'ex' and two digits")
+        if not isinstance(exercise.points, int) or exercise.points <= 0:
+            problems.append(f"{exercise.id}: points must be a positive integer, not {exercise.points!r}")
+        if not (root / exercise.doc).is_file():
+            problems.append(f"{exercise.id}: its document {exercise.doc} does not exist")
+        problems += [f"{exercise.id}: depends on {d}, which is not in the table" for d in exercise.depends
+                     if d not in ids]
+        problems += [f"{exercise.id}: test path {spec} does not exist" for spec in exercise.tests
+                     if not (root / spec.split("::")[0]).exists()]
+        visible = [t for t in collected if exercise.id in t.exercises and not t.hidden and t.outcome == "collected"]
+        if not visible:
+            problems.append(f"{exercise.id}: no visible test collected from {', '.join(exercise.tests)}")
+    problems += [f"collection error in {t.nodeid}: {t.message}" for t in collected if t.outcome == "error"]
+    return problems
+
+
+def check_stubs_fail(student: Path) -> tuple[list[str], int]:
+    """(a): every exercise test fails in the student tree with its own exercise's stub."""
+    run = run_tests(student, _all_tests(), hidden=True, timeout=1800)
+    problems = []
+    for test in run.results:
+        match = STUB_MESSAGE.search(test.message)
+        if test.outcome == "passed":
+            problems.append(f"{test.nodeid} passes in the student tree (a test that cannot fail)")
+        elif match is None or match["id"] not in test.exercises:
+            first = test.message.splitlines()[0] if test.message else test.outcome
+            problems.append(f"{test.nodeid} ({', '.join(test.exercises) or 'no exercise'}) fails with "
+                            f"{first!r} instead of its exercise's NotImplementedError")
+    return problems, len(run.results)
+
+
+def check_others_pass(student: Path) -> tuple[list[str], str]:
+    """(b): the fast subset of the tests of no exercise, in the student tree."""
+    ignore = [f"--ignore={name}" for name in SLOW_FILES]
+    markers = " or ".join(exercise.id for exercise in EXERCISES)
+    subset = [path for path in FAST_SUBSET if (student / path).exists()] or ["tests"]
+    run = run_tests(student, subset, hidden=True, timeout=1800,
+                    extra_args=[*ignore, "-m", f"not ({markers})"])
+    passed = sum(test.outcome in ("passed", "skipped") for test in run.results)
+    through_stub = [test for test in run.results if test.outcome != "passed" and STUB_MESSAGE.search(test.message)]
+    broken = [test for test in run.results
+              if test.outcome not in ("passed", "skipped") and not STUB_MESSAGE.search(test.message)]
+    problems = [f"{test.nodeid}: {(test.message.splitlines() or [test.outcome])[0]}" for test in broken]
+    summary = (f"{', '.join(subset)}: {len(run.results)} tests of no exercise: {passed} pass or skip, {len(through_stub)} fail only "
+               f"by reaching a stub (they use exercise code), {len(broken)} fail otherwise")
+    return problems, summary
+
+
+def _solution_lines(root: Path) -> dict[str, str]:
+    """``{distinctive solution line: exercise id}`` and nothing that the reference's code also has."""
+    common: set[str] = set()
+    solution: dict[str, str] = {}
+    specs_by_file = regions_by_file()
+    for name in project_files(root):
+        if not name.endswith(".py"):
+            continue
+        lines = (root / name).read_text(encoding="utf-8").splitlines(keepends=True)
+        spans = reference_spans(lines, specs_by_file[name], name) if name in specs_by_file else []
+        common.update(line.strip() for line in outside_text(lines, spans).splitlines())
+        for span in spans:
+            for line in lines[span.first - 1:span.last]:
+                solution.setdefault(line.strip(), span.exercise_id)
+    for name, specs in specs_by_file.items():
+        if name.endswith(".ipynb"):
+            from course.paste import read_chunks
+
+            for cell in read_chunks(root / name):
+                for span in reference_spans_cells(cell, name):
+                    for line in cell[span.first - 1:span.last]:
+                        solution.setdefault(line.strip(), span.exercise_id)
+    return {line: ex for line, ex in solution.items() if len(line) >= LEAK_MIN_CHARS and line not in common}
+
+
+def reference_spans_cells(cell: list[str], name: str):
+    """The SOLUTION blocks of a notebook cell."""
+    from course.regions import marked_spans
+
+    return marked_spans(cell, BEGIN_SOLUTION, END_SOLUTION, name)
+
+
+def check_no_leaks(root: Path, student: Path) -> list[str]:
+    """(c): no distinctive solution line, and no SOLUTION marker, anywhere in the student tree."""
+    solution = _solution_lines(root)
+    problems = []
+    for name in project_files(student):
+        try:
+            text = (student / name).read_text(encoding="utf-8")
+        except (UnicodeDecodeError, OSError):
+            continue
+        if name.endswith(".ipynb"):
+            from course.paste import read_chunks
+
+            text = "\n".join("".join(cell) for cell in read_chunks(student / name))
+        hits = [line for line in solution if line in text]
+        for number, line in enumerate(text.splitlines(), start=1):
+            if BEGIN_SOLUTION.match(line) or END_SOLUTION.match(line):
+                problems.append(f"{name}:{number}: a solution marker is left: {line.strip()!r}")
+            problems += [f"{name}:{number}: line of {solution[hit]}'s solution: {hit!r}" for hit in hits if hit in line]
+    return problems
+
+
+def check_grading(root: Path, student: Path, scratch: Path, jobs: int) -> list[str]:
+    """(e): the reference gets full points and the untouched student tree zero, exercise by exercise."""
+    grader = Grader(root, scratch / "grading")
+    reference, untouched = grader.grade_many([("reference", root), ("untouched", student)], EXERCISES, jobs=jobs)
+    problems = []
+    for exercise in EXERCISES:
+        full, zero = reference.exercises[exercise.id], untouched.exercises[exercise.id]
+        if abs(full.earned - exercise.points) > 1e-9:
+            failing = [t.nodeid + ": " + (t.message.splitlines() or [t.outcome])[0]
+                       for t in full.results if t.outcome != "passed"] + full.problems
+            problems.append(f"{exercise.id}: the reference earns {fmt(full.earned)}/{exercise.points}: "
+                            + "; ".join(failing[:3]))
+        if zero.earned != 0:
+            passing = [t.nodeid for t in zero.results if t.outcome == "passed"]
+            problems.append(f"{exercise.id}: the untouched student tree earns {fmt(zero.earned)}: "
+                            f"{', '.join(passing[:3])} pass with the stub")
+    return problems
+
+
+def _report(letter: str, what: str, problems: list[str], seconds: float, detail: str = "") -> bool:
+    status = "ok" if not problems else f"FAILED ({len(problems)})"
+    print(f"({letter}) {what}: {status} [{seconds:.1f} s]{' - ' + detail if detail else ''}", flush=True)
+    for problem in problems[:SHOWN]:
+        print(f"      {problem}")
+    if len(problems) > SHOWN:
+        print(f"      ... and {len(problems) - SHOWN} more")
+    return not problems
+
+
+def verify(root: Path, jobs: int = 1, keep: Path | None = None) -> bool:
+    """Run checks (a) to (e) on the reference at ``root``; print a report; True when all pass."""
+    start = time.perf_counter()
+    scratch = Path(tempfile.mkdtemp(prefix="course-verify-"))
+    try:
+        student = Path(keep) if keep is not None else scratch / "student"
+        step = time.perf_counter()
+        build(root, student)
+        print(f"built the student tree in {student} [{time.perf_counter() - step:.1f} s]", flush=True)
+        ok = True
+        step = time.perf_counter()
+        ok &= _report("d", "table: ids, points, documents, visible tests", check_table(root),
+                      time.perf_counter() - step)
+        step = time.perf_counter()
+        problems, count = check_stubs_fail(student)
+        ok &= _report("a", "exercise tests fail with their stub", problems, time.perf_counter() - step,
+                      f"{count} tests")
+        step = time.perf_counter()
+        problems, summary = check_others_pass(student)
+        ok &= _report("b", f"tests of no exercise pass (fast subset: {len(SLOW_FILES)} slow files left out)",
+                      problems, time.perf_counter() - step, summary)
+        step = time.perf_counter()
+        ok &= _report("c", "no solution line in the student tree", check_no_leaks(root, student),
+                      time.perf_counter() - step)
+        step = time.perf_counter()
+        ok &= _report("e", "grading: reference full, untouched student tree zero",
+                      check_grading(root, student, scratch, jobs), time.perf_counter() - step)
+        print(f"verify: {'passed' if ok else 'FAILED'} in {time.perf_counter() - start:.1f} s "
+              f"({len(EXERCISES)} exercises, {sum(e.points for e in EXERCISES)} points)")
+        return bool(ok)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)

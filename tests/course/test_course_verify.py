@@ -1,0 +1,51 @@
+"""``python -m course verify``: on the toy project (each check, and the defects it must catch) and on
+this repository's own exercise table (what CI relies on)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from course_toy import run_course, write_toy_project
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_verify_passes_on_the_toy_project(toy_project):
+    result = run_course(toy_project, "verify", "--jobs", "2")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    for letter in "abcde":
+        assert any(line.startswith(f"({letter}) ") and ": ok [" in line for line in lines), result.stdout
+    assert "(a) exercise tests fail with their stub: ok" in result.stdout and "- 8 tests" in result.stdout
+    assert "tests: 1 tests of no exercise: 1 pass or skip" in result.stdout
+    assert re.search(r"verify: passed in [\d.]+ s \(4 exercises, 26 points\)", result.stdout)
+
+
+def test_verify_catches_a_test_that_cannot_fail_and_a_leaked_line(tmp_path):
+    root = write_toy_project(tmp_path / "reference")
+    shutil.rmtree(root / "tests" / "course_exercises" / "test_ex03_indent.py", ignore_errors=True)
+    (root / "tests" / "course_exercises" / "test_ex03_indent.py").write_text(
+        "from pkg.ops import clipped_increment\n\n\ndef test_negative():\n    assert clipped_increment(-1) == 0\n")
+    (root / "course" / "exercises" / "ex01.md").write_text("# ex01\n\nThe answer: `return x * x`\n")
+    (root / "course" / "exercises" / "ex02.md").unlink()
+    result = run_course(root, "verify", "--jobs", "2")
+    assert result.returncode == 1
+    out = result.stdout
+    assert "ex02: its document course/exercises/ex02.md does not exist" in out
+    assert ("tests/course_exercises/test_ex03_indent.py::test_negative passes in the student tree "
+            "(a test that cannot fail)") in out
+    assert "course/exercises/ex01.md:3: line of ex01's solution: 'return x * x'" in out
+    assert "ex03: the untouched student tree earns 5: tests/course_exercises/test_ex03_indent.py::test_negative" in out
+    assert "verify: FAILED" in out
+
+
+def test_verify_on_this_repository():
+    """The check CI relies on: the real exercise table builds, fails, passes and grades as it should."""
+    result = subprocess.run([sys.executable, "-m", "course", "verify", "--jobs", "2"], cwd=ROOT, capture_output=True,
+                            text=True, timeout=1500)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    assert "verify: passed" in result.stdout
