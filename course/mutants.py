@@ -3,6 +3,7 @@ and see whether its tests notice.
 
     python -m course.mutants                 # every exercise
     python -m course.mutants ex07 ex09 -v    # some, listing each mutant
+    python -m course.mutants --compare       # comparisons instead (== by !=, < by >=, is by is not)
 
 For each exercise, every binary arithmetic operator inside its regions (``a + b``, ``x -= y``,
 ...) is replaced, one occurrence at a time, by its counterpart (``+`` by ``-``, ``*`` by ``/``,
@@ -36,6 +37,10 @@ IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", ".hypo
 #: operator -> its replacement (binary operators and augmented assignments)
 SWAPS = {"+": "-", "-": "+", "*": "/", "/": "*", "**": "*", "//": "*", "%": "*", "@": "*",
          "+=": "-=", "-=": "+=", "*=": "/=", "/=": "*=", "//=": "*=", "**=": "*="}
+#: comparison -> its negation (``--compare``)
+COMPARISONS = {ast.Eq: ("==", "!="), ast.NotEq: ("!=", "=="), ast.Lt: ("<", ">="), ast.LtE: ("<=", ">"),
+               ast.Gt: (">", "<="), ast.GtE: (">=", "<"), ast.Is: ("is", "is not"),
+               ast.IsNot: ("is not", "is"), ast.In: ("in", "not in"), ast.NotIn: ("not in", "in")}
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 
 
@@ -82,18 +87,43 @@ def _operator_between(source: str, lines: list[str], start: tuple, end: tuple, o
     return None
 
 
-def mutants(source: str, spans: list[tuple[int, int]]) -> list[tuple[int, str, str, str]]:
-    """Every single-operator mutant of ``source`` inside ``spans``: (line, old, new, mutated source)."""
+def _comparison_mutants(source: str, lines: list[str], node: ast.Compare) -> list[tuple]:
+    """Each comparison of ``node`` negated: (line, old, new, mutated source)."""
+    found = []
+    operands = [node.left, *node.comparators]
+    for op, left, right in zip(node.ops, operands, operands[1:]):
+        a = _offset(lines, left.end_lineno, left.end_col_offset)
+        b = _offset(lines, right.lineno, right.col_offset)
+        old, new = COMPARISONS[type(op)]
+        segment = source[a:b]
+        words = segment.replace("(", " ").replace(")", " ").split()
+        if " ".join(words) != old:  # a comment or a line break in between: left alone
+            continue
+        at = a + segment.index(words[0])
+        end = a + segment.rindex(words[-1]) + len(words[-1])
+        found.append((node.lineno, old, new, source[:at] + new + source[end:]))
+    return found
+
+
+def mutants(source: str, spans: list, compare: bool = False) -> list[tuple[int, str, str, str]]:
+    """Every single-operator mutant of ``source`` inside ``spans``: (line, old, new, mutated source);
+    arithmetic operators, or comparisons with ``compare``."""
     lines = source.splitlines(keepends=True)
     found = []
     for node in ast.walk(ast.parse(source)):
+        inside = any(lo <= getattr(node, "lineno", 0) and getattr(node, "end_lineno", hi + 1) <= hi
+                     for lo, hi in spans)
+        if compare:
+            if isinstance(node, ast.Compare) and inside:
+                found += _comparison_mutants(source, lines, node)
+            continue
         if isinstance(node, ast.BinOp):
             left, right, options = node.left, node.right, {"+", "-", "*", "/", "**", "//", "%", "@"}
         elif isinstance(node, ast.AugAssign):
             left, right, options = node.target, node.value, {k for k in SWAPS if k.endswith("=")}
         else:
             continue
-        if not any(lo <= node.lineno and node.end_lineno <= hi for lo, hi in spans):
+        if not inside:
             continue
         where = _operator_between(source, lines, (left.end_lineno, left.end_col_offset),
                                   (right.lineno, right.col_offset), options)
@@ -125,7 +155,8 @@ def run_tests(tree: Path, exercise: Exercise, timeout: float) -> bool:
     return done.returncode != 0
 
 
-def check_exercise(exercise: Exercise, tree: Path, timeout: float, verbose: bool) -> tuple[int, int, list]:
+def check_exercise(exercise: Exercise, tree: Path, timeout: float, verbose: bool,
+                   compare: bool = False) -> tuple[int, int, list]:
     """(tried, caught, survivors) for one exercise, on the repository copy ``tree``."""
     tried = caught = 0
     survivors = []
@@ -136,7 +167,7 @@ def check_exercise(exercise: Exercise, tree: Path, timeout: float, verbose: bool
     for path, specs in by_file.items():
         original = (tree / path).read_text()
         spans = [span for spec in specs for span in region_spans(original, spec)]
-        for line, old, new, mutated in mutants(original, spans):
+        for line, old, new, mutated in mutants(original, spans, compare):
             (tree / path).write_text(mutated)
             try:
                 hit = run_tests(tree, exercise, timeout)
@@ -157,6 +188,8 @@ def main(argv=None) -> int:
     parser.add_argument("exercises", nargs="*", help="exercise ids (default: all)")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds per mutant's test run")
     parser.add_argument("-v", "--verbose", action="store_true", help="one line per mutant")
+    parser.add_argument("--compare", action="store_true",
+                        help="negate comparisons instead of swapping arithmetic operators")
     args = parser.parse_args(argv)
     chosen = [e for e in EXERCISES if not args.exercises or e.id in args.exercises]
     rows = []
@@ -167,7 +200,8 @@ def main(argv=None) -> int:
             start = time.perf_counter()
             if args.verbose:
                 print(f"{exercise.id}:", flush=True)
-            tried, caught, survivors = check_exercise(exercise, tree, args.timeout, args.verbose)
+            tried, caught, survivors = check_exercise(exercise, tree, args.timeout, args.verbose,
+                                                      args.compare)
             rows.append((exercise.id, tried, caught, survivors, time.perf_counter() - start))
     print("| exercise | mutants tried | caught | survivors |")
     print("|---|---|---|---|")
