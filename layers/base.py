@@ -618,6 +618,7 @@ class Layer:
         except TypeError as exc:
             raise InvalidArgumentError(f"add_weight: `dtype` {dtype!r} is not a dtype. Pass e.g. "
                                        "dtype='float32' (or None for the layer's dtype).") from exc
+        ### BEGIN SOLUTION ex06
         if initializer is None:
             if dtype.kind == "f":
                 initializer = "glorot_uniform"
@@ -638,6 +639,7 @@ class Layer:
         if regularizer is not None:  # a callable loss, as Keras's add_loss(partial(...))
             self._losses.append((_RegularizerLoss(regularizer, variable), None, False))
         return variable
+        ### END SOLUTION
 
     def add_variable(self, *args, **kwargs):
         """Deprecated alias of ``add_weight``."""

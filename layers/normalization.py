@@ -471,8 +471,10 @@ class BatchNormalizationBase(Layer):
             # kept dims, bshape-like; centered = x - mean
             mean, variance, centered = self._moments(x, reduction_axes, weights)
             if ghost:  # one moving-average step with the mean of the ghost statistics
+                ### BEGIN SOLUTION ex11
                 new_mean = mg.mean(mean, axis=1, keepdims=True)
                 new_variance = mg.mean(variance, axis=1, keepdims=True)
+                ### END SOLUTION
             else:
                 new_mean, new_variance = mean, variance
             new_mean = mg.reshape(new_mean, self._param_shape)
@@ -570,7 +572,9 @@ class BatchNormalizationBase(Layer):
                 f"groups of {vbs}. Use a batch size that is a multiple of {vbs} (e.g. drop the "
                 "last incomplete batch), or another virtual_batch_size."
             )
+        ### BEGIN SOLUTION ex11
         return mg.reshape(x, (vbs, batch // vbs) + tuple(x.shape[1:]))
+        ### END SOLUTION
 
     def _mask_weights(self, mask, x):
         """The mask as 0/1 weights of ``x``'s full shape (the channel axes broadcast).
