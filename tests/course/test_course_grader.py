@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 from course_toy import run_course
+
+from course.exercises import by_id
+from course.regions import BEGIN_EXERCISE, END_EXERCISE, marked_spans, reference_spans, split_spec
 
 SOLUTIONS = {
     "ex01": "    return x * x\n",
@@ -148,3 +155,49 @@ def test_deleted_markers_of_a_marked_region_are_explained(toy_project, toy_stude
     assert "could not grade: pkg/ops.py: the code of ex03 cannot be found" in feedback
     assert "BEGIN marker of ex03 is never closed" in feedback
     assert _rows(tmp_path / "g.csv")[1] == ["erin", "0", "0"]
+
+
+# -- the real exercise table ---------------------------------------------------------------------
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def fill_with_reference(tree: Path, exercise) -> None:
+    """Write the reference's code of ``exercise`` between its EXERCISE markers in ``tree``."""
+    by_file = {}
+    for spec in exercise.regions:
+        by_file.setdefault(split_spec(spec)[0], []).append((exercise.id, spec))
+    for name, specs in by_file.items():
+        reference = (ROOT / name).read_text(encoding="utf-8").splitlines(keepends=True)
+        ours = reference_spans(reference, specs, name)
+        path = tree / name
+        student = path.read_text(encoding="utf-8").splitlines(keepends=True)
+        theirs = marked_spans(student, BEGIN_EXERCISE, END_EXERCISE, name, exercise.id)
+        assert len(ours) == len(theirs)
+        for our, their in reversed(list(zip(ours, theirs))):
+            student[their.first - 1:their.last] = reference[our.first - 1:our.last]
+        path.write_text("".join(student), encoding="utf-8")
+
+
+def test_real_table_a_broken_ex01_costs_nothing_in_ex07(tmp_path):
+    student = tmp_path / "submissions" / "stu"
+    built = subprocess.run([sys.executable, "-m", "course", "build", "--out", str(student),
+                            "--only", "ex01,ex07"], cwd=ROOT, capture_output=True, text=True)
+    assert built.returncode == 0, built.stderr
+    fill_with_reference(student, by_id("ex07"))
+    elementwise = student / "minigrad" / "ops" / "elementwise.py"
+    text = elementwise.read_text(encoding="utf-8")
+    stub = 'raise NotImplementedError("ex01: '
+    start = text.index(stub)
+    end = text.index("\n", start)
+    elementwise.write_text(text[:start] + "return g *" + text[end:], encoding="utf-8")  # a syntax error
+    env = {**os.environ, "PYTHONPATH": str(student)}
+    own = subprocess.run([sys.executable, "-m", "course", "check", "ex07"], cwd=student, env=env,
+                         capture_output=True, text=True)
+    assert "public: 0/" in own.stdout  # in the student's own tree, nothing imports
+    out = tmp_path / "grades.csv"
+    graded = subprocess.run([sys.executable, "-m", "course", "grade", str(tmp_path / "submissions"), "--out",
+                             str(out), "--only", "ex01,ex07", "--feedback", str(tmp_path / "fb")],
+                            cwd=ROOT, capture_output=True, text=True)
+    assert graded.returncode == 0, graded.stderr
+    assert _rows(out) == [["student", "ex01", "ex07", "total"], ["stu", "0", "10", "10"]]
+    assert "SyntaxError" in (tmp_path / "fb" / "stu.md").read_text(encoding="utf-8")
