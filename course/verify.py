@@ -12,9 +12,10 @@ Builds the student tree into a temporary folder and checks:
     reaches a stub (its message is a stub's ``NotImplementedError("exNN: ...")``) depends on
     exercise code and is counted apart (also when the stub's message only shows further down, as
     in a tool's printed table); any other failure is an error of the student edition;
-(c) no line of a solution region appears anywhere in the student tree (lines of at least
-    ``LEAK_MIN_CHARS`` characters that the reference's Python code also has outside every region,
-    such as ``a, b = ctx.inputs``, reveal nothing and are not searched), and no SOLUTION marker is left;
+(c) no line of a solution region appears anywhere in the student tree (its documents included),
+    and no SOLUTION marker is left. Lines under ``LEAK_MIN_CHARS`` characters, and lines that the
+    reference's code also has outside every region (``a, b = ctx.inputs``), reveal nothing and
+    are not searched;
 (d) every exercise has at least one visible test, a positive points entry and its document;
 (e) grading the reference tree gives every exercise full points, and grading the untouched
     student tree gives every exercise zero.
@@ -33,7 +34,7 @@ from pathlib import Path
 from course.build import build, stub_message
 from course.exercises import EXERCISES
 from course.grade import Grader
-from course.regions import BEGIN_SOLUTION, END_SOLUTION, outside_text, reference_spans
+from course.regions import BEGIN_SOLUTION, END_SOLUTION, marked_spans, outside_text, reference_spans
 from course.runner import STUB_MESSAGE, fmt, run_tests
 from course.tree import project_files, regions_by_file
 
@@ -141,35 +142,31 @@ def check_others_pass(student: Path) -> tuple[list[str], str]:
 
 
 def _solution_lines(root: Path) -> dict[str, str]:
-    """``{distinctive solution line: exercise id}`` and nothing that the reference's code also has."""
-    common: set[str] = set()
+    """``{distinctive solution line: exercise id}``: region lines that the reference's code lacks.
+
+    The reference's code outside the regions (its .py files and its notebooks' code cells) is the
+    corpus: a solution line found in it, even inside a longer line (``a, b = ctx.inputs``,
+    ``layers.Dense(64),``), is ordinary code that reveals nothing.
+    """
+    from course.paste import read_chunks
+
+    corpus: list[str] = []
     solution: dict[str, str] = {}
     specs_by_file = regions_by_file()
     for name in project_files(root):
-        if not name.endswith(".py"):
+        if not name.endswith((".py", ".ipynb")):
             continue
-        lines = (root / name).read_text(encoding="utf-8").splitlines(keepends=True)
-        spans = reference_spans(lines, specs_by_file[name], name) if name in specs_by_file else []
-        common.update(line.strip() for line in outside_text(lines, spans).splitlines())
-        for span in spans:
-            for line in lines[span.first - 1:span.last]:
-                solution.setdefault(line.strip(), span.exercise_id)
-    for name in specs_by_file:
-        if name.endswith(".ipynb"):
-            from course.paste import read_chunks
-
-            for cell in read_chunks(root / name):
-                for span in reference_spans_cells(cell, name):
-                    for line in cell[span.first - 1:span.last]:
-                        solution.setdefault(line.strip(), span.exercise_id)
-    return {line: ex for line, ex in solution.items() if len(line) >= LEAK_MIN_CHARS and line not in common}
-
-
-def reference_spans_cells(cell: list[str], name: str):
-    """The SOLUTION blocks of a notebook cell."""
-    from course.regions import marked_spans
-
-    return marked_spans(cell, BEGIN_SOLUTION, END_SOLUTION, name)
+        for lines in read_chunks(root / name):
+            if name.endswith(".ipynb"):
+                spans = marked_spans(lines, BEGIN_SOLUTION, END_SOLUTION, name)
+            else:
+                spans = reference_spans(lines, specs_by_file[name], name) if name in specs_by_file else []
+            corpus.append(outside_text(lines, spans))
+            for span in spans:
+                for line in lines[span.first - 1:span.last]:
+                    solution.setdefault(line.strip(), span.exercise_id)
+    code = "\n".join(corpus)
+    return {line: ex for line, ex in solution.items() if len(line) >= LEAK_MIN_CHARS and line not in code}
 
 
 def check_no_leaks(root: Path, student: Path) -> list[str]:
