@@ -37,9 +37,25 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one command; return the exit status (0: success)."""
+    """Run one command; return the exit status (0: success, 1: checks failed, 2: a usage error)."""
     args = _parser().parse_args(argv)
-    root = repository_root()
+    try:
+        return _run(args, repository_root())
+    except (ValueError, FileExistsError, FileNotFoundError) as error:  # RegionError is a ValueError
+        print(f"python -m course {args.command}: {error}", file=sys.stderr)
+        return 2
+
+
+def _reference_only(root: Path, command: str) -> None:
+    """Refuse a teacher's command in a student tree (its regions are stubs: nothing to grade against)."""
+    from course.tree import MANIFEST
+
+    if (root / MANIFEST).exists():
+        raise ValueError(f"{root} is a student tree (it has {MANIFEST}); run `python -m course {command}` "
+                         "in the reference repository")
+
+
+def _run(args, root: Path) -> int:
     if args.command == "build":
         from course.build import build
 
@@ -55,6 +71,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "grade":
         from course.grade import grade_all
 
+        _reference_only(root, "grade")
+        if not args.submissions.is_dir():
+            raise FileNotFoundError(f"{args.submissions} is not a folder of submissions")
         grade_all(root, args.submissions, args.out, feedback=args.feedback, gradescope=args.gradescope,
                   seed=args.seed, jobs=args.jobs, timeout=args.timeout, only=args.only)
         print(f"wrote {args.out}")
@@ -62,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "verify":
         from course.verify import verify
 
+        _reference_only(root, "verify")
         return 0 if verify(root, jobs=args.jobs, keep=args.keep) else 1
     from course.table import points_table
 

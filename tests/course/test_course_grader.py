@@ -201,3 +201,11 @@ def test_real_table_a_broken_ex01_costs_nothing_in_ex07(tmp_path):
     assert graded.returncode == 0, graded.stderr
     assert _rows(out) == [["student", "ex01", "ex07", "total"], ["stu", "0", "10", "10"]]
     assert "SyntaxError" in (tmp_path / "fb" / "stu.md").read_text(encoding="utf-8")
+
+
+def test_grade_refuses_to_run_in_a_student_tree(toy_student, tmp_path):
+    result = run_course(toy_student, "grade", str(tmp_path), "--out", str(tmp_path / "g.csv"))
+    assert result.returncode == 2
+    assert result.stderr.strip() == (f"python -m course grade: {toy_student} is a student tree (it has "
+                                     "course/MANIFEST.json); run `python -m course grade` in the reference "
+                                     "repository")
