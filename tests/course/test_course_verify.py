@@ -24,13 +24,16 @@ def test_verify_passes_on_the_toy_project(toy_project):
     assert re.search(r"verify: passed in [\d.]+ s \(4 exercises, 26 points\)", result.stdout)
 
 
-def test_verify_catches_a_test_that_cannot_fail_and_a_leaked_line(tmp_path):
+def test_verify_catches_a_missing_doc_a_test_that_cannot_fail_a_leak_and_a_broken_test(tmp_path):
     root = write_toy_project(tmp_path / "reference")
     (root / "tests" / "course_exercises" / "test_ex03_indent.py").write_text(
         "from pkg.ops import clipped_increment\n\n\n"
         "def test_negative():\n    assert clipped_increment(-1) == 0\n")
     (root / "course" / "exercises" / "ex01.md").write_text("# ex01\n\nThe answer: `return x * x`\n")
     (root / "course" / "exercises" / "ex02.md").unlink()
+    (root / "tests" / "test_source.py").write_text(  # a test of no exercise that the stubs break
+        "def test_reads_the_source():\n"
+        "    assert 'bump = 1' in open('pkg/ops.py').read(), 'pkg/ops.py lost its bump'\n")
     result = run_course(root, "verify", "--jobs", "2")
     assert result.returncode == 1
     out = result.stdout
@@ -40,5 +43,7 @@ def test_verify_catches_a_test_that_cannot_fail_and_a_leaked_line(tmp_path):
     assert "course/exercises/ex01.md:3: line of ex01's solution: 'return x * x'" in out
     assert ("ex03: the untouched student tree earns 5: "
             "tests/course_exercises/test_ex03_indent.py::test_negative") in out
+    assert "1 fail otherwise" in out
+    assert "tests/test_source.py::test_reads_the_source: pkg/ops.py lost its bump" in out
     assert "verify: FAILED" in out
 
