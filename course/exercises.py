@@ -103,7 +103,7 @@ EXERCISES: tuple[Exercise, ...] = (
         ),
         tests=("tests/course_exercises/test_ex05_gradcheck.py",),
         points=8,
-        depends=("ex04",),
+        depends=("ex01",),
     ),
     Exercise(
         id="ex06",
@@ -133,7 +133,7 @@ EXERCISES: tuple[Exercise, ...] = (
         regions=("layers/normalization.py::_assign_moving_average",),
         tests=("tests/course_exercises/test_ex08_moving_statistics.py",),
         points=6,
-        depends=("ex07",),
+        depends=("ex06", "ex07"),
     ),
     Exercise(
         id="ex09",
@@ -141,18 +141,18 @@ EXERCISES: tuple[Exercise, ...] = (
         regions=("minigrad/ops/normalization.py#ex09",),
         tests=("tests/course_exercises/test_ex09_bn_backward.py",),
         points=10,
-        depends=("ex02", "ex05", "ex07"),
+        depends=("ex01", "ex02", "ex03", "ex04", "ex05"),
     ),
     Exercise(
         id="ex10",
         title="the V1 update-ops bug: a test that catches it, and the loop fixed",
         regions=(
-            "tests/course_exercises/ex10_update_check.py#ex10",
+            "tests/course_exercises/ex10_update_check.py::assert_runs_update_ops",
             "examples/custom_loop_v1.py#ex10",
         ),
         tests=("tests/course_exercises/test_ex10_update_ops.py",),
         points=8,
-        depends=("ex08",),
+        depends=("ex01", "ex02", "ex03", "ex04", "ex06", "ex07", "ex08"),
     ),
     Exercise(
         id="ex11",
@@ -160,7 +160,7 @@ EXERCISES: tuple[Exercise, ...] = (
         regions=("layers/normalization.py#ex11",),
         tests=("tests/course_exercises/test_ex11_ghost_batches.py",),
         points=8,
-        depends=("ex07", "ex08"),
+        depends=("ex06", "ex07", "ex08"),
     ),
     Exercise(
         id="ex12",
@@ -168,7 +168,7 @@ EXERCISES: tuple[Exercise, ...] = (
         regions=("examples/spirals_capstone.py::train_spirals_classifier",),
         tests=("tests/course_exercises/test_ex12_capstone.py",),
         points=12,
-        depends=("ex07", "ex08", "ex09"),
+        depends=("ex01", "ex02", "ex03", "ex04", "ex06", "ex07", "ex08"),
     ),
 )
 

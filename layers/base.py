@@ -629,8 +629,10 @@ class Layer:
                                            f"required for layer {self.name}: pass initializer=...")
         initializer = initializers.get(initializer)
         trainable = True if trainable is None else bool(trainable)
+        ### END SOLUTION
         if kwargs.get("synchronization") == "on_read":
             trainable = False
+        ### BEGIN SOLUTION ex06
         variable = mg.Variable(initializer(shape, dtype=dtype), trainable=trainable,
                                name=f"{backend.name_scope_prefix(self)}/{name}:0", dtype=dtype,
                                constraint=constraints.get(constraint))
