@@ -120,8 +120,8 @@ EXERCISES: tuple[Exercise, ...] = (
         id="ex07",
         title="BatchNormalization forward: moments and normalization",
         regions=(
-            "layers/normalization.py::two_pass_moments",
-            "layers/normalization.py::_batch_normalization",
+            "layers/normalization_shared.py::two_pass_moments",
+            "layers/normalization_shared.py::_batch_normalization",
         ),
         tests=("tests/course_exercises/test_ex07_bn_forward.py",),
         points=10,
@@ -130,7 +130,7 @@ EXERCISES: tuple[Exercise, ...] = (
     Exercise(
         id="ex08",
         title="BatchNormalization's moving statistics",
-        regions=("layers/normalization.py::_assign_moving_average",),
+        regions=("layers/normalization_shared.py::_assign_moving_average",),
         tests=("tests/course_exercises/test_ex08_moving_statistics.py",),
         points=6,
         depends=("ex06", "ex07"),
