@@ -57,8 +57,8 @@ EXERCISES: tuple[Exercise, ...] = (
             "minigrad/ops/elementwise.py::Exp.backward",
             "minigrad/ops/elementwise.py::Log.backward",
             "minigrad/ops/elementwise.py::Sqrt.backward",
-            "minigrad/ops/elementwise.py::TanhGrad.forward",
-            "minigrad/ops/elementwise.py::SigmoidGrad.forward",
+            "minigrad/ops/activation.py::TanhGrad.forward",
+            "minigrad/ops/activation.py::SigmoidGrad.forward",
         ),
         tests=("tests/course_exercises/test_ex01_elementwise.py",),
         points=8,
@@ -103,7 +103,7 @@ EXERCISES: tuple[Exercise, ...] = (
         ),
         tests=("tests/course_exercises/test_ex05_gradcheck.py",),
         points=8,
-        depends=("ex04",),
+        depends=("ex01",),
     ),
     Exercise(
         id="ex06",
@@ -120,8 +120,8 @@ EXERCISES: tuple[Exercise, ...] = (
         id="ex07",
         title="BatchNormalization forward: moments and normalization",
         regions=(
-            "layers/normalization.py::two_pass_moments",
-            "layers/normalization.py::_batch_normalization",
+            "layers/normalization_shared.py::two_pass_moments",
+            "layers/normalization_shared.py::_batch_normalization",
         ),
         tests=("tests/course_exercises/test_ex07_bn_forward.py",),
         points=10,
@@ -130,10 +130,10 @@ EXERCISES: tuple[Exercise, ...] = (
     Exercise(
         id="ex08",
         title="BatchNormalization's moving statistics",
-        regions=("layers/normalization.py::_assign_moving_average",),
+        regions=("layers/normalization_shared.py::_assign_moving_average",),
         tests=("tests/course_exercises/test_ex08_moving_statistics.py",),
         points=6,
-        depends=("ex07",),
+        depends=("ex06", "ex07"),
     ),
     Exercise(
         id="ex09",
@@ -141,18 +141,18 @@ EXERCISES: tuple[Exercise, ...] = (
         regions=("minigrad/ops/normalization.py#ex09",),
         tests=("tests/course_exercises/test_ex09_bn_backward.py",),
         points=10,
-        depends=("ex02", "ex05", "ex07"),
+        depends=("ex01", "ex02", "ex03", "ex04", "ex05"),
     ),
     Exercise(
         id="ex10",
         title="the V1 update-ops bug: a test that catches it, and the loop fixed",
         regions=(
-            "tests/course_exercises/ex10_update_check.py#ex10",
+            "tests/course_exercises/ex10_update_check.py::assert_runs_update_ops",
             "examples/custom_loop_v1.py#ex10",
         ),
         tests=("tests/course_exercises/test_ex10_update_ops.py",),
         points=8,
-        depends=("ex08",),
+        depends=("ex01", "ex02", "ex03", "ex04", "ex06", "ex07", "ex08"),
     ),
     Exercise(
         id="ex11",
@@ -160,7 +160,7 @@ EXERCISES: tuple[Exercise, ...] = (
         regions=("layers/normalization.py#ex11",),
         tests=("tests/course_exercises/test_ex11_ghost_batches.py",),
         points=8,
-        depends=("ex07", "ex08"),
+        depends=("ex06", "ex07", "ex08"),
     ),
     Exercise(
         id="ex12",
@@ -168,7 +168,7 @@ EXERCISES: tuple[Exercise, ...] = (
         regions=("examples/spirals_capstone.py::train_spirals_classifier",),
         tests=("tests/course_exercises/test_ex12_capstone.py",),
         points=12,
-        depends=("ex07", "ex08", "ex09"),
+        depends=("ex01", "ex02", "ex03", "ex04", "ex06", "ex07", "ex08"),
     ),
 )
 

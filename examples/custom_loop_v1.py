@@ -71,16 +71,17 @@ def train_step(model, loss_fn, optimizer, features, labels, run_updates: bool = 
     with mg.GradientTape() as tape:
         logits = model(features, training=True)
         loss = loss_fn(labels, logits)
-    weights = model.trainable_weights
-    optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))
     # The update ops of this step: unconditional ones (none here) and those that
-    # depend on this batch (each V1 BN layer's moving mean and moving variance).
+    # depend on this batch (each V1 BN layer's moving mean and moving variance). They hold
+    # the batch's statistics from the forward pass, so they may run before the gradient step.
     update_ops = model.get_updates_for(None) + model.get_updates_for(features)
     ### BEGIN SOLUTION ex10
     if run_updates:
         for op in {id(op): op for op in update_ops}.values():  # each one once
             op()
     ### END SOLUTION
+    weights = model.trainable_weights
+    optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))
     return loss, update_ops
 
 

@@ -33,20 +33,15 @@ def train_spirals_classifier(x_train: np.ndarray, y_train: np.ndarray, seed: int
         A trained ``layers.Model`` (e.g. a ``Sequential``) holding at least one
         ``BatchNormalization`` layer, whose output's argmax over the last axis is the class.
     """
-    mg.random.seed(seed)
-    model = layers.Sequential([
-        layers.Dense(64, input_shape=(2,)),
-        layers.BatchNormalization(),
-        layers.Activation("relu"),
-        layers.Dense(64),
-        layers.BatchNormalization(),
-        layers.Activation("relu"),
-        layers.Dense(3),
-    ])
-    model.compile(optimizer=mg.optimizers.Adam(0.01),
-                  loss=mg.losses.SparseCategoricalCrossentropy(from_logits=True))
-    model.fit(x_train, y_train, epochs=20, batch_size=32, verbose=0)
-    return model
+    mg.random.seed(seed)  # the weights; fit's shuffling draws from the same generator
+    blocks = [[layers.Dense(width), layers.BatchNormalization(), layers.Activation("relu")]
+              for width in (64, 64)]  # two hidden layers: Dense -> BN -> ReLU
+    classifier = layers.Sequential([layers.InputLayer(input_shape=(2,)), *blocks[0], *blocks[1],
+                                    layers.Dense(3, name="class_logits")])
+    classifier.compile(optimizer=mg.optimizers.Adam(learning_rate=0.01),
+                       loss=mg.losses.SparseCategoricalCrossentropy(from_logits=True))
+    classifier.fit(x_train, y_train, epochs=20, batch_size=32, shuffle=True, verbose=0)
+    return classifier
 
 
 def held_out_accuracy(model, x_test: np.ndarray, y_test: np.ndarray) -> float:

@@ -34,8 +34,8 @@ from collections.abc import Callable
 import minigrad as mg
 from layers.object_registration import get_registered_object, registered_by_bare_name
 from layers.serialization import get_object, serialize_keras_object
+from minigrad import Tensor, as_tensor
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
-from minigrad.tensor import Tensor, as_tensor
 from minigrad.validation import check_float
 
 _SELU_ALPHA = 1.6732632423543772848170429916717

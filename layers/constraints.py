@@ -15,6 +15,7 @@ incoming weight vector (a column); for a Conv2D kernel ``(kh, kw, in, out)``, us
 
 from __future__ import annotations
 
+import minigrad as mg
 from layers import backend as keras_backend
 from layers.serialization import (
     check_from_config,
@@ -22,14 +23,13 @@ from layers.serialization import (
     get_object,
     serialize_keras_object,
 )
-from minigrad import ops
+from minigrad import Tensor
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
-from minigrad.tensor import Tensor
 from minigrad.validation import check_float
 
 
 def _as_tensor(w) -> Tensor:
-    return w if isinstance(w, Tensor) else Tensor(w)
+    return w if isinstance(w, Tensor) else mg.tensor(w)
 
 
 def _axis(axis):
@@ -54,7 +54,7 @@ def _check_axis_argument(axis, where: str):
 
 def _norms(w: Tensor, axis) -> Tensor:
     """The L2 norms over ``axis``, kept as length-1 axes so they broadcast against ``w``."""
-    return ops.sqrt(ops.sum(ops.square(w), axis=_axis(axis), keepdims=True))
+    return mg.sqrt(mg.sum(mg.square(w), axis=_axis(axis), keepdims=True))
 
 
 class Constraint:
@@ -106,7 +106,7 @@ class MaxNorm(Constraint):
     def __call__(self, w) -> Tensor:
         w = _as_tensor(w)
         norms = _norms(w, self.axis)
-        desired = ops.clip(norms, 0, self.max_value)
+        desired = mg.clip(norms, 0, self.max_value)
         return w * (desired / (keras_backend.epsilon() + norms))
 
     def get_config(self) -> dict:
@@ -118,7 +118,7 @@ class NonNeg(Constraint):
 
     def __call__(self, w) -> Tensor:
         w = _as_tensor(w)
-        return w * ops.cast(w >= 0.0, w.dtype)
+        return w * mg.cast(w >= 0.0, w.dtype)
 
 
 class UnitNorm(Constraint):
@@ -179,7 +179,7 @@ class MinMaxNorm(Constraint):
     def __call__(self, w) -> Tensor:
         w = _as_tensor(w)
         norms = _norms(w, self.axis)
-        desired = self.rate * ops.clip(norms, self.min_value, self.max_value) + (1 - self.rate) * norms
+        desired = self.rate * mg.clip(norms, self.min_value, self.max_value) + (1 - self.rate) * norms
         return w * (desired / (keras_backend.epsilon() + norms))
 
     def get_config(self) -> dict:

@@ -21,7 +21,6 @@ import minigrad as mg
 from layers.base import InputSpec, Layer, check_input_shape
 from layers.kernel_bias import kernel_bias_config, set_kernel_bias_arguments
 from minigrad.errors import InvalidArgumentError
-from minigrad.ops.conv import conv2d_nhwc
 
 _FORMATS = ("channels_first", "channels_last")
 
@@ -266,56 +265,34 @@ class Conv2D(Layer):
         if x.ndim > 4:  # extra batch axes: fold them into one
             x = mg.reshape(x, (-1,) + x.shape[-3:])
         kernel = _in_compute_dtype(self.kernel, dtype)
-        pads = self._fused_pads(x.shape)
-        if pads is not None:  # conv and bias in one op: the bias is added in place (see Conv2D op)
-            y = conv2d_nhwc(x, kernel, strides=self.strides, dilations=self.dilation_rate,
-                            pads=pads, bias=_in_compute_dtype(self.bias, dtype))
+        bias = _in_compute_dtype(self.bias, dtype) if self.use_bias else None
+        if self.groups == 1:  # conv and bias in one op (see minigrad.nn.conv2d)
+            y = self._conv(x, kernel, bias)
         else:
-            y = self._convolve(x, kernel)
-            if self.use_bias:
-                bias = _in_compute_dtype(self.bias, dtype)
-                if self.data_format == "channels_first":
-                    bias = mg.reshape(bias, (self.filters, 1, 1))
-                y = y + bias
+            y = self._grouped_conv(x, kernel, bias)
         if len(lead) > 1:
             y = mg.reshape(y, lead + y.shape[1:])
         return self.activation(y)
 
-    def _fused_pads(self, shape):
-        """The explicit padding of the conv op when conv and bias can run as one op, else None.
+    def _conv(self, x, kernel, bias=None):
+        return mg.nn.conv2d(x, kernel, strides=self.strides, padding=self.padding,
+                            data_format=self.data_format, dilation_rate=self.dilation_rate, bias=bias)
 
-        That is the common case, channels-last, one group, with a bias: the padding
-        is TensorFlow's, as ``minigrad.nn.conv2d`` computes it. Otherwise, and for a
-        window that does not fit the input (which ``nn.conv2d`` reports), None.
-        """
-        if not self.use_bias or self.groups != 1 or self.data_format != "channels_last":
-            return None
-        pads = []
-        for n, k, s, d in zip(shape[1:3], self.kernel_size, self.strides, self.dilation_rate):
-            span = (k - 1) * d + 1
-            if self.padding == "valid":
-                if span > n:
-                    return None
-                pads.append((0, 0))
-            else:
-                total = max((-(-n // s) - 1) * s + span - n, 0)
-                pads.append((total // 2, total - total // 2))
-        return tuple(pads)
-
-    def _convolve(self, x, kernel):
-        def conv(xs, ks):
-            return mg.nn.conv2d(xs, ks, strides=self.strides, padding=self.padding,
-                                data_format=self.data_format, dilation_rate=self.dilation_rate)
-        if self.groups == 1:
-            return conv(x, kernel)
+    def _grouped_conv(self, x, kernel, bias):
+        """One convolution per group of channels, concatenated, then the bias."""
         axis = 1 if self.data_format == "channels_first" else 3
         cin, cout = kernel.shape[2], self.filters // self.groups
         outs = []
         for g in range(self.groups):
             index = [slice(None)] * 4
             index[axis] = slice(g * cin, (g + 1) * cin)
-            outs.append(conv(x[tuple(index)], kernel[:, :, :, g * cout:(g + 1) * cout]))
-        return mg.concatenate(outs, axis=axis)
+            outs.append(self._conv(x[tuple(index)], kernel[:, :, :, g * cout:(g + 1) * cout]))
+        y = mg.concatenate(outs, axis=axis)
+        if bias is None:
+            return y
+        if self.data_format == "channels_first":
+            bias = mg.reshape(bias, (self.filters, 1, 1))
+        return y + bias
 
     def compute_output_shape(self, input_shape) -> tuple:
         """``input_shape`` with the spatial sizes from ``conv_output_length`` and ``filters`` channels.

@@ -20,7 +20,6 @@ from layers.base import InputSpec, Layer, check_input_shape
 from layers.convolutional import _in_compute_dtype, normalize_data_format
 from layers.kernel_bias import kernel_bias_config, set_kernel_bias_arguments
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
-from minigrad.ops.linalg import affine
 from minigrad.validation import check_float, check_int
 
 
@@ -104,10 +103,8 @@ class Dense(Layer):
         x = _in_compute_dtype(inputs, dtype)
         kernel = _in_compute_dtype(self.kernel, dtype)
         flat = x if x.ndim == 2 else mg.reshape(x, (-1, x.shape[-1]))  # fold leading axes into one
-        if self.use_bias:  # one op: the bias goes into the fresh product in place
-            y = affine(flat, kernel, _in_compute_dtype(self.bias, dtype))
-        else:
-            y = mg.matmul(flat, kernel)
+        bias = _in_compute_dtype(self.bias, dtype) if self.use_bias else None
+        y = mg.nn.dense(flat, kernel, bias)  # with a bias, one op (see minigrad.nn.dense)
         if x.ndim != 2:  # unfold them again
             y = mg.reshape(y, x.shape[:-1] + (self.units,))
         return self.activation(y)

@@ -41,12 +41,12 @@ def get_collection(key: str) -> list:
 
 
 class LegacyBatchNormalization(_V1BatchNormalization):
-    """``tf.compat.v1.layers.BatchNormalization``: the V1 layer with two TF1 differences.
+    """``tf.compat.v1.layers.BatchNormalization``: the V1 layer with TF1's dtype rule.
 
-    - ``training`` defaults to False (inference) rather than to the learning phase.
-    - Made without ``dtype``, the layer takes the dtype of its first (floating) input, as
-      TF1's layers do: a float64 input gives float64 weights and float64 arithmetic (a
-      Keras layer would compute in float32). float16 inputs still get float32 parameters.
+    Made without ``dtype``, the layer takes the dtype of its first (floating) input, as
+    TF1's layers do: a float64 input gives float64 weights and float64 arithmetic (a Keras
+    layer would compute in float32). float16 inputs still get float32 parameters.
+    (``batch_normalization`` always passes ``training``, False unless told.)
     """
 
     def __init__(self, *args, dtype=None, **kwargs):
@@ -60,9 +60,6 @@ class LegacyBatchNormalization(_V1BatchNormalization):
                 self._set_dtype(np.dtype(dtype).name)
         self._infer_dtype = False
         return super().__call__(inputs, *args, **kwargs)
-
-    def call(self, inputs, training=False, mask=None):
-        return super().call(inputs, training=training, mask=mask)
 
 
 def batch_normalization(inputs, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,

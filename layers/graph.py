@@ -63,7 +63,7 @@ def check_graph_ends(name: str, inputs: list, outputs: list) -> None:
 
 
 def map_graph(inputs: list, outputs: list) -> tuple:
-    """Nodes by depth and layers in order (Keras's ``_map_graph_network``).
+    """Nodes by depth and layers in order (Keras's ``_map_graph_network``), in four phases.
 
     A node's depth is the longest path from it to an output (outputs have depth 0); a
     shared layer takes the largest depth of its nodes. Layers are ordered by decreasing
@@ -71,6 +71,36 @@ def map_graph(inputs: list, outputs: list) -> tuple:
 
     Raises:
         ValueError: for a cycle, a tensor not computable from the inputs, or duplicate names.
+    """
+    ordered, layer_order = _walk_back_from(outputs)
+    node_depth, layer_depth = _depths(ordered)
+    nodes = {id(node): node for node in ordered}
+    for t in inputs:  # inputs that lead to no output still belong to the model
+        layer = t._keras_history[0]
+        if id(layer) not in layer_depth:
+            layer_depth[id(layer)] = 0
+            layer_order[id(layer)] = (-1, layer)
+            node_depth[id(layer._inbound_nodes[0])] = 0
+            nodes[id(layer._inbound_nodes[0])] = layer._inbound_nodes[0]
+    nodes_by_depth: dict = {}
+    for key, depth in node_depth.items():
+        nodes_by_depth.setdefault(depth, []).append(nodes[key])
+    layers = sorted(layer_order.values(), key=lambda item: (-layer_depth[id(item[1])], item[0]))
+    layers = [layer for _, layer in layers]
+    _check_computable(inputs, nodes_by_depth)
+    _check_unique_names(layers)
+    return nodes_by_depth, layers
+
+
+def _walk_back_from(outputs: list) -> tuple:
+    """Phase 1: a depth-first walk from the outputs back to the inputs.
+
+    Returns:
+        ``(nodes, layer_order)``: every node reached, each after the nodes that feed it,
+        and ``{id(layer): (rank, layer)}`` with the rank at which the walk first met it.
+
+    Raises:
+        ValueError: if a tensor depends on itself (a cycle).
     """
     ordered, layer_order = [], {}
     finished, in_progress = set(), set()
@@ -92,6 +122,12 @@ def map_graph(inputs: list, outputs: list) -> tuple:
 
     for t in outputs:
         visit(t)
+    return ordered, layer_order
+
+
+def _depths(ordered: list) -> tuple:
+    """Phase 2: ``({id(node): depth}, {id(layer): depth})``, outputs first (depth 0); a node
+    is one deeper than the deepest node it feeds, and shares its layer's largest depth."""
     node_depth, layer_depth = {}, {}
     for node in reversed(ordered):
         depth = max(node_depth.setdefault(id(node), 0), layer_depth.get(id(node.layer), 0))
@@ -99,19 +135,15 @@ def map_graph(inputs: list, outputs: list) -> tuple:
         node_depth[id(node)] = depth
         for parent in _parent_nodes(node):
             node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
-    nodes = {id(node): node for node in ordered}
-    for t in inputs:  # inputs that lead to no output still belong to the model
-        layer = t._keras_history[0]
-        if id(layer) not in layer_depth:
-            layer_depth[id(layer)] = 0
-            layer_order[id(layer)] = (-1, layer)
-            node_depth[id(layer._inbound_nodes[0])] = 0
-            nodes[id(layer._inbound_nodes[0])] = layer._inbound_nodes[0]
-    nodes_by_depth: dict = {}
-    for key, depth in node_depth.items():
-        nodes_by_depth.setdefault(depth, []).append(nodes[key])
-    layers = sorted(layer_order.values(), key=lambda item: (-layer_depth[id(item[1])], item[0]))
-    layers = [layer for _, layer in layers]
+    return node_depth, layer_depth
+
+
+def _check_computable(inputs: list, nodes_by_depth: dict) -> None:
+    """Phase 3: every node's inputs come from the model's inputs, deepest nodes first.
+
+    Raises:
+        ValueError: naming the first tensor that cannot be computed ("Graph disconnected").
+    """
     computable = {id(t) for t in inputs}
     reached = []
     for depth in sorted(nodes_by_depth, reverse=True):
@@ -126,13 +158,20 @@ def map_graph(inputs: list, outputs: list) -> tuple:
                         f"without issue: {reached}")
             computable.update(id(t) for t in node.output_tensors)
             reached.append(node.layer.name)
+
+
+def _check_unique_names(layers: list) -> None:
+    """Phase 4: no two layers of the model share a name.
+
+    Raises:
+        ValueError: naming the name and how often it is used.
+    """
     names = [layer.name for layer in layers]
     for name in names:
         if names.count(name) != 1:
             raise InvalidArgumentError(
                 f'The name "{name}" is used {names.count(name)} times in the model. All '
                 "layer names should be unique.")
-    return nodes_by_depth, layers
 
 
 def unique_output_names(layers: list) -> list:
@@ -184,10 +223,8 @@ def replay(node, values: dict, masks: dict, training) -> None:
     inputs = map_structure(real, structure)
     args = map_structure(real, tuple(args))
     kwargs = {k: map_structure(real, v) for k, v in node.call_kwargs.items() if k != "mask"}
-    if kwargs.get("training") is None:
-        kwargs.pop("training", None)
-        if training is not None:
-            kwargs["training"] = training
+    if kwargs.get("training") is None:  # a value given at the symbolic call wins
+        kwargs["training"] = training  # else the model's, as its call got it
     in_masks = [masks.get(id(t)) for t in node.input_tensors]
     mask = unwrap_single(in_masks) if any(m is not None for m in in_masks) else None
     if mask is not None and node.layer._expects_mask_arg:

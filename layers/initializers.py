@@ -28,6 +28,7 @@ import warnings
 
 import numpy as np
 
+import minigrad as mg
 from layers import backend as keras_backend
 from layers.serialization import (
     check_from_config,
@@ -35,10 +36,9 @@ from layers.serialization import (
     get_object,
     serialize_keras_object,
 )
-from minigrad import backend
+from minigrad import Tensor
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
-from minigrad.tensor import Tensor
-from minigrad.validation import check_float
+from minigrad.validation import check_dtype, check_float
 
 #: std of a standard normal truncated to [-2, 2] (scipy.stats.truncnorm.std(a=-2, b=2)).
 TRUNCATED_NORMAL_STD = 0.87962566103423978
@@ -92,13 +92,13 @@ def _is_numeric(value) -> bool:
 
 def _dtype(dtype):
     """The requested dtype, or ``floatx()`` (float32) when None."""
-    return backend.check_dtype(keras_backend.floatx() if dtype is None else dtype)
+    return check_dtype(keras_backend.floatx() if dtype is None else dtype)
 
 
 def _float_dtype(dtype, who: str):
     """The requested dtype, which must be a float dtype (Keras's ``_assert_float_dtype``)."""
     dt = _dtype(dtype)
-    if not backend.is_floating(dt):
+    if dt.kind != "f":
         raise InvalidArgumentError(
             f"Expected floating point type, got {dt}. {who} draws real numbers: ask for "
             "dtype='float32' (the default), 'float64' or 'float16'."
@@ -117,7 +117,8 @@ def _truncated_standard_normal(gen, shape: tuple):
 
 
 def _tensor(array, dtype) -> Tensor:
-    return Tensor(array, dtype=dtype, device=backend.device_of(array))
+    """A Tensor of ``dtype`` around ``array``, drawn on the default device (where it stays)."""
+    return mg.tensor(array, dtype=dtype)
 
 
 # -- the base classes ------------------------------------------------------------------------
@@ -173,7 +174,7 @@ class _RandomInitializer(Initializer):
         seed = self.seed
         if seed is None:
             if self._drawn_seed is None:
-                self._drawn_seed = int(backend.generator("cpu").integers(1, 10**9))
+                self._drawn_seed = int(mg.random.generator("cpu").integers(1, 10**9))
             else:
                 warnings.warn(
                     f"The initializer {type(self).__name__} is unseeded and being called "
@@ -184,7 +185,7 @@ class _RandomInitializer(Initializer):
                     stacklevel=3,
                 )
             seed = self._drawn_seed
-        return backend.new_generator(seed, backend.get_default_device())
+        return mg.random.new_generator(seed, mg.get_default_device())
 
 
 # -- constant initializers -------------------------------------------------------------------
@@ -197,16 +198,14 @@ class Zeros(Initializer):
     """
 
     def __call__(self, shape, dtype=None) -> Tensor:
-        xp = backend.module_for_device(None)
-        return Tensor(xp.zeros(_check_shape(shape), dtype=_dtype(dtype)))
+        return mg.zeros(_check_shape(shape), dtype=_dtype(dtype))
 
 
 class Ones(Initializer):
     """All ones: ``w = 1``. Any numeric or bool dtype."""
 
     def __call__(self, shape, dtype=None) -> Tensor:
-        xp = backend.module_for_device(None)
-        return Tensor(xp.ones(_check_shape(shape), dtype=_dtype(dtype)))
+        return mg.ones(_check_shape(shape), dtype=_dtype(dtype))
 
 
 class Constant(Initializer):
@@ -229,12 +228,12 @@ class Constant(Initializer):
 
     def __call__(self, shape, dtype=None) -> Tensor:
         shape = _check_shape(shape)
-        value = backend.as_array(self.value, _dtype(dtype), backend.get_default_device())
-        xp = backend.array_module(value)
+        # checked and cast on the host (a constant is small), then one copy to the default device
+        value = mg.tensor(self.value, dtype=_dtype(dtype), device="cpu").numpy()
         if value.size == 1:
-            return Tensor(xp.broadcast_to(value.reshape(()), shape).copy())
+            return mg.tensor(np.broadcast_to(value.reshape(()), shape).copy())
         if value.size == math.prod(shape):
-            return Tensor(value.reshape(shape).copy())
+            return mg.tensor(value.reshape(shape).copy())
         raise ArgumentTypeError(
             f"Constant got a value of shape {value.shape} ({value.size} elements) for a weight "
             f"of shape {shape}: give a scalar, or exactly {math.prod(shape)} values."
@@ -265,8 +264,7 @@ class Identity(Initializer):
                 "Identity matrix initializer can only be used for 2D matrices. "
                 f"Received: shape={shape} of rank {len(shape)}."
             )
-        xp = backend.module_for_device(None)
-        return _tensor(self.gain * xp.eye(*shape), dtype)
+        return mg.cast(self.gain * mg.eye(*shape, dtype="float64"), dtype)
 
     def get_config(self) -> dict:
         return {"gain": self.gain}
@@ -292,8 +290,8 @@ class RandomNormal(_RandomInitializer):
 
     def __call__(self, shape, dtype=None) -> Tensor:
         dtype = _float_dtype(dtype, "RandomNormal")
-        z = self._generator().standard_normal(_check_shape(shape))
-        return _tensor(self.mean + self.stddev * z, dtype)
+        return mg.random.normal(_check_shape(shape), self.mean, self.stddev, dtype=dtype,
+                                generator=self._generator())
 
     def get_config(self) -> dict:
         return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
@@ -334,10 +332,9 @@ class RandomUniform(_RandomInitializer):
                     f"= [{lo}, {hi}), which is empty: give integer bounds with maxval > minval."
                 )
             return _tensor(self._generator().integers(lo, hi, size=shape), dt)
-        if not backend.is_floating(dt):
+        if dt.kind != "f":
             raise InvalidArgumentError(f"Expected float or integer dtype, got {dt}.")
-        u = self._generator().random(shape)
-        return _tensor(self.minval + (self.maxval - self.minval) * u, dt)
+        return mg.random.uniform(shape, self.minval, self.maxval, dtype=dt, generator=self._generator())
 
     def get_config(self) -> dict:
         return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
@@ -433,9 +430,9 @@ class VarianceScaling(_RandomInitializer):
             stddev = math.sqrt(scale) / TRUNCATED_NORMAL_STD
             return _tensor(stddev * _truncated_standard_normal(gen, shape), dtype)
         if self.distribution == "untruncated_normal":
-            return _tensor(math.sqrt(scale) * gen.standard_normal(shape), dtype)
+            return mg.random.normal(shape, 0.0, math.sqrt(scale), dtype=dtype, generator=gen)
         limit = math.sqrt(3.0 * scale)
-        return _tensor(-limit + 2.0 * limit * gen.random(shape), dtype)
+        return mg.random.uniform(shape, -limit, limit, dtype=dtype, generator=gen)
 
     def get_config(self) -> dict:
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
@@ -538,7 +535,7 @@ class Orthogonal(_RandomInitializer):
             )
         rows, cols = math.prod(shape[:-1]), shape[-1]
         a = self._generator().standard_normal((max(rows, cols), min(rows, cols)))
-        xp = backend.array_module(a)
+        xp = mg.array_module(a)  # QR where the samples are (NumPy or CuPy)
         q, r = xp.linalg.qr(a)
         q = q * xp.sign(xp.diagonal(r))
         if rows < cols:

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import math
 
+import minigrad as mg
 from layers.serialization import (
     check_from_config,
     deserialize_keras_object,
     get_object,
     serialize_keras_object,
 )
-from minigrad import backend, ops
+from minigrad import Tensor
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
-from minigrad.tensor import Tensor
 
 
 def _check_penalty_number(x) -> None:
@@ -46,11 +46,11 @@ def _check_penalty_number(x) -> None:
 def _as_floatx(x) -> float:
     """``x`` rounded to float32, as Keras's ``cast_to_floatx`` stores it (kept a Python float
     so that it takes the dtype of the weight it multiplies)."""
-    return float(backend.as_array(float(x), "float32", "cpu"))
+    return mg.tensor(float(x), dtype="float32", device="cpu").item()
 
 
 def _as_tensor(x) -> Tensor:
-    return x if isinstance(x, Tensor) else Tensor(x)
+    return x if isinstance(x, Tensor) else mg.tensor(x)
 
 
 class Regularizer:
@@ -113,11 +113,11 @@ class L1L2(Regularizer):
 
     def __call__(self, x) -> Tensor:
         x = _as_tensor(x)
-        penalty = Tensor(0.0, dtype=x.dtype, device=x.device)
+        penalty = mg.tensor(0.0, dtype=x.dtype, device=x.device)
         if self.l1:
-            penalty = penalty + self.l1 * ops.sum(ops.abs(x))
+            penalty = penalty + self.l1 * mg.sum(mg.abs(x))
         if self.l2:
-            penalty = penalty + self.l2 * ops.sum(ops.square(x))
+            penalty = penalty + self.l2 * mg.sum(mg.square(x))
         return penalty
 
     def get_config(self) -> dict:
@@ -150,7 +150,7 @@ class L1(Regularizer):
         self.l1 = _single_factor(l1, kwargs, "l1")
 
     def __call__(self, x) -> Tensor:
-        return self.l1 * ops.sum(ops.abs(_as_tensor(x)))
+        return self.l1 * mg.sum(mg.abs(_as_tensor(x)))
 
     def get_config(self) -> dict:
         return {"l1": float(self.l1)}
@@ -171,7 +171,7 @@ class L2(Regularizer):
         self.l2 = _single_factor(l2, kwargs)
 
     def __call__(self, x) -> Tensor:
-        return self.l2 * ops.sum(ops.square(_as_tensor(x)))
+        return self.l2 * mg.sum(mg.square(_as_tensor(x)))
 
     def get_config(self) -> dict:
         return {"l2": float(self.l2)}
@@ -211,13 +211,12 @@ class OrthogonalRegularizer(Regularizer):
                 f"Inputs to OrthogonalRegularizer must have rank 2. Received: inputs.shape == {x.shape}"
             )
         axis = 1 if self.mode == "rows" else 0
-        v = x * ops.rsqrt(ops.maximum(ops.sum(ops.square(x), axis=axis, keepdims=True), 1e-12))
+        v = x * mg.rsqrt(mg.maximum(mg.sum(mg.square(x), axis=axis, keepdims=True), 1e-12))
         product = v @ v.T if self.mode == "rows" else v.T @ v
         n = x.shape[1 - axis]
-        eye = backend.module_for_device(x.device).eye(n)
-        off_diagonal = product * Tensor(1.0 - eye, dtype=x.dtype)
+        off_diagonal = product * (1.0 - mg.eye(n, dtype=x.dtype, device=x.device))
         num_pairs = n * (n - 1.0) / 2.0
-        return self.factor * 0.5 * ops.sum(ops.abs(off_diagonal)) / num_pairs
+        return self.factor * 0.5 * mg.sum(mg.abs(off_diagonal)) / num_pairs
 
     def get_config(self) -> dict:
         return {"factor": float(self.factor), "mode": self.mode}

@@ -17,230 +17,37 @@ scaled by its share of the rows and the gradients summed over the ranks (``_repl
 summed over the ranks before they are read. The loss reported for an epoch is the
 mean of the batch losses weighted by batch size; each metric is the mean over every
 sample of the epoch. Data are NumPy arrays or minigrad Tensors, or lists / dicts of them
-(one per model input or output).
+(one per model input or output): ``layers.data`` batches them, and ``layers.compile_utils``
+holds what ``compile`` makes (the compiled loss and metrics).
 """
 
 from __future__ import annotations
-
-import copy
-import math
 
 import numpy as np
 
 import minigrad as mg
 from layers.callbacks import CallbackList
+from layers.compile_utils import (
+    CompiledLoss,
+    CompiledMetrics,
+    check_loss_weights,
+    check_losses_and_metrics,
+    per_output,
+    targets_per_output,
+)
+from layers.data import (
+    BatchStream,
+    fit_arrays,
+    num_samples,
+    to_arrays,
+    to_tensors,
+    unpack_data,
+    with_class_weights,
+)
 from layers.nest import flatten, map_structure, pack_as
 from minigrad.data_parallel import get_strategy
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
 from minigrad.validation import check_bool, check_float, check_int
-
-_ACCURACY = ("accuracy", "acc")
-_CROSSENTROPY = ("crossentropy", "ce")
-
-
-# -- data ------------------------------------------------------------------------------------
-def _is_scalar_list(value) -> bool:
-    """Keras's test for data given as (nested) Python lists of numbers."""
-    while isinstance(value, (list, tuple)) and value:
-        value = value[0]
-    return isinstance(value, (int, float, np.number, bool))
-
-
-def to_arrays(data, what: str):
-    """NumPy arrays for every leaf of ``data`` (Tensors, arrays, lists of numbers).
-
-    Raises:
-        TypeError: for a generator or another kind of object.
-    """
-    if data is None:
-        return None
-    if isinstance(data, (list, tuple)) and _is_scalar_list(data):
-        try:
-            return np.asarray(data)
-        except ValueError as exc:  # NumPy: "inhomogeneous shape"
-            raise InvalidArgumentError(
-                f"{what} is a nested list whose rows have different lengths, which is not an "
-                f"array ({exc}). Pad the rows to one length, or pass a NumPy array.") from None
-
-    def convert(leaf):
-        if leaf is None:
-            return None
-        if isinstance(leaf, mg.Tensor):
-            return leaf.numpy()
-        if isinstance(leaf, np.ndarray):
-            return leaf
-        if isinstance(leaf, (np.generic, int, float)):
-            return np.asarray(leaf)
-        raise ArgumentTypeError(
-            f"{what} must be NumPy arrays or minigrad Tensors (or a list / dict of them, one per "
-            f"model input or output); got a {type(leaf).__name__}. Generators and datasets are not "
-            "supported: load the data into arrays."
-        )
-    return map_structure(convert, data)
-
-
-def num_samples(*structures) -> int:
-    """The common length of the first axis of every array.
-
-    Raises:
-        ValueError: if the arrays disagree, or there are none.
-    """
-    sizes = {}
-    for name, structure in zip(("x", "y", "sample_weight"), structures):
-        for leaf in flatten(structure) if structure is not None else []:
-            if leaf is None:
-                continue
-            if leaf.ndim == 0:
-                raise InvalidArgumentError(
-                    f"{name} holds a scalar: data need a batch axis (shape (samples, ...)).")
-            sizes.setdefault(name, set()).add(int(leaf.shape[0]))
-    every = set().union(*sizes.values()) if sizes else set()
-    if not every:
-        raise InvalidArgumentError("No data: give x (and y) as arrays with a batch axis.")
-    if len(every) > 1:
-        detail = ", ".join(f"{name} sizes: {sorted(s)}" for name, s in sizes.items())
-        raise InvalidArgumentError(
-            f"Data cardinality is ambiguous: {detail}. Make sure all arrays contain the "
-            "same number of samples.")
-    n = every.pop()
-    if n == 0:
-        raise InvalidArgumentError("Expected input data to be non-empty (the arrays have 0 samples).")
-    return n
-
-
-def take(structure, index):
-    """Rows ``index`` (a slice or an index array) of every array in ``structure``."""
-    if structure is None:
-        return None
-    return map_structure(lambda a: None if a is None else a[index], structure)
-
-
-def unpack_data(data) -> tuple:
-    """``(x, y, sample_weight)`` from a tuple of 1 to 3 elements (a list counts as a tuple).
-
-    Raises:
-        ValueError: for any other length.
-    """
-    if isinstance(data, list):
-        data = tuple(data)
-    if not isinstance(data, tuple):
-        return data, None, None
-    if not 1 <= len(data) <= 3:
-        raise InvalidArgumentError(
-            "Data is expected to be in the format `x`, `(x,)`, `(x, y)`, or "
-            f"`(x, y, sample_weight)`, found a tuple of {len(data)} elements.")
-    return tuple(data) + (None,) * (3 - len(data))
-
-
-def split_validation(arrays: tuple, validation_split: float) -> tuple:
-    """Keras's ``validation_split``: the LAST fraction of the samples, taken before shuffling.
-
-    ``validation_split`` is in (0, 1): ``fit`` checked it (``_check_fit_arguments``) and
-    splits only when it is not 0.
-
-    Returns:
-        ``(train_arrays, validation_arrays)``.
-
-    Raises:
-        InvalidArgumentError: (a ValueError) if the split leaves no training or no validation
-            sample.
-    """
-    n = num_samples(*arrays)
-    split_at = int(math.floor(n * (1.0 - validation_split)))
-    if split_at == 0 or split_at == n:
-        raise InvalidArgumentError(
-            f"Training data contains {n} samples, which is not sufficient to split it into a "
-            f"validation and training set as specified by `validation_split={validation_split}`. "
-            "Either provide more data, or a different value for the `validation_split` argument."
-        )
-    return (tuple(take(a, slice(0, split_at)) for a in arrays),
-            tuple(take(a, slice(split_at, n)) for a in arrays))
-
-
-def class_sample_weights(y, class_weight: dict) -> np.ndarray:
-    """One weight per sample from ``{class index: weight}`` (labels, or argmax of one-hot rows).
-
-    Raises:
-        ValueError: for several outputs or a label missing from ``class_weight``.
-    """
-    leaves = flatten(y)
-    if len(leaves) != 1:
-        raise InvalidArgumentError("`class_weight` is only supported for Models with a single output.")
-    labels = np.asarray(leaves[0])
-    if labels.ndim == 2 and labels.shape[1] > 1:
-        labels = labels.argmax(axis=1)
-    labels = labels.reshape(labels.shape[0], -1)[:, 0].astype(np.int64)
-    missing = sorted(set(np.unique(labels).tolist()) - {int(k) for k in class_weight})
-    if missing:
-        raise InvalidArgumentError(
-            f"class_weight has no weight for class(es) {missing}: give one for every "
-            "class that appears in y.")
-    table = {int(k): float(v) for k, v in class_weight.items()}
-    return np.array([table[int(c)] for c in labels], dtype=np.float32)
-
-
-class BatchStream:
-    """Batches of ``(x, y, sample_weight)`` arrays, reshuffled on every pass through the data.
-
-    Args:
-        arrays: ``(x, y, sample_weight)`` structures of NumPy arrays.
-        batch_size: samples per batch (the last batch of a pass may be smaller).
-        shuffle: draw a new permutation (from ``minigrad.random``) on every pass.
-        steps_per_epoch: batches per epoch; by default one pass through the data.
-        repeat: whether an epoch may go on past the end of the data into a new pass
-            (training); if False, ``steps`` is at most one pass (evaluate, predict).
-        strategy: a ``DataParallel`` whose rank 0 draws the permutations for every rank.
-    """
-
-    def __init__(self, arrays: tuple, batch_size: int, shuffle: bool, steps_per_epoch=None,
-                 repeat: bool = True, strategy=None):
-        self.arrays = arrays
-        self.n = num_samples(*arrays)
-        self.batch_size = batch_size
-        self.shuffle = shuffle
-        self.batches_per_pass = math.ceil(self.n / batch_size)
-        self.steps = int(steps_per_epoch) if steps_per_epoch else self.batches_per_pass
-        if not repeat:
-            self.steps = min(self.steps, self.batches_per_pass)
-        self._order = None
-        self._next = self.batches_per_pass  # the first batch starts a new pass
-        self._strategy = strategy
-
-    def epoch(self):
-        """The batches of one epoch: ``steps`` of them."""
-        for _ in range(self.steps):
-            if self._next >= self.batches_per_pass:
-                self._order = self._permutation() if self.shuffle else None
-                self._next = 0
-            start = self._next * self.batch_size
-            stop = min(start + self.batch_size, self.n)
-            index = slice(start, stop) if self._order is None else self._order[start:stop]
-            self._next += 1
-            yield tuple(take(a, index) for a in self.arrays)
-
-    def batch_sizes(self) -> set:
-        """The sizes the batches of a pass have (the last one may be smaller)."""
-        return {min(self.batch_size, self.n), self.n - (self.batches_per_pass - 1) * self.batch_size}
-
-    def _permutation(self):
-        generator = mg.random.generator("cpu")
-        if self._strategy is None:
-            return generator.permutation(self.n)
-        return self._strategy.permutation(self.n, generator)
-
-
-def _to_tensors(structure, device: str):
-    """Tensors on ``device`` (the model's) for every leaf of a batch (host arrays, Tensors)."""
-    if structure is None:
-        return None
-
-    def convert(a):
-        if a is None:
-            return None
-        if isinstance(a, mg.Tensor):
-            return a if a.device == device else a.to(device)
-        return mg.tensor(a, device=device)
-    return map_structure(convert, structure)
 
 
 # -- argument checks (one place for fit / evaluate / predict / *_on_batch) -----------------
@@ -333,276 +140,6 @@ def _check_fit_arguments(x, epochs, initial_epoch, steps_per_epoch, validation_s
     return epochs, initial_epoch, steps_per_epoch, validation_split, shuffle
 
 
-# -- matching targets to outputs ---------------------------------------------------------
-def match_dtype_and_rank(y_t, y_p, sw) -> tuple:
-    """Keras's ``match_dtype_and_rank``: labels of shape (batch,) against predictions of
-    shape (batch, d) become (batch, 1); float targets take the predictions' dtype."""
-    y_t = y_t if isinstance(y_t, mg.Tensor) else mg.tensor(np.asarray(y_t), device=y_p.device)
-    if y_t.ndim == 1 and y_p.ndim == 2:
-        y_t = mg.expand_dims(y_t, -1)
-    if sw is not None:
-        sw = sw if isinstance(sw, mg.Tensor) else mg.tensor(np.asarray(sw), device=y_p.device)
-        if sw.ndim == 1 and y_p.ndim == 2:
-            sw = mg.expand_dims(sw, -1)
-        sw = mg.cast(sw, y_p.dtype)
-    both_float = y_t.dtype.kind == "f" and y_p.dtype.kind == "f"
-    both_int = y_t.dtype.kind in "iu" and y_p.dtype.kind in "iu"
-    if (both_float or both_int) and y_t.dtype != y_p.dtype:
-        y_t = mg.cast(y_t, y_p.dtype)
-    return y_t, y_p, sw
-
-
-def per_output(value, names: list, what: str, broadcast_single: bool = True) -> list:
-    """One entry per output from a single value, a list (in output order) or a dict by name.
-
-    Raises:
-        ValueError: for a list of the wrong length or a dict key that names no output.
-    """
-    n = len(names)
-    if isinstance(value, dict):
-        unknown = sorted(set(value) - set(names))
-        if unknown:
-            raise InvalidArgumentError(
-                f"Found unexpected keys {unknown} in `{what}`: the model's outputs are "
-                f"named {names}.")
-        return [value.get(name) for name in names]
-    if isinstance(value, (list, tuple)):
-        if len(value) != n:
-            raise InvalidArgumentError(
-                f"`{what}` has {len(value)} entries but the model has {n} output(s) "
-                f"({names}): give one per output, or a dict keyed by output name.")
-        return list(value)
-    return [value] * n if broadcast_single else [value] + [None] * (n - 1)
-
-
-def targets_per_output(y, names: list) -> list:
-    """``y`` (one array, a list in output order, or a dict by output name) as a list per output.
-
-    Raises:
-        ValueError: if its structure does not fit the outputs.
-    """
-    n = len(names)
-    if y is None:
-        return [None] * n
-    if isinstance(y, dict):
-        return per_output(y, names, "y")
-    if n == 1:
-        if isinstance(y, (list, tuple)) and len(y) == 1:
-            return [y[0]]
-        return [y]
-    if isinstance(y, (list, tuple)):
-        return per_output(list(y), names, "y")
-    raise InvalidArgumentError(
-        f"The model has {n} outputs ({names}): give y as a list of {n} arrays or a "
-        "dict keyed by output name.")
-
-
-def _check_loss_weights(loss_weights) -> None:
-    """None, or a list / tuple / dict of finite numbers (one per output).
-
-    Raises:
-        ArgumentTypeError: for another container or a weight that is not a number.
-        InvalidArgumentError: for a NaN or infinite weight.
-    """
-    if loss_weights is None:
-        return
-    if not isinstance(loss_weights, (list, tuple, dict)):
-        raise ArgumentTypeError(f"compile: `loss_weights` must be a list or dict of floats (one per "
-                                f"output), got {loss_weights!r}. Pass e.g. loss_weights=[1.0, 0.5].")
-    values = loss_weights.values() if isinstance(loss_weights, dict) else loss_weights
-    for value in values:
-        check_float("loss_weights entry", value, where="compile")
-
-
-def _loss_object(loss):
-    """A minigrad Loss (which weights and reduces) from a name, function or Loss."""
-    if loss is None:
-        return None
-    if isinstance(loss, mg.losses.Loss):
-        return loss
-    obj = mg.losses.get(loss)
-    if isinstance(obj, mg.losses.Loss):
-        return obj
-    if not callable(obj):
-        raise ArgumentTypeError(
-            f"Could not interpret loss {loss!r}: use a name like 'mse', a "
-            "minigrad.losses.Loss or a function loss(y_true, y_pred).")
-    name = loss if isinstance(loss, str) else getattr(obj, "__name__", "loss")
-    return mg.losses.LossFunctionWrapper(obj, name=name)
-
-
-class CompiledLoss:
-    """The compiled loss: per-output losses, weighted, plus the model's own losses.
-
-    ``total = sum_i loss_weight_i * loss_i(y_true_i, y_pred_i, sample_weight_i) + sum(model.losses)``.
-    Tracks the running mean of ``total`` as "loss" (weighted by batch size) and, for
-    several outputs, of each unweighted ``loss_i`` as "<output>_loss".
-    """
-
-    def __init__(self, loss, loss_weights=None):
-        self._loss = loss
-        self._loss_weights = loss_weights
-        self.built = False
-        self.loss_tracker = mg.metrics.Mean(name="loss")
-        self._losses: list = []
-        self._weights: list = []
-        self._trackers: list = []
-
-    def build(self, names: list) -> None:
-        self._losses = [_loss_object(loss) for loss in per_output(self._loss, names, "loss")]
-        weights = per_output(self._loss_weights, names, "loss_weights") if self._loss_weights is not None \
-            else [None] * len(names)
-        self._weights = [1.0 if w is None else float(w) for w in weights]
-        multi = len(names) > 1
-        self._trackers = [mg.metrics.Mean(name=f"{name}_loss") if multi and loss is not None else None
-                          for name, loss in zip(names, self._losses)]
-        self.built = True
-
-    @property
-    def metrics(self) -> list:
-        return [self.loss_tracker] + [t for t in self._trackers if t is not None]
-
-    def __call__(self, y_true: list, y_pred: list, sample_weight: list, regularization_losses: list):
-        total = None
-        batch = None
-        for loss, weight, tracker, y_t, y_p, sw in zip(self._losses, self._weights, self._trackers,
-                                                       y_true, y_pred, sample_weight):
-            if loss is None or y_t is None:
-                continue
-            y_t, y_p, sw = match_dtype_and_rank(y_t, y_p, sw)
-            value = loss(y_t, y_p, sample_weight=sw)
-            batch = y_p.shape[0] if y_p.ndim else 1
-            if tracker is not None:
-                with mg.no_recording():
-                    tracker.update_state(value, sample_weight=batch)
-            value = value * weight if weight != 1.0 else value
-            total = value if total is None else total + value
-        for extra in regularization_losses:
-            total = extra if total is None else total + mg.cast(extra, total.dtype)
-        if total is None:
-            raise InvalidArgumentError(
-                "No loss to optimize: pass a loss to compile(loss=...) and targets y to fit/evaluate, "
-                "or add losses to the model with add_loss()."
-            )
-        if batch is None:
-            batch = y_pred[0].shape[0] if y_pred and y_pred[0] is not None and y_pred[0].ndim else 1
-        with mg.no_recording():
-            self.loss_tracker.update_state(mg.stop_gradient(total), sample_weight=batch)
-        return total
-
-    def reset_state(self) -> None:
-        for metric in self.metrics:
-            metric.reset_state()
-
-
-def _accuracy_function(y_t, y_p):
-    """Keras's choice for "accuracy": binary for one output unit, sparse for integer labels."""
-    t_rank, p_rank = len(y_t.shape), len(y_p.shape)
-    t_last = y_t.shape[-1] if t_rank else None
-    p_last = y_p.shape[-1] if p_rank else None
-    if p_last == 1:
-        return mg.metrics.binary_accuracy, mg.losses.binary_crossentropy
-    if t_rank < p_rank or (t_last == 1 and p_last is not None and p_last > 1):
-        return mg.metrics.sparse_categorical_accuracy, mg.losses.sparse_categorical_crossentropy
-    return mg.metrics.categorical_accuracy, mg.losses.categorical_crossentropy
-
-
-def _metric_object(spec, y_t, y_p):
-    """A stateful metric from a name, function, Metric class or Metric instance.
-
-    Raises:
-        ValueError / TypeError: for names and objects minigrad.metrics does not know.
-    """
-    if isinstance(spec, mg.metrics.Metric):
-        return spec
-    if isinstance(spec, type) and issubclass(spec, mg.metrics.Metric):
-        return spec()
-    if isinstance(spec, str) and spec in _ACCURACY + _CROSSENTROPY:
-        accuracy, crossentropy = _accuracy_function(y_t, y_p)
-        return mg.metrics.MeanMetricWrapper(accuracy if spec in _ACCURACY else crossentropy, name=spec)
-    obj = mg.metrics.get(spec)
-    if isinstance(obj, mg.metrics.Metric):
-        return obj
-    name = spec if isinstance(spec, str) else getattr(obj, "__name__", "metric")
-    return mg.metrics.MeanMetricWrapper(obj, name=name)
-
-
-def _metric_specs(metrics, names: list, what: str) -> list:
-    """A list of metric specs per output (Keras: a flat list applies to every output)."""
-    n = len(names)
-    if metrics is None:
-        return [[] for _ in names]
-    if isinstance(metrics, dict):
-        return [m if isinstance(m, (list, tuple)) else ([] if m is None else [m])
-                for m in per_output(metrics, names, what)]
-    if isinstance(metrics, (list, tuple)):
-        if any(isinstance(m, (list, tuple)) for m in metrics):
-            if len(metrics) != n:
-                raise InvalidArgumentError(
-                    f"`{what}` is a list of {len(metrics)} lists but the model has {n} "
-                    "outputs: give one list per output.")
-            return [list(m) if isinstance(m, (list, tuple)) else ([] if m is None else [m]) for m in metrics]
-        return [list(metrics) for _ in names]
-    raise ArgumentTypeError(
-        f"Type of `{what}` argument not understood. Expected a list or dictionary, found: "
-        f"{metrics!r}. For one metric write metrics=[{metrics!r}].")
-
-
-class CompiledMetrics:
-    """The compiled metrics, made on the first batch (when the shapes of y are known).
-
-    A metric's log name is its name ("accuracy", "mse", ...), prefixed by the output's
-    name when the model has several outputs. ``weighted_metrics`` are updated with the
-    sample weights (and get a "weighted_" prefix if their name is already taken).
-    """
-
-    def __init__(self, metrics=None, weighted_metrics=None):
-        self._metrics = metrics
-        self._weighted = weighted_metrics
-        self.built = False
-        self._entries: list = []  # (output index, metric, weighted)
-
-    def build(self, y_true: list, y_pred: list, names: list) -> None:
-        multi = len(names) > 1
-        base_names: dict = {}  # id(metric) -> its name before an output prefix was added
-        taken = set()
-        for weighted, specs in ((False, _metric_specs(self._metrics, names, "metrics")),
-                                (True, _metric_specs(self._weighted, names, "weighted_metrics"))):
-            for i, output_specs in enumerate(specs):
-                if y_true[i] is None:
-                    continue
-                y_t, y_p, _ = match_dtype_and_rank(y_true[i], y_pred[i], None)
-                for spec in output_specs:
-                    metric = _metric_object(spec, y_true[i] if hasattr(y_true[i], "shape") else y_t, y_p)
-                    # the name before an output prefix: model.save writes it, a new compile reuses it
-                    base = base_names.get(id(metric), getattr(metric, "_compile_name", metric.name))
-                    if id(metric) in base_names:  # one instance named for two outputs: a fresh copy
-                        metric = copy.deepcopy(metric)
-                        metric.reset_state()
-                    base_names[id(metric)] = metric._compile_name = base
-                    name = f"{names[i]}_{base}" if multi else base
-                    if weighted and name in taken:
-                        name = f"weighted_{name}"
-                    taken.add(name)
-                    metric.name = name
-                    self._entries.append((i, metric, weighted))
-        self.built = True
-
-    @property
-    def metrics(self) -> list:
-        return [metric for _, metric, _ in self._entries]
-
-    def update_state(self, y_true: list, y_pred: list, sample_weight: list) -> None:
-        with mg.no_recording():
-            for i, metric, weighted in self._entries:
-                y_t, y_p, sw = match_dtype_and_rank(y_true[i], mg.stop_gradient(y_pred[i]),
-                                                    sample_weight[i] if weighted else None)
-                metric.update_state(y_t, y_p, sample_weight=sw)
-
-    def reset_state(self) -> None:
-        for metric in self.metrics:
-            metric.reset_state()
-
 
 # -- the mixin -----------------------------------------------------------------------------
 class Trainer:
@@ -647,23 +184,9 @@ class Trainer:
                 a finite number, or a run_eagerly that is not a bool or None.
         """
         check_bool("run_eagerly", run_eagerly, allow_none=True, where="compile")
-        _check_loss_weights(loss_weights)
+        check_loss_weights(loss_weights)
         self.optimizer = mg.optimizers.get(optimizer)
-        if isinstance(loss, (list, tuple, dict)):
-            for item in flatten(loss) if not isinstance(loss, dict) else loss.values():
-                _loss_object(item)  # fail now on a bad name
-        else:
-            _loss_object(loss)
-        for value, what in ((metrics, "metrics"), (weighted_metrics, "weighted_metrics")):
-            if value is not None and not isinstance(value, (list, tuple, dict)):
-                _metric_specs(value, ["output"], what)  # raises the TypeError that says what to write
-        for spec in flatten(metrics or []) + flatten(weighted_metrics or []):
-            if spec is not None and not isinstance(spec, (str, mg.metrics.Metric)) and not callable(spec):
-                raise ArgumentTypeError(
-                    f"compile: could not interpret metric {spec!r}: use a name like 'accuracy' or "
-                    "'mse', a minigrad.metrics.Metric or a function metric(y_true, y_pred).")
-            if isinstance(spec, str) and spec not in _ACCURACY + _CROSSENTROPY:
-                mg.metrics.get(spec)  # fail now on a bad name
+        check_losses_and_metrics(loss, metrics, weighted_metrics)
         self.loss = loss
         self.compiled_loss = CompiledLoss(loss, loss_weights)
         self.compiled_metrics = CompiledMetrics(metrics, weighted_metrics)
@@ -752,7 +275,7 @@ class Trainer:
         if not getattr(self, "_weights_synchronized", False):
             if not self.built:  # build from the data, as the first step would
                 with mg.no_recording():
-                    self(_to_tensors(local[0], self._weights_device()), training=False)
+                    self(to_tensors(local[0], self._weights_device()), training=False)
             strategy.broadcast_weights(self)
             self._weights_synchronized = True
         return local
@@ -863,22 +386,12 @@ class Trainer:
             validation_batch_size, class_weight, validation_freq)
         verbose = _verbosity(verbose)
         batch_size = check_batch_size(batch_size)
-        x, y = to_arrays(x, "x"), to_arrays(y, "y")
-        sample_weight = to_arrays(sample_weight, "sample_weight")
-        val_arrays = None
-        if validation_data is not None:
-            vx, vy, vsw = unpack_data(validation_data)
-            val_arrays = (to_arrays(vx, "validation x"), to_arrays(vy, "validation y"),
-                          to_arrays(vsw, "validation sample_weight"))
-        elif validation_split:
-            (x, y, sample_weight), val_arrays = split_validation((x, y, sample_weight), validation_split)
-        if class_weight is not None:
-            weights = class_sample_weights(y, class_weight)
-            sample_weight = weights if sample_weight is None else sample_weight * weights
+        train_arrays, val_arrays = fit_arrays(x, y, sample_weight, validation_data, validation_split,
+                                              class_weight)
         strategy = self.distribute_strategy
         if strategy is not None and strategy.rank != 0:
             verbose = 0  # one progress bar: rank 0's
-        stream = BatchStream((x, y, sample_weight), batch_size, shuffle, steps_per_epoch, strategy=strategy)
+        stream = BatchStream(train_arrays, batch_size, shuffle, steps_per_epoch, strategy=strategy)
         if strategy is not None:  # refuse before the first step, not at an epoch's last batch
             _check_rows_per_rank(min(stream.batch_sizes()), strategy, "fit")
             if val_arrays is not None:
@@ -898,7 +411,7 @@ class Trainer:
             for step, batch in enumerate(stream.epoch()):
                 cbks.on_train_batch_begin(step)
                 batch = self._replica_batch(batch, "fit")
-                logs = self.train_step(_to_tensors(batch, device))
+                logs = self.train_step(to_tensors(batch, device))
                 cbks.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
@@ -960,7 +473,7 @@ class Trainer:
             for step, batch in enumerate(stream.epoch()):
                 cbks.on_test_batch_begin(step)
                 batch = self._replica_batch(batch, "evaluate")
-                logs = self.test_step(_to_tensors(batch, device))
+                logs = self.test_step(to_tensors(batch, device))
                 cbks.on_test_batch_end(step, logs)
         cbks.on_test_end(logs)
         return logs if return_dict else _in_order(logs, self.metrics_names)
@@ -996,7 +509,7 @@ class Trainer:
         with mg.no_recording():
             for step, batch in enumerate(stream.epoch()):
                 cbks.on_predict_batch_begin(step)
-                outputs = self.predict_step(_to_tensors(batch, device))
+                outputs = self.predict_step(to_tensors(batch, device))
                 arrays = map_structure(_as_numpy, outputs)
                 batches.append(arrays)
                 cbks.on_predict_batch_end(step, {"outputs": arrays})
@@ -1025,11 +538,9 @@ class Trainer:
         if reset_metrics:
             self.reset_metrics()
         x, y, sample_weight = to_arrays(x, "x"), to_arrays(y, "y"), to_arrays(sample_weight, "sample_weight")
-        if class_weight is not None:
-            weights = class_sample_weights(y, class_weight)
-            sample_weight = weights if sample_weight is None else sample_weight * weights
+        sample_weight = with_class_weights(y, sample_weight, class_weight)
         batch = self._replica_batch((x, y, sample_weight), "train_on_batch")
-        logs = self.train_step(_to_tensors(batch, self._weights_device()))
+        logs = self.train_step(to_tensors(batch, self._weights_device()))
         return logs if return_dict else _in_order(logs, self.metrics_names)
 
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics: bool = True,
@@ -1048,7 +559,7 @@ class Trainer:
         data = (to_arrays(x, "x"), to_arrays(y, "y"), to_arrays(sample_weight, "sample_weight"))
         data = self._replica_batch(data, "test_on_batch")
         with mg.no_recording():
-            logs = self.test_step(_to_tensors(data, self._weights_device()))
+            logs = self.test_step(to_tensors(data, self._weights_device()))
         return logs if return_dict else _in_order(logs, self.metrics_names)
 
     def predict_on_batch(self, x):
@@ -1059,7 +570,7 @@ class Trainer:
         """
         _check_data(x, "predict_on_batch")
         with mg.no_recording():
-            outputs = self.predict_step((_to_tensors(to_arrays(x, "x"), self._weights_device()),))
+            outputs = self.predict_step((to_tensors(to_arrays(x, "x"), self._weights_device()),))
         return map_structure(_as_numpy, outputs)
 
 

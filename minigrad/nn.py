@@ -1,4 +1,4 @@
-"""Neural-network functions: softmax, log_softmax, gelu, one_hot, dropout, conv2d, pooling, batch norm.
+"""Neural-network functions: softmax, log_softmax, gelu, one_hot, dropout, dense, conv2d, pooling, batch norm.
 
 The ops themselves (forward and backward) live in ``minigrad/ops/``; this
 module is the namespace users call, as ``minigrad.nn.conv2d(...)``. It checks
@@ -19,18 +19,19 @@ import operator
 
 from minigrad import backend
 from minigrad.errors import ArgumentTypeError, InvalidArgumentError
-from minigrad.ops.activation import log_softmax, softmax
 from minigrad.ops.conv import conv2d_nhwc
 from minigrad.ops.elementwise import erf, multiply, tanh
-from minigrad.ops.normalization import batch_norm_infer_op, batch_norm_train_op
+from minigrad.ops.linalg import affine, matmul
+from minigrad.ops.normalization import batch_norm_infer_op, batch_norm_train_op, infer_coefficients
 from minigrad.ops.pool import avg_pool2d_nhwc, max_pool2d_nhwc
 from minigrad.ops.shape import transpose
+from minigrad.ops.softmax_family import log_softmax, softmax
 from minigrad.random import generator as _device_generator
 from minigrad.random import new_generator
 from minigrad.tensor import Tensor, as_tensor
 from minigrad.validation import check_bool, check_float, check_generator, check_int
 
-__all__ = ["softmax", "log_softmax", "gelu", "one_hot", "dropout", "conv2d", "max_pool2d",
+__all__ = ["softmax", "log_softmax", "gelu", "one_hot", "dropout", "dense", "conv2d", "max_pool2d",
            "avg_pool2d", "batch_norm_train", "batch_norm_infer"]
 
 _TO_CHANNELS_LAST = (0, 2, 3, 1)
@@ -204,12 +205,74 @@ def _pads(mode: str, hw, window, strides, dilations, what: str) -> tuple:
     return ((0, 0), (0, 0))
 
 
+# -- dense ------------------------------------------------------------------------------------
+def dense(x, kernel, bias=None) -> Tensor:
+    """The map of a Dense (fully connected) layer: ``y = x @ kernel + bias``.
+
+    ``y[..., j] = sum_i x[..., i] * kernel[i, j] + bias[j]``
+
+    With a bias it is one op: the bias is added into the fresh product in place, and its
+    gradient is the output gradient summed over every axis but the last. Leading axes of
+    ``x`` are batch axes (``kernel`` is shared by all of them).
+
+    Args:
+        x: a floating tensor (..., k) of rank >= 2.
+        kernel: a matrix (k, n) of ``x``'s dtype.
+        bias: None, or a vector (n,) of ``x``'s dtype.
+
+    Returns:
+        The (..., n) result.
+
+    Raises:
+        InvalidArgumentError: for an ``x`` of rank < 2, a kernel that is not a matrix, a
+            kernel whose first axis is not ``x``'s last, or a bias that is not (n,).
+        ArgumentTypeError: for a non-floating ``x``, or a kernel or bias of another dtype.
+    """
+    x, kernel = as_tensor(x), as_tensor(kernel)
+    if x.ndim < 2 or kernel.ndim != 2 or x.shape[-1] != kernel.shape[0]:
+        raise InvalidArgumentError(
+            f"dense needs x (..., k) of rank >= 2 and a kernel (k, n); got shapes {x.shape} and "
+            f"{kernel.shape}. Add a batch axis to a single sample (x[None]) and give the kernel "
+            "as many rows as x has features."
+        )
+    _same_float_dtype("dense", x, kernel, "kernel")
+    if bias is None:
+        return matmul(x, kernel)
+    bias = as_tensor(bias)
+    _check_bias("dense", bias, kernel.shape[1], x)
+    return affine(x, kernel, bias)
+
+
+def _same_float_dtype(what: str, x: Tensor, weight: Tensor, name: str) -> None:
+    """Refuse a non-floating ``x`` or a ``weight`` whose dtype differs from it."""
+    if x.dtype.kind != "f":
+        raise ArgumentTypeError(f"{what} needs a floating-point tensor, got {x.dtype}: cast it first.")
+    if weight.dtype != x.dtype:
+        raise ArgumentTypeError(
+            f"{what} got an input of dtype {x.dtype} and a {name} of dtype {weight.dtype}: "
+            "cast one of them so both match."
+        )
+
+
+def _check_bias(what: str, bias: Tensor, units: int, x: Tensor) -> None:
+    """Refuse a bias that is not a vector of ``units`` entries of ``x``'s dtype."""
+    if bias.shape != (units,):
+        raise InvalidArgumentError(
+            f"{what} bias must be a vector of {units} entries (one per output unit), got shape "
+            f"{bias.shape}."
+        )
+    _same_float_dtype(what, x, bias, "bias")
+
+
 # -- convolution ------------------------------------------------------------------------------
 def conv2d(x, kernel, strides=1, padding: str = "valid", data_format: str = "channels_last",
-           dilation_rate=1) -> Tensor:
-    """2-D convolution (cross-correlation, as in every framework), no bias.
+           dilation_rate=1, bias=None) -> Tensor:
+    """2-D convolution (cross-correlation, as in every framework), with an optional bias.
 
-    ``y[n, h, w, o] = sum_{i, j, c} xpad[n, h*sh + i*dh, w*sw + j*dw, c] * kernel[i, j, c, o]``
+    ``y[n, h, w, o] = bias[o] + sum_{i, j, c} xpad[n, h*sh + i*dh, w*sw + j*dw, c] * kernel[i, j, c, o]``
+
+    With a bias, convolution and bias are one op: the bias is added to the fresh output in
+    place, and its gradient is the output gradient summed over batch, rows and columns.
 
     With padding "valid" the output has ``floor((H - (kh-1) dh - 1) / sh) + 1`` rows; with
     "same" it has ``ceil(H / sh)``, padding ``max((ceil(H/sh) - 1) sh + (kh-1) dh + 1 - H, 0)``
@@ -222,6 +285,7 @@ def conv2d(x, kernel, strides=1, padding: str = "valid", data_format: str = "cha
         padding: "valid" or "same" (case-insensitive).
         data_format: "channels_last" or "channels_first"; the output has the same layout.
         dilation_rate: an int or (dh, dw); spacing between kernel taps.
+        bias: None, or a vector (O,) of the kernel's dtype, added to every output pixel.
 
     Returns:
         (N, Ho, Wo, O), or (N, O, Ho, Wo) for channels_first.
@@ -230,8 +294,8 @@ def conv2d(x, kernel, strides=1, padding: str = "valid", data_format: str = "cha
         ValueError: for ranks other than 4, a channel count that differs from the kernel's
             third axis, a bad padding or data_format, strides > 1 together with
             dilation > 1 (TensorFlow does not support both), or a kernel larger than the
-            input with "valid" padding.
-        TypeError: for non-floating inputs or a kernel of another dtype than ``x``.
+            input with "valid" padding, or a bias that is not (O,).
+        TypeError: for non-floating inputs or a kernel or bias of another dtype than ``x``.
     """
     channels_first = _check_format(data_format)
     x = _image(x, "conv2d", channels_first)
@@ -264,8 +328,11 @@ def conv2d(x, kernel, strides=1, padding: str = "valid", data_format: str = "cha
             f"{kernel.shape[2]} (its third axis). Check data_format "
             f"({data_format!r}) and the kernel's in_channels."
         )
+    if bias is not None:
+        bias = as_tensor(bias)
+        _check_bias("conv2d", bias, kernel.shape[3], x)
     pads = _pads(mode, x.shape[1:3], kernel.shape[:2], strides, dilations, "conv2d")
-    y = conv2d_nhwc(x, kernel, strides=strides, dilations=dilations, pads=pads)
+    y = conv2d_nhwc(x, kernel, strides=strides, dilations=dilations, pads=pads, bias=bias)
     return transpose(y, _TO_CHANNELS_FIRST) if channels_first else y
 
 
@@ -424,7 +491,8 @@ def batch_norm_train(x, gamma, beta, axis: int = -1, epsilon: float = 1e-3) -> t
     return batch_norm_train_op(x, gamma, beta, axis, epsilon)
 
 
-def batch_norm_infer(x, gamma, beta, mean, variance, axis: int = -1, epsilon: float = 1e-3) -> Tensor:
+def batch_norm_infer(x, gamma, beta, mean, variance, axis: int = -1, epsilon: float = 1e-3,
+                     coefficients=None) -> Tensor:
     """Batch normalization with given statistics (inference mode), as one fused op.
 
         y = γ (x - m) / sqrt(v + ε) + β,  computed as  y = x k + (β - m k),  k = γ / sqrt(v + ε)
@@ -440,20 +508,27 @@ def batch_norm_infer(x, gamma, beta, mean, variance, axis: int = -1, epsilon: fl
         mean, variance: the statistics to normalize with (e.g. the moving averages), shape ``(C,)``.
         axis: the one channel axis (-1 for channels last, 1 for channels first).
         epsilon: added to the variance, >= 0.
+        coefficients: optional, what ``batch_norm_infer_coefficients`` returned for these
+            gamma, beta, mean, variance and epsilon and x's dtype: the per-channel scale and
+            shift, kept by a caller that normalizes many batches with the same parameters.
+            The gradient is unchanged (it is taken with respect to the arguments).
 
     Returns:
         ``y``, like ``x``.
 
     Raises:
         TypeError: for a non-floating ``x``, a non-int ``axis``, or parameters of the wrong dtype.
-        ValueError: for rank < 2, an axis out of range, a negative ``epsilon``, or parameters
-            not of shape ``(C,)``.
+        ValueError: for rank < 2, an axis out of range, a negative ``epsilon``, parameters
+            not of shape ``(C,)``, or ``coefficients`` made for another epsilon, dtype, device
+            or channel count.
     """
     x, axis, epsilon, params = _batch_norm_args(
         "batch_norm_infer", x, axis, epsilon,
         {"gamma": gamma, "beta": beta, "mean": mean, "variance": variance},
     )
-    return batch_norm_infer_op(x, *params, axis, epsilon)
+    if coefficients is not None:
+        coefficients = coefficients._arrays_for(x, epsilon)
+    return batch_norm_infer_op(x, *params, axis, epsilon, coefficients)
 
 
 # -- gelu ---------------------------------------------------------------------------------
@@ -491,3 +566,71 @@ def gelu(x, approximate: bool = False) -> Tensor:
     if approximate:
         return 0.5 * x * (1.0 + tanh(_SQRT_2_OVER_PI * (x + 0.044715 * (x * x * x))))
     return 0.5 * x * (1.0 + erf(x * (1.0 / math.sqrt(2.0))))
+
+
+# -- batch normalization inference: the per-channel coefficients, kept ----------------------
+class BatchNormCoefficients:
+    """The per-channel scale and shift of ``batch_norm_infer`` for fixed parameters (made by
+    ``batch_norm_infer_coefficients``; pass it as ``batch_norm_infer(..., coefficients=)``)."""
+
+    __slots__ = ("_arrays", "_dtype", "_device", "_epsilon", "_channels")
+
+    def __init__(self, arrays, dtype, device: str, epsilon: float, channels: int):
+        self._arrays, self._dtype, self._device = arrays, dtype, device
+        self._epsilon, self._channels = epsilon, channels
+
+    def _arrays_for(self, x: Tensor, epsilon: float):
+        """The arrays, after checking they were made for this ``x`` and ``epsilon``."""
+        if (x.dtype, x.device, epsilon) != (self._dtype, self._device, self._epsilon) or (
+                self._channels not in x.shape):
+            raise InvalidArgumentError(
+                f"batch_norm_infer: the coefficients were made for dtype {self._dtype}, device "
+                f"{self._device!r}, epsilon {self._epsilon} and {self._channels} channels, but x "
+                f"has dtype {x.dtype}, device {x.device!r}, shape {x.shape} and epsilon is "
+                f"{epsilon}: make them again with batch_norm_infer_coefficients for this input."
+            )
+        return self._arrays
+
+    def __repr__(self) -> str:
+        return (f"<BatchNormCoefficients {self._channels} channels, {self._dtype}, "
+                f"{self._device}, epsilon={self._epsilon}>")
+
+
+def batch_norm_infer_coefficients(gamma, beta, mean, variance, epsilon: float = 1e-3,
+                                  dtype="float32") -> BatchNormCoefficients:
+    """Precompute ``batch_norm_infer``'s per-channel scale ``k`` and shift, so that each call
+    with the same parameters is one multiply-add per element:
+
+        k = γ / sqrt(v + ε),   y = x k + (β - m k)   (m's float part taken off x first where
+                                                      |m| > 8 sqrt(v + ε), as batch_norm_infer)
+
+    Not differentiable and not recorded: ``batch_norm_infer`` still takes the gradient with
+    respect to its own arguments. Make them again whenever a parameter changes.
+
+    Args:
+        gamma, beta, mean, variance: Tensors of shape ``(C,)``, float32 (float16 inputs) or
+            the input's dtype, on the input's device.
+        epsilon: added to the variance, >= 0.
+        dtype: the dtype of the inputs they will normalize.
+
+    Returns:
+        A ``BatchNormCoefficients`` for ``batch_norm_infer(..., coefficients=)``.
+
+    Raises:
+        TypeError: for parameters of the wrong dtype for ``dtype``.
+        ValueError: for parameters of different shapes, or a negative ``epsilon``.
+    """
+    mean = as_tensor(mean)
+    if mean.ndim != 1:
+        raise InvalidArgumentError(
+            f"batch_norm_infer_coefficients: the parameters must have shape (C,), got mean of "
+            f"shape {mean.shape}; pass one value per channel.")
+    dtype = backend.check_dtype(dtype)
+    # an empty input of this dtype with C channels: the parameters are checked as for a call
+    empty = Tensor(backend.module_for_device(mean.device).zeros((0, mean.shape[0]), dtype))
+    _, _, epsilon, params = _batch_norm_args(
+        "batch_norm_infer_coefficients", empty, -1, epsilon,
+        {"gamma": gamma, "beta": beta, "mean": mean, "variance": variance})
+    xp = backend.array_module(params[0]._data)
+    arrays = infer_coefficients(xp, dtype, *(p._data for p in params), epsilon)
+    return BatchNormCoefficients(arrays, dtype, params[0].device, epsilon, params[0].shape[0])

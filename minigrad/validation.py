@@ -316,3 +316,19 @@ def check_config(config, *, where: str | None = None) -> dict:
         f"returns), got {config!r:.60} of type {type(config).__name__}. Pass e.g. "
         "cls.from_config(obj.get_config())."
     )
+
+
+def check_dtype(dtype):
+    """``dtype`` as a ``numpy.dtype`` of a kind minigrad holds (bool, integer or float).
+
+    Args:
+        dtype: anything ``numpy.dtype`` reads: "float32", ``numpy.int64``, a dtype.
+
+    Returns:
+        The ``numpy.dtype``.
+
+    Raises:
+        UnsupportedDtypeError: for None (NumPy would read it as float64), a name NumPy
+            cannot read, or a kind minigrad does not hold (complex, text, objects).
+    """
+    return backend.check_dtype(dtype)

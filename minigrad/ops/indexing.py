@@ -16,7 +16,8 @@ import operator
 
 from minigrad import backend
 from minigrad.errors import ArgumentTypeError, IndexOutOfRangeError, InvalidArgumentError
-from minigrad.ops.base import CPU_MODULE, Op, apply
+from minigrad.kernels import indexing as kernels
+from minigrad.ops.base import Op, apply
 from minigrad.tensor import Tensor, as_tensor
 from minigrad.validation import check_shape
 
@@ -34,58 +35,84 @@ class Getitem(Op):
         return _scatter_add(g, ctx.index, ctx.inputs[0].shape, ctx.assign)
 
 
+def _getitem(x: Tensor, index: tuple, assign: bool) -> Tensor:
+    """``x[index]`` for an index already normalized."""
+    return apply(Getitem, x, index=index, assign=assign)
+
+
+def getitem(x, index) -> Tensor:
+    """``x[index]`` with NumPy's rules: basic and advanced indexing, masks, ``None`` and ``...``.
+
+    The gradient scatters ``g`` back into zeros of ``x``'s shape; an element picked
+    several times (``x[[0, 0]]``) gets the sum of its gradients.
+
+    Args:
+        x: a tensor.
+        index: ints, slices (negative steps too), None, Ellipsis, integer arrays, lists
+            or Tensors, boolean masks (arrays or bool Tensors), or a tuple of these.
+
+    Returns:
+        The selected elements (a 0-d tensor for a full integer index).
+
+    Raises:
+        ArgumentTypeError: for float, string or other non-index values.
+        IndexOutOfRangeError: for an index out of bounds, too many indices, or a mask of the
+            wrong shape (an IndexError).
+        DeviceMismatchError: for an index Tensor on another device than ``x``.
+    """
+    x = as_tensor(x)
+    normalized, assign = normalize_index(index, x.shape, x.device)
+    try:
+        return _getitem(x, normalized, assign)
+    except (IndexError, TypeError, ValueError) as exc:
+        raise _index_error("getitem", exc, index, x.shape) from exc
+
+
 class ScatterAdd(Op):
     name = "scatter_add"
 
     @staticmethod
     def forward(ctx, u, index, shape, assign):
         ctx.index, ctx.assign = index, assign
-        out = ctx.xp.zeros(shape, dtype=u.dtype)
-        if assign:  # every element is hit at most once: plain assignment is faster
-            out[index] = u
-        else:  # x[[0, 0]]: repeated indices must add up, which `out[index] += u` would not
-            _add_at(ctx.xp, out, index, u)
-        return out
+        return kernels.scatter_add(ctx.xp, u, index, shape, assign)
 
     @staticmethod
     def backward(ctx, g):
         return _getitem(g, ctx.index, ctx.assign)
 
 
-def _add_at(xp, out, index, u) -> None:
-    """``out[index] += u`` with repeated entries accumulating (``xp.add.at``).
+def _scatter_add(u: Tensor, index: tuple, shape: tuple, assign: bool) -> Tensor:
+    """Zeros of ``shape`` plus ``u`` at ``index`` (already normalized)."""
+    return apply(ScatterAdd, u, index=index, shape=tuple(shape), assign=assign)
 
-    Two backend differences are handled here:
 
-    - NumPy's ``add.at`` is quick on 1-D arrays but slow element by element on rows, so
-      on the CPU, when ``u`` is not tiny next to ``out``, it is applied to the flattened
-      array at the flat positions ``arange(out.size).reshape(out.shape)[index]`` (3-4x
-      faster on a (512, 1024) array). For a few rows of a big table (an embedding) the
-      plain call wins. CuPy's scatter-add is one atomic-add kernel either way.
-    - CuPy's scatter-add with integer-array indices adds with CUDA's ``atomicAdd``, which
-      exists for float16/32/64, int32, uint32 and uint64 only. Other integer and bool
-      arrays are added as uint64: int64 two's complement, so sums wrap exactly as NumPy's
-      fixed-width integers do, and a bool result is "any update was True" as in NumPy.
+def scatter_add(updates, index, shape) -> Tensor:
+    """Zeros of ``shape`` with ``updates`` added at ``index``: the adjoint of ``getitem``.
+
+    ``y = zeros(shape); y[index] += updates``, except that an element named several
+    times by an integer index receives the sum of all its updates.
+
+    Args:
+        updates: a tensor of the shape ``zeros(shape)[index]`` has (or broadcastable to it).
+        index: any index ``getitem`` accepts.
+        shape: the shape of the result.
+
+    Returns:
+        A tensor of ``shape`` and the dtype of ``updates``.
+
+    Raises:
+        ArgumentTypeError, IndexOutOfRangeError, DeviceMismatchError: as ``getitem``.
     """
-    if xp is CPU_MODULE:
-        if out.ndim > 1 and u.size * 16 >= out.size:
-            flat = xp.arange(out.size).reshape(out.shape)[index]
-            xp.add.at(out.reshape(-1), flat.reshape(-1), xp.broadcast_to(u, flat.shape).reshape(-1))
-        else:
-            xp.add.at(out, index, u)
-    elif out.dtype.kind in "biu" and out.dtype not in _ATOMIC_ADD_INTS:
-        wide = out.astype("int64").view("uint64")
-        xp.add.at(wide, index, u.astype("int64").view("uint64"))
-        out[...] = wide.view("int64").astype(out.dtype)
-    else:
-        xp.add.at(out, index, u)
+    updates = as_tensor(updates)
+    shape = check_shape("shape", shape, where="scatter_add")
+    normalized, assign = normalize_index(index, shape, updates.device)
+    try:
+        return _scatter_add(updates, normalized, shape, assign)
+    except (IndexError, TypeError, ValueError) as exc:
+        raise _index_error("scatter_add", exc, index, shape) from exc
 
 
-#: Integer dtypes CuPy's ``add.at`` takes (CUDA's atomicAdd); floats all work.
-_ATOMIC_ADD_INTS = tuple(map(backend.check_dtype, ("int32", "uint32", "uint64")))
-
-
-# -- indexing ------------------------------------------------------------------------------
+# -- index normalization -------------------------------------------------------------------
 _INDEX_KINDS = (
     "only integers, slices (a:b:c), None (newaxis), Ellipsis (...), integer arrays, lists or "
     "Tensors, and boolean masks are valid indices"
@@ -187,44 +214,6 @@ def _check_bounds(index: tuple, shape: tuple) -> None:
             axis += 1
 
 
-def _getitem(x: Tensor, index: tuple, assign: bool) -> Tensor:
-    """``x[index]`` for an index already normalized."""
-    return apply(Getitem, x, index=index, assign=assign)
-
-
-def _scatter_add(u: Tensor, index: tuple, shape: tuple, assign: bool) -> Tensor:
-    """Zeros of ``shape`` plus ``u`` at ``index`` (already normalized)."""
-    return apply(ScatterAdd, u, index=index, shape=tuple(shape), assign=assign)
-
-
-def getitem(x, index) -> Tensor:
-    """``x[index]`` with NumPy's rules: basic and advanced indexing, masks, ``None`` and ``...``.
-
-    The gradient scatters ``g`` back into zeros of ``x``'s shape; an element picked
-    several times (``x[[0, 0]]``) gets the sum of its gradients.
-
-    Args:
-        x: a tensor.
-        index: ints, slices (negative steps too), None, Ellipsis, integer arrays, lists
-            or Tensors, boolean masks (arrays or bool Tensors), or a tuple of these.
-
-    Returns:
-        The selected elements (a 0-d tensor for a full integer index).
-
-    Raises:
-        ArgumentTypeError: for float, string or other non-index values.
-        IndexOutOfRangeError: for an index out of bounds, too many indices, or a mask of the
-            wrong shape (an IndexError).
-        DeviceMismatchError: for an index Tensor on another device than ``x``.
-    """
-    x = as_tensor(x)
-    normalized, assign = normalize_index(index, x.shape, x.device)
-    try:
-        return _getitem(x, normalized, assign)
-    except (IndexError, TypeError, ValueError) as exc:
-        raise _index_error("getitem", exc, index, x.shape) from exc
-
-
 def _index_error(op_name: str, exc: Exception, index, shape: tuple) -> Exception:
     """NumPy's indexing error as a named one, with the shape and what to do."""
     text = f"{op_name}: {exc} (indexing a tensor of shape {shape} with {index!r:.80})."
@@ -237,32 +226,6 @@ def _index_error(op_name: str, exc: Exception, index, shape: tuple) -> Exception
     if isinstance(exc, TypeError):
         return ArgumentTypeError(f"{text} {_INDEX_KINDS}.")
     return InvalidArgumentError(f"{text} A slice step must not be 0: use e.g. x[::2] or x[::-1].")
-
-
-def scatter_add(updates, index, shape) -> Tensor:
-    """Zeros of ``shape`` with ``updates`` added at ``index``: the adjoint of ``getitem``.
-
-    ``y = zeros(shape); y[index] += updates``, except that an element named several
-    times by an integer index receives the sum of all its updates.
-
-    Args:
-        updates: a tensor of the shape ``zeros(shape)[index]`` has (or broadcastable to it).
-        index: any index ``getitem`` accepts.
-        shape: the shape of the result.
-
-    Returns:
-        A tensor of ``shape`` and the dtype of ``updates``.
-
-    Raises:
-        ArgumentTypeError, IndexOutOfRangeError, DeviceMismatchError: as ``getitem``.
-    """
-    updates = as_tensor(updates)
-    shape = check_shape("shape", shape, where="scatter_add")
-    normalized, assign = normalize_index(index, shape, updates.device)
-    try:
-        return _scatter_add(updates, normalized, shape, assign)
-    except (IndexError, TypeError, ValueError) as exc:
-        raise _index_error("scatter_add", exc, index, shape) from exc
 
 
 __all__ = ["getitem", "scatter_add"]

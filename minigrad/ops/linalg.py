@@ -79,13 +79,6 @@ class Matmul(Op):
         return ga, gb, db
 
 
-def _matmul(a: Tensor, b: Tensor, transpose_a: bool, transpose_b: bool) -> Tensor:
-    """The matmul op on operands whose shapes already fit (no checks: for backwards)."""
-    if not (transpose_a or transpose_b):
-        return apply(Matmul, a, b)
-    return apply(Matmul, a, b, transpose_a=transpose_a, transpose_b=transpose_b)
-
-
 def affine(x, kernel, bias) -> Tensor:
     """``x @ kernel + bias`` as one op: a Dense layer's map.
 
@@ -108,18 +101,6 @@ def affine(x, kernel, bias) -> Tensor:
             f"{kernel.shape} and {bias.shape}."
         )
     return apply(Matmul, x, kernel, bias)
-
-
-def _batch_shape(a: Tensor, b: Tensor) -> None:
-    """Check that the batch axes (all but the last two) broadcast against each other."""
-    sa, sb = a.shape[:-2], b.shape[:-2]
-    for x, y in zip(reversed(sa), reversed(sb)):
-        if x != y and x != 1 and y != 1:
-            raise InvalidArgumentError(
-                f"matmul: the batch axes of shapes {a.shape} and {b.shape} ({sa} and {sb}) do "
-                "not broadcast: each pair of batch lengths, aligned from the right, must be "
-                "equal or one of them 1."
-            )
 
 
 def matmul(a, b) -> Tensor:
@@ -164,6 +145,25 @@ def matmul(a, b) -> Tensor:
         return reshape(out, out.shape[:-1])
     _batch_shape(a, b)
     return apply(Matmul, a, b)
+
+
+def _matmul(a: Tensor, b: Tensor, transpose_a: bool, transpose_b: bool) -> Tensor:
+    """The matmul op on operands whose shapes already fit (no checks: for backwards)."""
+    if not (transpose_a or transpose_b):
+        return apply(Matmul, a, b)
+    return apply(Matmul, a, b, transpose_a=transpose_a, transpose_b=transpose_b)
+
+
+def _batch_shape(a: Tensor, b: Tensor) -> None:
+    """Check that the batch axes (all but the last two) broadcast against each other."""
+    sa, sb = a.shape[:-2], b.shape[:-2]
+    for x, y in zip(reversed(sa), reversed(sb)):
+        if x != y and x != 1 and y != 1:
+            raise InvalidArgumentError(
+                f"matmul: the batch axes of shapes {a.shape} and {b.shape} ({sa} and {sb}) do "
+                "not broadcast: each pair of batch lengths, aligned from the right, must be "
+                "equal or one of them 1."
+            )
 
 
 __all__ = ["matmul", "matrix_transpose"]

@@ -481,19 +481,31 @@ class BatchNormInfer(Op):
     name = "batch_norm_infer"
 
     @staticmethod
-    def forward(ctx, x, gamma, beta, mean, variance, axis, epsilon):
-        xp, f64 = ctx.xp, ctx.xp.float64
+    def forward(ctx, x, gamma, beta, mean, variance, axis, epsilon, coefficients=None):
         ctx.axis, ctx.epsilon = axis, epsilon
-        rstd = 1.0 / xp.sqrt(variance.astype(f64) + epsilon)
-        k = gamma.astype(f64) * rstd
-        # y = x k + (β - m k), as Keras; for |m| > CENTER_ABOVE sqrt(v + ε) the two terms
-        # would cancel, so m_hi comes off x first: y = (x - m_hi) k + (β - m_lo k)
-        hi, lo = _split(xp, mean.astype(f64), rstd, compute_dtype(xp, x.dtype))
-        return affine(xp, x, axis, k, beta.astype(f64) - lo * k, center=hi)
+        if coefficients is None:
+            coefficients = infer_coefficients(ctx.xp, x.dtype, gamma, beta, mean, variance, epsilon)
+        k, offset, hi = coefficients
+        return affine(ctx.xp, x, axis, k, offset, center=hi)
 
     @staticmethod
     def backward(ctx, g):
         return _infer_backward(ctx, g)
+
+
+def infer_coefficients(xp, x_dtype, gamma, beta, mean, variance, epsilon: float):
+    """``(k, offset, m_hi)`` of inference, ``y = (x - m_hi) k + offset`` (float64; ``m_hi``
+    in the compute dtype of ``x_dtype``, or None).
+
+    ``y = x k + (β - m k)`` with ``k = γ / sqrt(v + ε)``, as Keras; for
+    ``|m| > CENTER_ABOVE sqrt(v + ε)`` the two terms would cancel, so ``m_hi`` comes off x
+    first and ``offset = β - m_lo k``.
+    """
+    f64 = xp.float64
+    rstd = 1.0 / xp.sqrt(variance.astype(f64) + epsilon)
+    k = gamma.astype(f64) * rstd
+    hi, lo = _split(xp, mean.astype(f64), rstd, compute_dtype(xp, x_dtype))
+    return k, beta.astype(f64) - lo * k, hi
 
 
 # -- backwards in minigrad ops ---------------------------------------------------------------------------
@@ -585,7 +597,9 @@ def batch_norm_train_grad(x: Tensor, gamma: Tensor, g: Tensor, gmean: Tensor, gv
 
 
 def batch_norm_infer_op(x: Tensor, gamma: Tensor, beta: Tensor, mean: Tensor, variance: Tensor, axis: int,
-                        epsilon: float) -> Tensor:
-    """The batch_norm_infer op for a non-negative channel ``axis``."""
-    return apply(BatchNormInfer, x, gamma, beta, mean, variance, axis=axis, epsilon=float(epsilon))
+                        epsilon: float, coefficients=None) -> Tensor:
+    """The batch_norm_infer op for a non-negative channel ``axis`` (``coefficients``: those
+    ``infer_coefficients`` gives for these arguments, or None to compute them)."""
+    return apply(BatchNormInfer, x, gamma, beta, mean, variance, axis=axis, epsilon=float(epsilon),
+                 coefficients=coefficients)
 

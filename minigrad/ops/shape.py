@@ -24,8 +24,9 @@ from minigrad.ops.indexing import _getitem
 from minigrad.tensor import Tensor, as_tensor
 from minigrad.validation import check_axis
 
-
 # -- axis bookkeeping -------------------------------------------------------------------
+
+
 def normalize_axis(axis, ndim: int) -> tuple:
     """``axis`` (None, int or tuple, negatives allowed) as a sorted tuple of non-negative ints.
 
@@ -67,7 +68,7 @@ def _one_axis(axis, ndim: int, op_name: str) -> int:
     return normalize_axis(axis, ndim)[0]
 
 
-# -- ops ----------------------------------------------------------------------------------
+# -- the ops, each with its function -----------------------------------------------------
 class Reshape(Op):
     name = "reshape"
 
@@ -80,113 +81,6 @@ class Reshape(Op):
         return reshape(g, ctx.inputs[0].shape)
 
 
-class Transpose(Op):
-    name = "transpose"
-
-    @staticmethod
-    def forward(ctx, x, axes):
-        ctx.axes = axes
-        return x.transpose(axes)
-
-    @staticmethod
-    def backward(ctx, g):
-        axes = ctx.axes if ctx.axes is not None else tuple(reversed(range(g.ndim)))
-        inverse = tuple(sorted(range(len(axes)), key=axes.__getitem__))
-        return apply(Transpose, g, axes=inverse)  # a permutation by construction: no checks
-
-
-class BroadcastTo(Op):
-    name = "broadcast_to"
-
-    @staticmethod
-    def forward(ctx, x, shape):
-        return ctx.xp.broadcast_to(x, shape)
-
-    @staticmethod
-    def backward(ctx, g):
-        return g  # the engine sums it back over the broadcast axes
-
-
-class Concatenate(Op):
-    name = "concatenate"
-
-    @staticmethod
-    def forward(ctx, *arrays, axis):
-        ctx.axis = axis
-        return ctx.xp.concatenate(arrays, axis=axis)
-
-    @staticmethod
-    def backward(ctx, g):
-        points, at = [], 0
-        for t in ctx.inputs[:-1]:
-            at += t.shape[ctx.axis]
-            points.append(at)
-        return tuple(split(g, points, axis=ctx.axis))
-
-
-class Stack(Op):
-    name = "stack"
-
-    @staticmethod
-    def forward(ctx, *arrays, axis):
-        ctx.axis = axis
-        return ctx.xp.stack(arrays, axis=axis)
-
-    @staticmethod
-    def backward(ctx, g):
-        pieces = split(g, len(ctx.inputs), axis=ctx.axis)
-        return tuple(reshape(p, t.shape) for p, t in zip(pieces, ctx.inputs))
-
-
-class Split(Op):
-    name = "split"
-    multiple_outputs = True
-
-    @staticmethod
-    def forward(ctx, x, bounds, axis, tiles):
-        ctx.bounds, ctx.axis, ctx.tiles = bounds, axis, tiles
-        lead = (slice(None),) * axis
-        return tuple(x[lead + (slice(s, e),)] for s, e in bounds)
-
-    @staticmethod
-    def backward(ctx, *gs):
-        if ctx.tiles:  # the pieces lie side by side: their gradients do too
-            return concatenate(gs, axis=ctx.axis)
-        # overlapping or reordered pieces (NumPy allows split points like [3, 1]):
-        # put each piece's gradient back where the piece came from and add them up
-        n = ctx.inputs[0].shape[ctx.axis]
-        total = None
-        for g, (s, e) in zip(gs, ctx.bounds):
-            widths = [(0, 0)] * g.ndim
-            widths[ctx.axis] = (s, n - e)
-            part = pad(g, widths)
-            total = part if total is None else total + part
-        return total
-
-
-class Pad(Op):
-    name = "pad"
-
-    @staticmethod
-    def forward(ctx, x, widths, value):
-        ctx.widths = widths
-        shape = tuple(b + s + a for (b, a), s in zip(widths, x.shape))
-        out = ctx.xp.full(shape, value, dtype=x.dtype)
-        out[_inner(widths, x.shape)] = x
-        return out
-
-    @staticmethod
-    def backward(ctx, g):
-        x = ctx.inputs[0]
-        return _getitem(g, _inner(ctx.widths, x.shape), assign=True)
-
-
-def _inner(widths, shape) -> tuple:
-    """The slices of a padded array where the original ``shape`` sits."""
-    return tuple(slice(b, b + s) for (b, _), s in zip(widths, shape))
-
-
-# -- the other functions users call ----------------------------------------------------------
 def reshape(x, shape) -> Tensor:
     """``x`` with a new shape of the same size (one entry may be -1, inferred).
 
@@ -213,84 +107,6 @@ def reshape(x, shape) -> Tensor:
     if out._data.shape != shape and (min(shape) < -1 or shape.count(-1) > 1):
         raise _shape_error("reshape", x, shape, ValueError(f"size {min(shape)} < -1"))
     return out
-
-
-def _shape_error(op_name: str, x: Tensor, shape, exc: Exception) -> Exception:
-    """The named error for a ``shape`` that ``reshape`` or ``broadcast_to`` refused."""
-    sizes = shape if isinstance(shape, (tuple, list)) else (shape,)
-    if not all(isinstance(n, int) and not isinstance(n, bool) for n in sizes):
-        return ArgumentTypeError(
-            f"{op_name}: `shape` must be an int or a tuple of ints, got {shape!r}. "
-            f"Pass whole numbers, e.g. {op_name}(x, (2, 3))."
-        )
-    if op_name == "reshape":
-        return InvalidArgumentError(
-            f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) into "
-            f"shape {tuple(sizes)} ({exc}): the sizes must hold the same number of elements, with at "
-            "most one -1 (inferred) and no other negative size."
-        )
-    return InvalidArgumentError(
-        f"broadcast_to: a tensor of shape {x.shape} does not broadcast to shape {tuple(sizes)} "
-        f"({exc}): "
-        "aligned from the right, each size of x must equal the target's or be 1, and sizes "
-        "must be >= 0. Reshape or expand_dims x first."
-    )
-
-
-def transpose(x, axes=None) -> Tensor:
-    """Permute the axes: ``y.shape[i] = x.shape[axes[i]]`` (reversed when ``axes`` is None).
-
-    Args:
-        x: a tensor.
-        axes: a permutation of ``range(x.ndim)`` (negative axes count from the end),
-            or None.
-
-    Returns:
-        A transposed view of ``x``.
-
-    Raises:
-        ArgumentTypeError: for an axis that is not an int.
-        InvalidArgumentError: for ``axes`` that are not a permutation of the axes.
-    """
-    x = as_tensor(x)
-    if axes is not None:
-        if isinstance(axes, str) or not hasattr(axes, "__iter__"):
-            raise ArgumentTypeError(
-                f"transpose: `axes` must be None or a tuple of ints (a permutation), got "
-                f"{axes!r}. Pass e.g. axes=(1, 0), or call x.transpose(1, 0)."
-            )
-        # stored non-negative: the backward's inverse permutation sorts by these values
-        axes = tuple(check_axis("axes", a, x.ndim, where="transpose") for a in axes)
-        if sorted(axes) != list(range(x.ndim)):
-            raise InvalidArgumentError(
-                f"transpose: `axes`={axes} is not a permutation of the {x.ndim} axes of a "
-                f"tensor of shape {x.shape}: name each axis in range({x.ndim}) exactly once."
-            )
-    return apply(Transpose, x, axes=axes)
-
-
-def broadcast_to(x, shape) -> Tensor:
-    """``x`` broadcast to ``shape`` as NumPy does; the gradient sums over the repeated axes.
-
-    Args:
-        x: a tensor.
-        shape: a shape ``x`` broadcasts to.
-
-    Returns:
-        ``x`` itself if the shape is unchanged, else a read-only broadcast view.
-
-    Raises:
-        ArgumentTypeError: for a shape that is not a tuple of ints.
-        InvalidArgumentError: for a shape ``x`` does not broadcast to.
-    """
-    x = as_tensor(x)
-    try:
-        shape = tuple(shape)
-        if shape == x.shape:
-            return x
-        return apply(BroadcastTo, x, shape=shape)
-    except (TypeError, ValueError) as exc:
-        raise _shape_error("broadcast_to", x, shape, exc) from exc
 
 
 def expand_dims(x, axis) -> Tensor:
@@ -345,16 +161,104 @@ def squeeze(x, axis=None) -> Tensor:
     return reshape(x, tuple(s for i, s in enumerate(x.shape) if i not in axes))
 
 
-def _tensor_list(op_name: str, tensors) -> list:
-    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
-        raise ArgumentTypeError(
-            f"{op_name} takes a list or tuple of tensors, got {type(tensors).__name__}; "
-            f"write {op_name}([a, b], axis=0)."
-        )
-    if not tensors:
-        raise InvalidArgumentError(f"{op_name} needs at least one tensor, got an empty list.")
-    first = next((t for t in tensors if isinstance(t, Tensor)), None)
-    return [as_tensor(t, like=first) for t in tensors]
+class Transpose(Op):
+    name = "transpose"
+
+    @staticmethod
+    def forward(ctx, x, axes):
+        ctx.axes = axes
+        return x.transpose(axes)
+
+    @staticmethod
+    def backward(ctx, g):
+        axes = ctx.axes if ctx.axes is not None else tuple(reversed(range(g.ndim)))
+        inverse = tuple(sorted(range(len(axes)), key=axes.__getitem__))
+        return apply(Transpose, g, axes=inverse)  # a permutation by construction: no checks
+
+
+def transpose(x, axes=None) -> Tensor:
+    """Permute the axes: ``y.shape[i] = x.shape[axes[i]]`` (reversed when ``axes`` is None).
+
+    Args:
+        x: a tensor.
+        axes: a permutation of ``range(x.ndim)`` (negative axes count from the end),
+            or None.
+
+    Returns:
+        A transposed view of ``x``.
+
+    Raises:
+        ArgumentTypeError: for an axis that is not an int.
+        InvalidArgumentError: for ``axes`` that are not a permutation of the axes.
+    """
+    x = as_tensor(x)
+    if axes is not None:
+        if isinstance(axes, str) or not hasattr(axes, "__iter__"):
+            raise ArgumentTypeError(
+                f"transpose: `axes` must be None or a tuple of ints (a permutation), got "
+                f"{axes!r}. Pass e.g. axes=(1, 0), or call x.transpose(1, 0)."
+            )
+        # stored non-negative: the backward's inverse permutation sorts by these values
+        axes = tuple(check_axis("axes", a, x.ndim, where="transpose") for a in axes)
+        if sorted(axes) != list(range(x.ndim)):
+            raise InvalidArgumentError(
+                f"transpose: `axes`={axes} is not a permutation of the {x.ndim} axes of a "
+                f"tensor of shape {x.shape}: name each axis in range({x.ndim}) exactly once."
+            )
+    return apply(Transpose, x, axes=axes)
+
+
+class BroadcastTo(Op):
+    name = "broadcast_to"
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        return ctx.xp.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, g):
+        return g  # the engine sums it back over the broadcast axes
+
+
+def broadcast_to(x, shape) -> Tensor:
+    """``x`` broadcast to ``shape`` as NumPy does; the gradient sums over the repeated axes.
+
+    Args:
+        x: a tensor.
+        shape: a shape ``x`` broadcasts to.
+
+    Returns:
+        ``x`` itself if the shape is unchanged, else a read-only broadcast view.
+
+    Raises:
+        ArgumentTypeError: for a shape that is not a tuple of ints.
+        InvalidArgumentError: for a shape ``x`` does not broadcast to.
+    """
+    x = as_tensor(x)
+    try:
+        shape = tuple(shape)
+        if shape == x.shape:
+            return x
+        return apply(BroadcastTo, x, shape=shape)
+    except (TypeError, ValueError) as exc:
+        raise _shape_error("broadcast_to", x, shape, exc) from exc
+
+
+class Concatenate(Op):
+    name = "concatenate"
+
+    @staticmethod
+    def forward(ctx, *arrays, axis):
+        ctx.axis = axis
+        return ctx.xp.concatenate(arrays, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        points, at = [], 0
+        for t in ctx.inputs[:-1]:
+            at += t.shape[ctx.axis]
+            points.append(at)
+        return tuple(split(g, points, axis=ctx.axis))
 
 
 def concatenate(tensors, axis=0) -> Tensor:
@@ -393,6 +297,20 @@ def concatenate(tensors, axis=0) -> Tensor:
     return apply(Concatenate, *tensors, axis=axis)
 
 
+class Stack(Op):
+    name = "stack"
+
+    @staticmethod
+    def forward(ctx, *arrays, axis):
+        ctx.axis = axis
+        return ctx.xp.stack(arrays, axis=axis)
+
+    @staticmethod
+    def backward(ctx, g):
+        pieces = split(g, len(ctx.inputs), axis=ctx.axis)
+        return tuple(reshape(p, t.shape) for p, t in zip(pieces, ctx.inputs))
+
+
 def stack(tensors, axis=0) -> Tensor:
     """Join tensors of one shape along a new axis at position ``axis`` of the result.
 
@@ -417,6 +335,144 @@ def stack(tensors, axis=0) -> Tensor:
             )
     axis = _one_axis(axis, len(shape) + 1, "stack")
     return apply(Stack, *tensors, axis=axis)
+
+
+class Split(Op):
+    name = "split"
+    multiple_outputs = True
+
+    @staticmethod
+    def forward(ctx, x, bounds, axis, tiles):
+        ctx.bounds, ctx.axis, ctx.tiles = bounds, axis, tiles
+        lead = (slice(None),) * axis
+        return tuple(x[lead + (slice(s, e),)] for s, e in bounds)
+
+    @staticmethod
+    def backward(ctx, *gs):
+        if ctx.tiles:  # the pieces lie side by side: their gradients do too
+            return concatenate(gs, axis=ctx.axis)
+        # overlapping or reordered pieces (NumPy allows split points like [3, 1]):
+        # put each piece's gradient back where the piece came from and add them up
+        n = ctx.inputs[0].shape[ctx.axis]
+        total = None
+        for g, (s, e) in zip(gs, ctx.bounds):
+            widths = [(0, 0)] * g.ndim
+            widths[ctx.axis] = (s, n - e)
+            part = pad(g, widths)
+            total = part if total is None else total + part
+        return total
+
+
+def split(x, indices_or_sections, axis=0) -> list:
+    """Cut ``x`` into pieces along ``axis``, as ``numpy.split``.
+
+    Args:
+        x: a tensor of rank >= 1.
+        indices_or_sections: an int ``N`` (``N`` equal pieces; the axis length must be a
+            multiple of ``N``) or a list of split points ``[i, j, ...]`` giving the
+            pieces ``[:i], [i:j], ..., [last:]`` (Python slice rules: negatives count from
+            the end, points past the end give empty pieces).
+        axis: the axis to cut.
+
+    Returns:
+        A list of tensors.
+
+    Raises:
+        InvalidArgumentError: for an unequal division, a non-positive section count or a bad axis.
+        ArgumentTypeError: for split points that are not ints.
+    """
+    x = as_tensor(x)
+    axis = _one_axis(axis, x.ndim, "split")
+    n = x.shape[axis]
+    bounds = _split_bounds(n, indices_or_sections)
+    tiles = bounds[0][0] == 0 and bounds[-1][1] == n and all(
+        e == s for (_, e), (s, _) in zip(bounds[:-1], bounds[1:])
+    )
+    return list(apply(Split, x, bounds=tuple(bounds), axis=axis, tiles=tiles))
+
+
+class Pad(Op):
+    name = "pad"
+
+    @staticmethod
+    def forward(ctx, x, widths, value):
+        ctx.widths = widths
+        shape = tuple(b + s + a for (b, a), s in zip(widths, x.shape))
+        out = ctx.xp.full(shape, value, dtype=x.dtype)
+        out[_inner(widths, x.shape)] = x
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x = ctx.inputs[0]
+        return _getitem(g, _inner(ctx.widths, x.shape), assign=True)
+
+
+def pad(x, pad_width, constant_values=0) -> Tensor:
+    """``x`` surrounded by ``constant_values`` (``numpy.pad`` in "constant" mode).
+
+    Args:
+        x: a tensor.
+        pad_width: an int (every side of every axis), ``(before, after)`` (every axis),
+            or ``((before_0, after_0), ...)`` with one pair per axis.
+        constant_values: the fill value (a number).
+
+    Returns:
+        A tensor of shape ``before_i + x.shape[i] + after_i`` along each axis.
+
+    Raises:
+        InvalidArgumentError: for negative widths or the wrong number of pairs.
+        ArgumentTypeError: for non-integer widths or a fill value that is not a number.
+    """
+    x = as_tensor(x)
+    widths = _pad_widths(pad_width, x.ndim)
+    if isinstance(constant_values, Tensor):
+        constant_values = constant_values.item()
+    if not isinstance(constant_values, (int, float)):
+        raise ArgumentTypeError(f"pad fills with one number (constant_values), got {constant_values!r}.")
+    if all(w == (0, 0) for w in widths):
+        return x
+    return apply(Pad, x, widths=widths, value=constant_values)
+
+
+# -- argument checks and messages --------------------------------------------------------
+def _inner(widths, shape) -> tuple:
+    """The slices of a padded array where the original ``shape`` sits."""
+    return tuple(slice(b, b + s) for (b, _), s in zip(widths, shape))
+
+
+def _shape_error(op_name: str, x: Tensor, shape, exc: Exception) -> Exception:
+    """The named error for a ``shape`` that ``reshape`` or ``broadcast_to`` refused."""
+    sizes = shape if isinstance(shape, (tuple, list)) else (shape,)
+    if not all(isinstance(n, int) and not isinstance(n, bool) for n in sizes):
+        return ArgumentTypeError(
+            f"{op_name}: `shape` must be an int or a tuple of ints, got {shape!r}. "
+            f"Pass whole numbers, e.g. {op_name}(x, (2, 3))."
+        )
+    if op_name == "reshape":
+        return InvalidArgumentError(
+            f"reshape: cannot reshape a tensor of shape {x.shape} ({x.size} elements) into "
+            f"shape {tuple(sizes)} ({exc}): the sizes must hold the same number of elements, with at "
+            "most one -1 (inferred) and no other negative size."
+        )
+    return InvalidArgumentError(
+        f"broadcast_to: a tensor of shape {x.shape} does not broadcast to shape {tuple(sizes)} "
+        f"({exc}): "
+        "aligned from the right, each size of x must equal the target's or be 1, and sizes "
+        "must be >= 0. Reshape or expand_dims x first."
+    )
+
+
+def _tensor_list(op_name: str, tensors) -> list:
+    if isinstance(tensors, Tensor) or not isinstance(tensors, (list, tuple)):
+        raise ArgumentTypeError(
+            f"{op_name} takes a list or tuple of tensors, got {type(tensors).__name__}; "
+            f"write {op_name}([a, b], axis=0)."
+        )
+    if not tensors:
+        raise InvalidArgumentError(f"{op_name} needs at least one tensor, got an empty list.")
+    first = next((t for t in tensors if isinstance(t, Tensor)), None)
+    return [as_tensor(t, like=first) for t in tensors]
 
 
 def _split_bounds(n: int, indices_or_sections) -> list:
@@ -457,34 +513,6 @@ def _split_bounds(n: int, indices_or_sections) -> list:
         )
     size = n // sections
     return [(i * size, (i + 1) * size) for i in range(sections)]
-
-
-def split(x, indices_or_sections, axis=0) -> list:
-    """Cut ``x`` into pieces along ``axis``, as ``numpy.split``.
-
-    Args:
-        x: a tensor of rank >= 1.
-        indices_or_sections: an int ``N`` (``N`` equal pieces; the axis length must be a
-            multiple of ``N``) or a list of split points ``[i, j, ...]`` giving the
-            pieces ``[:i], [i:j], ..., [last:]`` (Python slice rules: negatives count from
-            the end, points past the end give empty pieces).
-        axis: the axis to cut.
-
-    Returns:
-        A list of tensors.
-
-    Raises:
-        InvalidArgumentError: for an unequal division, a non-positive section count or a bad axis.
-        ArgumentTypeError: for split points that are not ints.
-    """
-    x = as_tensor(x)
-    axis = _one_axis(axis, x.ndim, "split")
-    n = x.shape[axis]
-    bounds = _split_bounds(n, indices_or_sections)
-    tiles = bounds[0][0] == 0 and bounds[-1][1] == n and all(
-        e == s for (_, e), (s, _) in zip(bounds[:-1], bounds[1:])
-    )
-    return list(apply(Split, x, bounds=tuple(bounds), axis=axis, tiles=tiles))
 
 
 def _pad_widths(pad_width, ndim: int) -> tuple:
@@ -532,33 +560,6 @@ def _pad_widths(pad_width, ndim: int) -> tuple:
         f"pad_width {pad_width!r} is not a form NumPy accepts: use an int, (before, after), "
         "or ((before_0, after_0), (before_1, after_1), ...) with one pair per axis."
     )
-
-
-def pad(x, pad_width, constant_values=0) -> Tensor:
-    """``x`` surrounded by ``constant_values`` (``numpy.pad`` in "constant" mode).
-
-    Args:
-        x: a tensor.
-        pad_width: an int (every side of every axis), ``(before, after)`` (every axis),
-            or ``((before_0, after_0), ...)`` with one pair per axis.
-        constant_values: the fill value (a number).
-
-    Returns:
-        A tensor of shape ``before_i + x.shape[i] + after_i`` along each axis.
-
-    Raises:
-        InvalidArgumentError: for negative widths or the wrong number of pairs.
-        ArgumentTypeError: for non-integer widths or a fill value that is not a number.
-    """
-    x = as_tensor(x)
-    widths = _pad_widths(pad_width, x.ndim)
-    if isinstance(constant_values, Tensor):
-        constant_values = constant_values.item()
-    if not isinstance(constant_values, (int, float)):
-        raise ArgumentTypeError(f"pad fills with one number (constant_values), got {constant_values!r}.")
-    if all(w == (0, 0) for w in widths):
-        return x
-    return apply(Pad, x, widths=widths, value=constant_values)
 
 
 __all__ = [

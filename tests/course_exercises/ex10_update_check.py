@@ -6,7 +6,8 @@ them trains as well as ever, and only inference breaks, so nothing but a test wi
 ``assert_runs_update_ops(train_step)`` is that test: it runs one step of ``train_step`` (the
 signature of ``examples/custom_loop_v1.py``'s) on a small model with two V1 layers, and
 raises AssertionError unless every V1 layer's moving statistics moved exactly as one update
-each prescribes. ``test_ex10_update_ops.py`` runs it against right and wrong loops.
+each prescribes. ``test_ex10_update_ops.py`` runs it against right and wrong loops. The whole
+body of ``assert_runs_update_ops`` is the exercise (``make_model`` is given).
 """
 
 from __future__ import annotations
@@ -37,17 +38,17 @@ def assert_runs_update_ops(train_step) -> None:
     labels)`` runs each V1 layer's update ops exactly once.
 
     Hint: a learning rate of 0 keeps the weights, so the inputs each BN layer saw can be
-    recomputed after the step (``model.get_layer(name)``; ``layer(x, training=True)``).
+    recomputed after the step (``model.get_layer(name)``; ``layer(x, training=True)``); build the
+    model with ``make_model()``.
     """
-    model = make_model()
+    v1_model = make_model()
     rng = np.random.default_rng(0)
-    features = mg.tensor(rng.normal(size=(8, 3)).astype("float32") * 2 + 1)
+    features = mg.tensor(rng.normal(loc=1.0, scale=2.0, size=(8, 3)).astype("float32"))
     labels = mg.tensor(rng.integers(0, 2, size=8))
     loss_fn = mg.losses.SparseCategoricalCrossentropy(from_logits=True)
-    train_step(model, loss_fn, mg.optimizers.SGD(0.0), features, labels)
-    ### BEGIN SOLUTION ex10
+    train_step(v1_model, loss_fn, mg.optimizers.SGD(0.0), features, labels)
     h = features
-    for layer in model.layers:
+    for layer in v1_model.layers:
         if isinstance(layer, layers.v1.BatchNormalization):
             seen = h.numpy().astype(np.float64)
             mean, variance = seen.mean(axis=0), seen.var(axis=0)
@@ -60,4 +61,3 @@ def assert_runs_update_ops(train_step) -> None:
                 f"one update op each gives {expected_mean} and {expected_variance}. The loop must run "
                 "model.get_updates_for(None) + model.get_updates_for(features), each op once.")
         h = layer(h, training=True)
-    ### END SOLUTION

@@ -42,7 +42,7 @@ def check_unbroadcast(g_shape, shape, seed=0):
                 unbroadcast(g, shape), wrong=wrong)
 
 
-@pytest.mark.parametrize("g_shape,shape", CASES)
+@pytest.mark.parametrize("g_shape,shape", CASES, ids=[f"{g}->{s}".replace(" ", "") for g, s in CASES])
 def test_unbroadcast_sums_back_to_the_input_shape(g_shape, shape):
     check_unbroadcast(g_shape, shape)
 

@@ -85,6 +85,31 @@ class _SinAndSquare(Op):
         return add(mul(g_sin, cos(x)), mul(g_square, add(x, x)))
 
 
+class _MulFloat32Gradient(Op):
+    """``a * b`` whose backward returns float32 gradients: the walk casts them to the inputs' dtype."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a * b
+
+    @staticmethod
+    def backward(ctx, g):
+        a, b = ctx.inputs
+        return mg.cast(mul(g, b), "float32"), mg.cast(mul(g, a), "float32")
+
+
+class _ArrayGradient(Op):
+    """A broken op whose backward returns a NumPy array instead of a Tensor."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return 2 * x
+
+    @staticmethod
+    def backward(ctx, g):
+        return 2 * g.numpy()
+
+
 def mul(a, b):
     return apply(_Mul, a, b)
 
@@ -207,6 +232,42 @@ def test_a_long_chain_needs_no_recursion():
     assert got is not None, "the gradient of x through 3000 ops is None"
     assert mismatch("d(x*x)/dx through a 3000-op chain", got, 2 * x.numpy()) is None, (
         mismatch("d(x*x)/dx through a 3000-op chain", got, 2 * x.numpy()))
+
+
+def test_gradients_take_their_input_dtype():
+    """A backward may return another dtype; the walk fits it to the input (float64 here)."""
+    x = mg.tensor(np.array([1.5, -2.0]), dtype="float64")
+    with mg.GradientTape() as tape:
+        tape.watch(x)
+        y = apply(_MulFloat32Gradient, x, x)
+    got = tape.gradient(y, x)
+    assert got is not None and got.dtype == "float64", (
+        f"d(x*x)/dx has dtype {None if got is None else got.dtype}; a gradient must have its input's "
+        "dtype (float64): fit each returned gradient to its input before adding it (_fit)")
+    assert mismatch("d(x*x)/dx", got, 2 * x.numpy(), 1e-6, 1e-6) is None
+
+
+def test_a_gradient_that_is_not_a_tensor_is_an_error():
+    """_fit explains it: a backward must return Tensors (an outer tape records them)."""
+    x = mg.tensor(np.array([1.0, 2.0]), dtype="float64")
+    with mg.GradientTape() as tape:
+        tape.watch(x)
+        y = apply(_ArrayGradient, x)
+    with pytest.raises(mg.errors.ArgumentTypeError, match="must return minigrad Tensors"):
+        tape.gradient(y, x)
+
+
+def test_a_broadcast_input_gets_a_gradient_of_its_own_shape():
+    """x (3,) times w (2, 3): the walk fits x's (2, 3) gradient to (3,) (un-broadcasting, ex03's)."""
+    x0, w0 = np.array([1.0, -2.0, 0.5]), np.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]])
+    x = mg.tensor(x0, dtype="float64")
+    with mg.GradientTape() as tape:
+        tape.watch(x)
+        y = mul(x, mg.tensor(w0, dtype="float64"))
+    got = tape.gradient(y, x)
+    assert got is not None, "the gradient of the broadcast input is None"
+    line = mismatch("d(sum(x * w))/dx for x (3,) broadcast against w (2, 3)", got, w0.sum(axis=0))
+    assert line is None, line
 
 
 @pytest.mark.parametrize("fn,first,second", [

@@ -16,6 +16,7 @@ from bn_cases import call, entries, load, make_layer, mask_weights
 import minigrad as mg
 from course.diagnose import check_table
 from course.oracles import bn_moments, moving_average, moving_variance_step
+from layers import normalization
 from layers.normalization import BatchNormalization
 
 CASES = [e for e in entries({"basic", "momentum", "rank3", "rank4", "mask", "axis", "epsilon", "fused",
@@ -47,9 +48,24 @@ def check_step(layer, x, weights, expected_mean, expected_variance, before, tol,
                 **tol, wrong=expected_mistakes(layer, x, weights, before))
 
 
+def check_rule(case, meta) -> None:
+    """Your rule alone on the case's numbers, before the layer: the moving mean after one step."""
+    x, axes = case["x"], meta["effective"]["normalized_axes"]
+    momentum = meta["constructor_kwargs"]["momentum"]
+    before = case["init/moving_mean"].astype(np.float64).reshape(-1)
+    mean = bn_moments(x, axes, mask_weights(case, meta))[0].reshape(-1)
+    variable = mg.Variable(before.copy())
+    normalization._assign_moving_average(variable, mg.tensor(mean, dtype="float64"), momentum)
+    check_table(f"_assign_moving_average on case {meta['name']!r} (momentum {momentum})",
+                [("moving_mean", variable, case["after/moving_mean"].reshape(-1))],
+                **meta["suggested_tolerance"],
+                wrong={c: (moving_average(before, mean, momentum, c),) for c in ("momentum_weights_new",)})
+
+
 @pytest.mark.parametrize("entry", CASES, ids=[e["name"] for e in CASES])
 def test_moving_statistics_match_keras(entry):
     case, meta = load(entry)
+    check_rule(case, meta)
     layer = make_layer(case, meta, fused=meta["constructor_kwargs"]["fused"])
     tol = meta["suggested_tolerance"]
     before = {n: getattr(layer, n).numpy().astype(np.float64) for n in ("moving_mean", "moving_variance")}
@@ -110,6 +126,12 @@ def test_several_steps_random(course_seed):
     rng = np.random.default_rng(course_seed)
     momentum = float(rng.uniform(0.05, 0.95))
     channels = int(rng.integers(1, 5))
+    start, value = rng.normal(size=channels), rng.normal(size=channels)
+    variable = mg.Variable(start.copy())
+    normalization._assign_moving_average(variable, mg.tensor(value, dtype="float64"), momentum)
+    check_table(f"_assign_moving_average, momentum {momentum:.3f}",
+                [("variable", variable, moving_average(start, value, momentum))], rtol=1e-12, atol=1e-12,
+                wrong={c: (moving_average(start, value, momentum, c),) for c in ("momentum_weights_new",)})
     layer = BatchNormalization(momentum=momentum, fused=False, dtype="float64")
     layer(np.zeros((4, channels)), training=False)
     mean, variance = np.zeros(channels), np.ones(channels)

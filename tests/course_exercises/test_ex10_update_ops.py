@@ -3,7 +3,8 @@ example's loop runs them.
 
 Two regions: ``assert_runs_update_ops`` (tests/course_exercises/ex10_update_check.py), the
 student's test of a training step, and the part of ``train_step`` in
-examples/custom_loop_v1.py that runs the update ops. The check is run here against loops
+examples/custom_loop_v1.py that runs the update ops (checked first on a stand-in model
+without layers, then on the example's model). The check is run here against loops
 written in this file (right, forgetful, partial, doubled), so it is graded without the
 student's loop; the loop is graded by replaying one step and comparing every V1 layer's
 moving statistics with NumPy.
@@ -79,6 +80,50 @@ def test_your_check_catches_a_wrong_loop(mistake):
         raise RuntimeError(f"your check accepted a training step that {mistake}")
 
 
+class StandIn:
+    """A model without layers for the loop alone: one weight, and update ops that count their runs
+    (one unconditional, two of this batch, one of them listed twice)."""
+
+    def __init__(self):
+        self.weight = mg.Variable(np.full((2, 3), 0.5))
+        self.runs = {"unconditional": 0, "mean": 0, "variance": 0}
+        self.ops = {name: self._counter(name) for name in self.runs}
+
+    def _counter(self, name):
+        def op():
+            self.runs[name] += 1
+        return op
+
+    def __call__(self, features, training=None):
+        return mg.matmul(features, self.weight)
+
+    @property
+    def trainable_weights(self):
+        return [self.weight]
+
+    def get_updates_for(self, inputs):
+        if inputs is None:
+            return [self.ops["unconditional"]]
+        return [self.ops["mean"], self.ops["variance"], self.ops["mean"]]
+
+
+def check_loop_on_a_stand_in(example, run_updates: bool = True) -> None:
+    """The example's train_step on a stand-in model: every update op once (or none when told so)."""
+    model = StandIn()
+    loss_fn = mg.losses.SparseCategoricalCrossentropy(from_logits=True)
+    features, labels = mg.tensor(np.ones((4, 2))), mg.tensor(np.array([0, 1, 2, 0]))
+    example.train_step(model, loss_fn, mg.optimizers.SGD(0.0), features, labels, run_updates=run_updates)
+    expected = dict.fromkeys(model.runs, 1 if run_updates else 0)
+    assert model.runs == expected, (
+        f"train_step(run_updates={run_updates}) ran the update ops {model.runs} times; expected {expected}: "
+        "run model.get_updates_for(None) + model.get_updates_for(features), each op once "
+        "(an op can be listed twice), and none when run_updates is False")
+
+
+def test_the_example_loop_runs_each_op_once_on_a_stand_in_model():
+    check_loop_on_a_stand_in(load_example())
+
+
 def bn_train(x, layer):
     mean, variance = x.mean(axis=0), x.var(axis=0)
     return (x - mean) / np.sqrt(variance + layer.epsilon) * layer.gamma.numpy() + layer.beta.numpy()
@@ -86,6 +131,7 @@ def bn_train(x, layer):
 
 def test_the_example_loop_runs_each_update_op_once():
     example = load_example()
+    check_loop_on_a_stand_in(example)
     mg.random.seed(1)
     model = example.build_model(n_classes=3)
     x = np.random.default_rng(2).normal(size=(16, 2)).astype("float32")
@@ -116,6 +162,7 @@ def test_the_example_loop_passes_your_check():
 def test_the_example_loop_can_still_forget_on_purpose():
     """run_updates=False (the example's --forget-updates) must leave the statistics alone."""
     example = load_example()
+    check_loop_on_a_stand_in(example, run_updates=False)
     model = example.build_model(n_classes=3)
     x = np.ones((4, 2), "float32")
     loss_fn = mg.losses.SparseCategoricalCrossentropy(from_logits=True)

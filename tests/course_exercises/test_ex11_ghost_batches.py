@@ -14,17 +14,29 @@ import numpy as np
 import pytest
 from bn_cases import call, entries, load, make_layer
 
-from course.diagnose import check_table
-from course.oracles import ghost_train, moving_average
+import minigrad as mg
+from course.diagnose import check_close, check_table
+from course.oracles import ghost_groups, ghost_train, moving_average
 from layers.normalization import BatchNormalization
 
 CASES = [e for e in entries({"virtual_batch"}, exclude={"renorm", "inference"})]
 MISTAKES = ("contiguous", "full_batch_variance")
 
 
+def check_split(x, vbs: int) -> None:
+    """``_split_ghost_batches`` alone, before the layer: (B, ...) -> (vbs, B / vbs, ...), ghost j on
+    axis 1 holding the samples of ``ghost_groups`` (strided)."""
+    got = BatchNormalization(virtual_batch_size=vbs)._split_ghost_batches(mg.tensor(x, dtype="float64"))
+    groups = {c: ghost_groups(x.shape[0], vbs, c) for c in ("correct", "contiguous")}
+    stacked = {c: np.stack([x[rows] for rows in g], axis=1) for c, g in groups.items()}
+    check_close(f"_split_ghost_batches of a batch of {x.shape[0]} into ghost batches of {vbs}", got,
+                stacked["correct"], rtol=0, atol=0, wrong={"contiguous": stacked["contiguous"]})
+
+
 @pytest.mark.parametrize("entry", CASES, ids=[e["name"] for e in CASES])
 def test_layer_matches_keras(entry):
     case, meta = load(entry)
+    check_split(case["x"], meta["constructor_kwargs"]["virtual_batch_size"])
     layer = make_layer(case, meta)
     y = call(layer, case, meta)
     check_table(f"recorded Keras case {meta['name']!r}: input {case['x'].shape}, "
@@ -43,6 +55,7 @@ def check_ghost(batch, channels, vbs, seed=0, momentum=0.5, epsilon=1e-3, traili
     x = rng.normal(size=shape) * rng.uniform(0.5, 3.0, size=channels) + np.arange(batch).reshape(
         (batch,) + (1,) * (len(shape) - 1)) * 0.3  # samples differ in mean: the grouping shows
     gamma, beta = rng.normal(size=channels), rng.normal(size=channels)
+    check_split(x, vbs)
     layer = BatchNormalization(virtual_batch_size=vbs, momentum=momentum, epsilon=epsilon, fused=False,
                                dtype="float64")
     layer(np.zeros(shape), training=False)

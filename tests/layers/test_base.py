@@ -439,7 +439,7 @@ def test_weight_lists_include_nested_layers_own_first():
     assert ids(block.trainable_weights) == ids([lin.kernel, lin.bias]) == ids(block.trainable_variables)
     assert ids(block.non_trainable_weights) == ids([cnt.count]) == ids(block.non_trainable_variables)
     assert ids(block.weights) == ids([lin.kernel, lin.bias, cnt.count]) == ids(block.variables)
-    assert block._layers == [lin, cnt]
+    assert block._tracked_layers == [lin, cnt]
 
 
 def test_trainable_false_moves_every_weight_to_non_trainable():
@@ -478,7 +478,7 @@ def test_lists_of_layers_are_tracked_and_weights_are_not_repeated():
 
     s = Stack()
     s(X)
-    assert len(s._layers) == 2
+    assert len(s._tracked_layers) == 2
     assert ids(s.weights) == ids([s.stack[0].kernel, s.stack[0].bias, s.stack[1].kernel,
                                   s.stack[1].bias])
 
@@ -740,7 +740,7 @@ def test_deepcopy_of_nested_layers():
     block = Block()
     block(X)
     clone = copy.deepcopy(block)
-    assert clone.linear is not block.linear and clone._layers == [clone.linear, clone.counter]
+    assert clone.linear is not block.linear and clone._tracked_layers == [clone.linear, clone.counter]
     assert clone.weights[0] is clone.linear.kernel
     clone.linear.kernel.assign(np.zeros((3, 3)))
     np.testing.assert_array_equal(block.linear.kernel.numpy(), np.ones((3, 3)))

@@ -189,7 +189,7 @@ def test_composite_path_gradients(kwargs):
     """The tape's gradients of the composite path against finite differences (gamma and beta
     are swapped for watched Tensors)."""
     x = randn(4, 3, 2)
-    bn = BatchNormalization(dtype="float64", **kwargs)
+    bn = BatchNormalization(dtype="float64", fused=False, **kwargs)
     bn.build(x.shape)
     names = [n for n in ("gamma", "beta") if getattr(bn, n) is not None]
 
@@ -223,7 +223,7 @@ def test_renorm_r_and_d_are_constants_for_the_gradient():
 
 
 def test_composite_path_second_derivatives():
-    bn = BatchNormalization(dtype="float64")
+    bn = BatchNormalization(dtype="float64", fused=False)
     assert mg.gradcheck(lambda x: bn(x, training=True), [randn(5, 3)], order=2)
 
 

@@ -19,6 +19,7 @@ from minigrad.ops.base import REGISTRY, Op, apply
 
 REPO = Path(__file__).resolve().parents[2]
 OPS_DIR = REPO / "minigrad" / "ops"
+KERNELS_DIR = REPO / "minigrad" / "kernels"
 ARRAY_LIBRARIES = ("numpy", "cupy")
 
 
@@ -50,11 +51,16 @@ def test_the_import_finder_finds_imports():
     assert array_library_imports("from minigrad import backend\nimport numbers\n") == []
 
 
-OPS_FILES = sorted(OPS_DIR.rglob("*.py"))
+OPS_FILES = sorted(OPS_DIR.rglob("*.py")) + sorted(KERNELS_DIR.rglob("*.py"))
 
 
 def test_there_are_op_modules():
     assert OPS_DIR / "base.py" in OPS_FILES and OPS_DIR / "elementwise.py" in OPS_FILES
+
+
+def test_there_are_kernel_modules():
+    """The rule covers the speed kernels too: they reach numpy/cupy only through ``xp``."""
+    assert KERNELS_DIR / "__init__.py" in OPS_FILES and KERNELS_DIR / "windows.py" in OPS_FILES
 
 
 @pytest.mark.parametrize("path", OPS_FILES, ids=lambda p: str(p.relative_to(REPO)))

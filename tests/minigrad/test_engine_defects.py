@@ -12,7 +12,7 @@ import pytest
 
 import minigrad as mg
 from minigrad.errors import InvalidArgumentError
-from minigrad.ops.reductions import _sum_by_matmul
+from minigrad.kernels.reductions import sum_by_matmul as _sum_by_matmul
 
 
 def _grad(f, x, output_gradients=None):

@@ -25,7 +25,7 @@ from devices import DEVICES, needs_cuda
 
 import minigrad as mg
 from minigrad.gradcheck import gradcheck
-from minigrad.ops import windows
+from minigrad.kernels import windows
 from minigrad.ops.conv import conv2d_backprop_input, conv2d_backprop_kernel, conv2d_nhwc
 
 RNG = np.random.default_rng(0)

@@ -20,8 +20,8 @@ from devices import DEVICES, needs_cuda
 
 import minigrad as mg
 from minigrad.gradcheck import gradcheck
+from minigrad.kernels.pool import window_argmax as _window_argmax
 from minigrad.ops.pool import (
-    _window_argmax,
     avg_pool2d_scatter,
     max_pool2d_gather,
     max_pool2d_nhwc,

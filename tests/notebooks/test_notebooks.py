@@ -14,6 +14,7 @@ The time each notebook took is printed at the end of the run (see conftest.py).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import platform
 import re
@@ -98,10 +99,23 @@ def test_notebook_runs(path: Path, monkeypatch: pytest.MonkeyPatch, request: pyt
         request.node.user_properties.append(("notebook_seconds", time.perf_counter() - start))
     if failure is not None:  # outside the except block: no chained kernel traceback in colour codes
         pytest.fail(failure, pytrace=False)
+    _store_for_the_docs_site(path, nb)
     left = sorted(_files_in(NOTEBOOK_DIR) - before)
     assert not left, (
         f"{path.name} wrote {left} into notebooks/. Under test (MINIGRAD_NOTEBOOK_SMALL=1) write "
         f"files only into tempfile.gettempdir() or a tempfile.TemporaryDirectory().")
+
+
+def _store_for_the_docs_site(path: Path, nb) -> None:
+    """Cache the executed notebook where docs/hooks.py looks (the site then executes nothing
+    again); without MkDocs installed there is no site to build, so nothing to cache."""
+    hooks_file = REPO / "docs" / "hooks.py"
+    if importlib.util.find_spec("mkdocs") is None or not hooks_file.is_file():
+        return
+    spec = importlib.util.spec_from_file_location("docs_hooks", hooks_file)
+    hooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(hooks)
+    hooks.store_executed(path, nb, small=True)
 
 
 def _cpu_runs_openblas_haswell_kernel() -> bool:

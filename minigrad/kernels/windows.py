@@ -19,7 +19,7 @@ shifted GEMMs; ``phases`` splits a strided one into stride-1 pieces for it, and
 
 from __future__ import annotations
 
-from minigrad.ops.base import CPU_MODULE
+from minigrad.kernels import CPU_MODULE
 
 
 def out_size(padded: int, k: int, stride: int, dilation: int = 1) -> int:
