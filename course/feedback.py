@@ -36,14 +36,19 @@ def feedback_markdown(grade, seed: int) -> str:
         lines += ["", f"## {g.exercise.id}: {g.exercise.title} ({fmt(g.earned)}/{g.exercise.points} pts)", "",
                   f"See {g.exercise.doc}; check it with `python -m course check {g.exercise.id}`.", ""]
         lines += [f"- could not grade: {problem}" for problem in g.problems]
+        previous = None
         for result in g.results:
             hidden = " (hidden variant)" if result.hidden else ""
             points = f"{fmt(result.points)}/{fmt(result.max_points)}"
             line = f"- {_status(result)} `{result.name}`{hidden}: {points}"
             message = readable(result.message).splitlines() if result.outcome != "passed" else []
+            if message and message == previous:
+                lines.append(line + " (the same message as above)")
+                continue
             lines.append(line)
             if message:
                 lines += ["", "  ```", *(f"  {text}" for text in message), "  ```"]
+            previous = message or previous
     return "\n".join(lines) + "\n"
 
 

@@ -104,6 +104,9 @@ def test_feedback_shows_diagnostics_not_stacks(graded):
     assert "- PASS `test_square_seeded` (hidden variant): 3.33/3.33" in alice
     assert "not implemented yet: the clipped increment (ex03, see course/exercises/ex03.md)" in alice
     assert "Traceback" not in alice and "def test_" not in alice
+    carol = (base / "feedback" / "carol.md").read_text(encoding="utf-8")
+    assert carol.count("not implemented yet: the clipped increment") == 1
+    assert "- FAIL `test_increment_of_five`: 0/2.5 (the same message as above)" in carol
 
 
 def test_gradescope_results(graded):
