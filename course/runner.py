@@ -86,6 +86,7 @@ def _parse(report: Path, run: Run, timeout: float | None, collect_only: bool = F
         run.hidden_skipped += record["event"] == "hidden"
     why = (f"did not finish: the tests ran past the {timeout:g} s limit (an endless loop?)" if run.timed_out
            else f"did not finish: pytest stopped with exit code {run.returncode}")
+    run.results.extend(errors)  # first: a file that could not be imported explains the rest
     for nodeid, test in collected.items():
         if collect_only:
             test.outcome = "collected"
@@ -93,7 +94,6 @@ def _parse(report: Path, run: Run, timeout: float | None, collect_only: bool = F
         else:
             run.results.append(finished.get(nodeid) or TestResult(nodeid, "failed", why, "", test.hidden,
                                                                    test.exercises))
-    run.results.extend(errors)
     if not run.results and run.returncode not in (0,):
         tail = "\n".join(run.output.strip().splitlines()[-15:])
         message = f"pytest could not run the tests ({why}):\n{tail}"
@@ -115,8 +115,9 @@ def run_tests(root: Path, tests, *, hidden: bool, seed: int | None = None, timeo
         collect_only: only collect: the results are the selected tests, with outcome "collected".
     """
     root = Path(root)
+    # a module that fails to import (a stub reached at import time) must not stop the other files
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--no-header",
-               *extra_args, *tests]
+               "--continue-on-collection-errors", *extra_args, *tests]
     if collect_only:
         command.append("--collect-only")
     with tempfile.TemporaryDirectory(prefix="course-run-") as scratch:
