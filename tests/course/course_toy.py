@@ -120,6 +120,15 @@ TESTS = {
         def test_scale_apply_negative():
             assert Scale.apply(-1, 5) == 5, "Scale.apply(-1, 5) should be 5"
     ''',
+    "tests/test_import_time.py": '''\
+        from pkg.ops import square
+
+        SQUARES = [square(2)]  # at import: in the student tree this module cannot be collected
+
+
+        def test_squares():
+            assert SQUARES == [4]
+    ''',
     "tests/test_util.py": '''\
         from pkg.util import deco
 

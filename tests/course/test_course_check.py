@@ -72,7 +72,7 @@ def test_plugin_marks_exercise_tests(toy_project):
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
     marked = subprocess.run([*command, "-m", "ex01"], cwd=toy_project, env=env, capture_output=True,
                             text=True)
-    assert "3 passed, 6 deselected" in marked.stdout
+    assert "3 passed, 7 deselected" in marked.stdout
     visible = subprocess.run([*command, "-m", "ex01 and not hidden"], cwd=toy_project, env=env,
                              capture_output=True, text=True)
-    assert "2 passed, 7 deselected" in visible.stdout
+    assert "2 passed, 8 deselected" in visible.stdout
