@@ -107,12 +107,23 @@ class Metric:
 
     @property
     def variables(self) -> list:
+        """The metric's state Variables (totals, counts), in the order they were added."""
         return list(self._variables)
 
     def update_state(self, *args, **kwargs) -> None:
+        """Accumulate one batch into the state (each metric defines its arguments).
+
+        Raises:
+            NotImplementedError: on the base class: a subclass must implement it.
+        """
         raise NotImplementedError(f"{type(self).__name__} must implement update_state.")
 
     def result(self) -> Tensor:
+        """The metric's value from the state accumulated since the last ``reset_state``.
+
+        Raises:
+            NotImplementedError: on the base class: a subclass must implement it.
+        """
         raise NotImplementedError(f"{type(self).__name__} must implement result.")
 
     def reset_state(self) -> None:
@@ -127,10 +138,22 @@ class Metric:
         return self.result()
 
     def get_config(self) -> dict:
+        """The constructor arguments, as a JSON-serializable dict (``from_config`` rebuilds it)."""
         return {"name": self.name, "dtype": str(self.dtype)}
 
     @classmethod
     def from_config(cls, config: dict) -> Metric:
+        """A new metric from ``get_config``'s dict (fresh state).
+
+        Args:
+            config: the dict ``get_config`` returned.
+
+        Returns:
+            A new instance of this class.
+
+        Raises:
+            InvalidArgumentError: for a config that is not a dict of this class's arguments.
+        """
         return cls(**check_config(config, where=f"{cls.__name__}.from_config"))
 
     def __repr__(self) -> str:
@@ -183,6 +206,7 @@ class Mean(Metric):
         self.count.assign_add(xp.asarray(count, self.dtype))
 
     def result(self) -> Tensor:
+        """``total / count``: the weighted mean so far (0 before any value was added)."""
         count = self.count._data
         total = self.total._data
         xp = backend.array_module(count)
@@ -235,6 +259,7 @@ class MeanMetricWrapper(Mean):
         super().update_state(self._fn(y_true, y_pred, **self._fn_kwargs), sample_weight)
 
     def get_config(self) -> dict:
+        """``name``, ``dtype`` and the keyword arguments passed on to ``fn``."""
         return {**super().get_config(), **self._fn_kwargs}
 
 
@@ -434,6 +459,7 @@ class Precision(_ConfusionCounts):
     _counts = ("true_positives", "false_positives")
 
     def result(self) -> Tensor:
+        """``TP / (TP + FP)`` (0 where both are 0): a scalar, or one value per threshold."""
         return self._ratio(self.true_positives, self.false_positives)
 
 
@@ -457,6 +483,7 @@ class Recall(_ConfusionCounts):
     _counts = ("true_positives", "false_negatives")
 
     def result(self) -> Tensor:
+        """``TP / (TP + FN)`` (0 where both are 0): a scalar, or one value per threshold."""
         return self._ratio(self.true_positives, self.false_negatives)
 
 

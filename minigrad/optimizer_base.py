@@ -223,6 +223,7 @@ class Optimizer:
 
     @property
     def weights(self) -> list:
+        """The optimizer's state Variables (iterations, then the slots), as ``variables()``."""
         return self.variables()
 
     def get_weights(self) -> list:

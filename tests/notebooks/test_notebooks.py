@@ -2,7 +2,8 @@
 
 Each notebook is executed in a fresh "python3" kernel (nbclient) with
 ``MINIGRAD_NOTEBOOK_SMALL=1`` (small sizes: each notebook must finish in well under 25 s)
-and ``MPLBACKEND=Agg`` (figures render off-screen). The kernel starts in notebooks/, as
+and the kernel's inline matplotlib backend (figures become PNG outputs, as in Jupyter, so the
+executed copy is what the documentation site shows: see docs/hooks.py). The kernel starts in notebooks/, as
 Jupyter starts it for a student, and finds ``minigrad`` and ``layers`` through
 ``PYTHONPATH`` even without ``pip install -e .``. Under test a notebook must write only
 into a temporary directory: a file it leaves in notebooks/ fails the test.
@@ -49,7 +50,7 @@ _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 def _kernel_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Environment the kernel process inherits (it is started from os.environ)."""
     monkeypatch.setenv("MINIGRAD_NOTEBOOK_SMALL", "1")
-    monkeypatch.setenv("MPLBACKEND", "Agg")
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the inline backend: figures kept as outputs
     # one BLAS thread: on a shared 2-core machine OpenBLAS's threads made notebooks up to 12x slower
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", "1")
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
