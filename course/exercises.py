@@ -111,7 +111,6 @@ EXERCISES: tuple[Exercise, ...] = (
         regions=(
             "layers/base.py#ex06",
             "layers/base.py::Layer._maybe_build",
-            "layers/base.py::Layer._build_for",
         ),
         tests=("tests/course_exercises/test_ex06_add_weight_build.py",),
         points=6,
