@@ -14,7 +14,9 @@ import os
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+import json  # noqa: E402
 import statistics  # noqa: E402
+import sys  # noqa: E402
 import time  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -97,3 +99,22 @@ def report(rows: list[tuple[str, dict]], title: str) -> None:
         theirs = "-" if r["theirs"] is None else f"{r['theirs'] * 1e3:10.3f}"
         ratio = "-" if r["ratio"] is None else f"{r['ratio']:7.2f}"
         print(f"{name:<48} {r['ours'] * 1e3:12.3f} {theirs:>10} {ratio:>7}")
+    if json_path():
+        save_json(rows)
+
+
+def json_path() -> str | None:
+    """PATH of a ``--json PATH`` argument: ``report`` also writes its rows there (None: not asked)."""
+    args = sys.argv
+    return args[args.index("--json") + 1] if "--json" in args[:-1] else None
+
+
+_saved_rows: dict = {}  # every row this process reported: each save rewrites the whole file
+
+
+def save_json(rows: list[tuple[str, dict]]) -> None:
+    """Write the rows reported so far to ``json_path()``: ``{case: {"ours": s, "theirs": s,
+    "ratio": ours/theirs}}`` (seconds per call; theirs and ratio null without torch)."""
+    _saved_rows.update(dict(rows))
+    with open(json_path(), "w") as f:
+        json.dump(_saved_rows, f, indent=1)

@@ -111,7 +111,6 @@ EXERCISES: tuple[Exercise, ...] = (
         regions=(
             "layers/base.py#ex06",
             "layers/base.py::Layer._maybe_build",
-            "layers/base.py::Layer._build_for",
         ),
         tests=("tests/course_exercises/test_ex06_add_weight_build.py",),
         points=6,
@@ -157,7 +156,10 @@ EXERCISES: tuple[Exercise, ...] = (
     Exercise(
         id="ex11",
         title="ghost batches (virtual_batch_size)",
-        regions=("layers/normalization.py#ex11",),
+        regions=(
+            "layers/normalization.py#ex11",
+            "layers/normalization.py::BatchNormalizationBase._tracked_statistics",
+        ),
         tests=("tests/course_exercises/test_ex11_ghost_batches.py",),
         points=8,
         depends=("ex06", "ex07", "ex08"),

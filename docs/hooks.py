@@ -165,7 +165,10 @@ def _execute(notebook: str, small: bool, library: str) -> str:
     from nbclient import NotebookClient
 
     path = Path(notebook)
-    os.environ.update(MPLBACKEND="Agg", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
+    # the kernel's own inline backend captures each figure as a PNG in the cell's outputs (Agg
+    # would draw them nowhere); widgets off: a static site has no live kernel behind its sliders
+    os.environ.pop("MPLBACKEND", None)
+    os.environ.update(MINIGRAD_NOTEBOOK_STATIC="1", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1",
                       PYDEVD_DISABLE_FILE_VALIDATION="1")
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
     if small:

@@ -152,6 +152,7 @@ class Layer(LossesAndUpdates):
 
     @property
     def name(self) -> str:
+        """The layer's name: the ``name`` argument, else unique from the class (``dense_2``)."""
         return self._name
 
     @property
@@ -166,6 +167,7 @@ class Layer(LossesAndUpdates):
 
     @property
     def dtype_policy(self) -> str:
+        """The dtype policy's name (``"float32"``; ``"mixed_float16"``: float32 weights, float16 compute)."""
         return self._policy_name
 
     def _set_dtype(self, dtype) -> None:
@@ -174,6 +176,7 @@ class Layer(LossesAndUpdates):
 
     @property
     def trainable(self) -> bool:
+        """Whether ``fit`` updates the weights; setting it sets every nested layer's too."""
         return self._trainable
 
     @trainable.setter
@@ -553,21 +556,27 @@ class Layer(LossesAndUpdates):
 
     # -- the node API (layers.node) -------------------------------------------------------------
     def get_input_at(self, node_index: int):
+        """The input tensor(s) of the layer's call ``node_index`` on symbolic inputs (0: the first)."""
         return node_attribute(self, node_index, "input_tensors", "input")
 
     def get_output_at(self, node_index: int):
+        """The output tensor(s) of the layer's call ``node_index`` on symbolic inputs (0: the first)."""
         return node_attribute(self, node_index, "output_tensors", "output")
 
     def get_input_shape_at(self, node_index: int):
+        """The input shape(s) of the layer's call ``node_index`` on symbolic inputs (0: the first)."""
         return node_attribute(self, node_index, "input_shapes", "input shape")
 
     def get_output_shape_at(self, node_index: int):
+        """The output shape(s) of the layer's call ``node_index`` on symbolic inputs (0: the first)."""
         return node_attribute(self, node_index, "output_shapes", "output shape")
 
     def get_input_mask_at(self, node_index: int):
+        """The input mask(s) of the layer's call ``node_index`` on symbolic inputs (0: the first)."""
         return node_attribute(self, node_index, "input_masks", "input mask")
 
     def get_output_mask_at(self, node_index: int):
+        """The output mask(s) of the layer's call ``node_index`` on symbolic inputs (0: the first)."""
         return node_attribute(self, node_index, "output_masks", "output mask")
 
     @property
@@ -602,8 +611,8 @@ class Layer(LossesAndUpdates):
 
     @property
     def inbound_nodes(self) -> list:
+        """The ``layers.node.Node`` of each call on symbolic inputs, in call order."""
         return list(self._inbound_nodes)
-
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} name={self.name!r}, built={self.built}>"
@@ -627,7 +636,6 @@ def _shapes_to_placeholders(shape, dtype):
             f"compute_output_shape: `input_shape` must be a tuple of ints / None (one shape), or "
             f"a list or dict of them, got {shape!r}. Pass e.g. (None, 3).")
     return [_shapes_to_placeholders(s, dtype) for s in shape]
-
 
 
 def _dedup(weights: list) -> list:

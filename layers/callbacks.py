@@ -54,9 +54,11 @@ class Callback:
         self.validation_data = None
 
     def set_params(self, params: dict) -> None:
+        """Called before ``fit``/``evaluate``/``predict`` runs, with its verbose, epochs and steps."""
         self.params = params
 
     def set_model(self, model) -> None:
+        """Called with the model the callback serves (``self.model`` from then on)."""
         self.model = model
 
     # legacy batch hooks: on_train_batch_* call them, as in Keras
@@ -73,9 +75,11 @@ class Callback:
         """Called at the end of an epoch with its loss, metrics and validation results."""
 
     def on_train_batch_begin(self, batch: int, logs: dict | None = None) -> None:
+        """Called before each training batch (``batch`` counts from 0 in each epoch)."""
         self.on_batch_begin(batch, logs=logs)
 
     def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        """Called after each training batch with the epoch's running loss and metrics so far."""
         self.on_batch_end(batch, logs=logs)
 
     def on_test_batch_begin(self, batch: int, logs: dict | None = None) -> None:
@@ -156,14 +160,17 @@ class CallbackList:
         return self._history
 
     def append(self, callback: Callback) -> None:
+        """Add ``callback`` at the end: it is called after the others."""
         self.callbacks.append(callback)
 
     def set_params(self, params: dict) -> None:
+        """Give ``params`` (``verbose``, ``epochs``, ``steps``) to every callback."""
         self.params = params
         for cb in self.callbacks:
             cb.set_params(params)
 
     def set_model(self, model) -> None:
+        """Give ``model`` to every callback."""
         self.model = model
         for cb in self.callbacks:
             cb.set_model(model)
@@ -174,45 +181,59 @@ class CallbackList:
             getattr(cb, hook)(*args, logs=logs)
 
     def on_train_begin(self, logs=None):
+        """Call every callback's ``on_train_begin``, in order."""
         self._call("on_train_begin", logs=logs)
 
     def on_train_end(self, logs=None):
+        """Call every callback's ``on_train_end``, in order."""
         self._call("on_train_end", logs=logs)
 
     def on_epoch_begin(self, epoch, logs=None):
+        """Call every callback's ``on_epoch_begin``, in order."""
         self._call("on_epoch_begin", epoch, logs=logs)
 
     def on_epoch_end(self, epoch, logs=None):
+        """Call every callback's ``on_epoch_end``, in order."""
         self._call("on_epoch_end", epoch, logs=logs)
 
     def on_train_batch_begin(self, batch, logs=None):
+        """Call every callback's ``on_train_batch_begin``, in order."""
         self._call("on_train_batch_begin", batch, logs=logs)
 
     def on_train_batch_end(self, batch, logs=None):
+        """Call every callback's ``on_train_batch_end``, in order."""
         self._call("on_train_batch_end", batch, logs=logs)
 
     def on_test_begin(self, logs=None):
+        """Call every callback's ``on_test_begin``, in order."""
         self._call("on_test_begin", logs=logs)
 
     def on_test_end(self, logs=None):
+        """Call every callback's ``on_test_end``, in order."""
         self._call("on_test_end", logs=logs)
 
     def on_test_batch_begin(self, batch, logs=None):
+        """Call every callback's ``on_test_batch_begin``, in order."""
         self._call("on_test_batch_begin", batch, logs=logs)
 
     def on_test_batch_end(self, batch, logs=None):
+        """Call every callback's ``on_test_batch_end``, in order."""
         self._call("on_test_batch_end", batch, logs=logs)
 
     def on_predict_begin(self, logs=None):
+        """Call every callback's ``on_predict_begin``, in order."""
         self._call("on_predict_begin", logs=logs)
 
     def on_predict_end(self, logs=None):
+        """Call every callback's ``on_predict_end``, in order."""
         self._call("on_predict_end", logs=logs)
 
     def on_predict_batch_begin(self, batch, logs=None):
+        """Call every callback's ``on_predict_batch_begin``, in order."""
         self._call("on_predict_batch_begin", batch, logs=logs)
 
     def on_predict_batch_end(self, batch, logs=None):
+        """Call every callback's ``on_predict_batch_end``, in order."""
         self._call("on_predict_batch_end", batch, logs=logs)
 
     def __iter__(self):

@@ -287,6 +287,7 @@ class ReduceLROnPlateau(Callback):
         return current > self.best + self.min_delta
 
     def in_cooldown(self) -> bool:
+        """Whether the last reduction was under ``cooldown`` epochs ago (epochs are not counted yet)."""
         return self.cooldown_counter > 0
 
     def on_train_begin(self, logs=None):

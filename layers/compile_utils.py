@@ -138,6 +138,16 @@ class CompiledLoss:
         self._trackers: list = []
 
     def build(self, names: list) -> None:
+        """Make the loss object, weight and (for several outputs) tracker of each output.
+
+        Args:
+            names: the model's output names, in output order.
+
+        Raises:
+            InvalidArgumentError: (a ValueError) for a ``loss`` or ``loss_weights`` list of the
+                wrong length, or a dict key that names no output.
+            ArgumentTypeError: (a TypeError) for a loss that is not a name, function or Loss.
+        """
         self._losses = [_loss_object(loss) for loss in per_output(self._loss, names, "loss")]
         weights = per_output(self._loss_weights, names, "loss_weights") if self._loss_weights is not None \
             else [None] * len(names)
@@ -149,6 +159,7 @@ class CompiledLoss:
 
     @property
     def metrics(self) -> list:
+        """The running means logged: "loss" first, then "<output>_loss" for several outputs."""
         return [self.loss_tracker] + [t for t in self._trackers if t is not None]
 
     def __call__(self, y_true: list, y_pred: list, sample_weight: list, regularization_losses: list):
@@ -180,6 +191,7 @@ class CompiledLoss:
         return total
 
     def reset_state(self) -> None:
+        """Zero the running means (``fit`` does at the start of every epoch)."""
         for metric in self.metrics:
             metric.reset_state()
 
@@ -252,6 +264,18 @@ class CompiledMetrics:
         self._entries: list = []  # (output index, metric, weighted)
 
     def build(self, y_true: list, y_pred: list, names: list) -> None:
+        """Make the metric objects from the first batch and name them for the logs.
+
+        Args:
+            y_true: the batch's targets, one per output (None: that output has no target).
+            y_pred: the model's outputs on the batch, in output order.
+            names: the model's output names, in output order.
+
+        Raises:
+            InvalidArgumentError: (a ValueError) for a ``metrics`` list or dict that does not
+                match the outputs, or a name that is no metric.
+            ArgumentTypeError: (a TypeError) for a metric that is not a name, function or Metric.
+        """
         multi = len(names) > 1
         base_names: dict = {}  # id(metric) -> its name before an output prefix was added
         taken = set()
@@ -279,9 +303,18 @@ class CompiledMetrics:
 
     @property
     def metrics(self) -> list:
+        """The metric objects in log order: the metrics output by output, then the weighted ones."""
         return [metric for _, metric, _ in self._entries]
 
     def update_state(self, y_true: list, y_pred: list, sample_weight: list) -> None:
+        """Add a batch to every metric, outside any tape (metrics are not differentiated).
+
+        Args:
+            y_true: the batch's targets, one per output.
+            y_pred: the model's outputs on the batch, one per output.
+            sample_weight: per output, the sample weights (None: equal), given to the
+                weighted metrics only.
+        """
         with mg.no_recording():
             for i, metric, weighted in self._entries:
                 y_t, y_p, sw = match_dtype_and_rank(y_true[i], mg.stop_gradient(y_pred[i]),
@@ -289,6 +322,7 @@ class CompiledMetrics:
                 metric.update_state(y_t, y_p, sample_weight=sw)
 
     def reset_state(self) -> None:
+        """Zero every metric (``fit`` does at the start of every epoch)."""
         for metric in self.metrics:
             metric.reset_state()
 

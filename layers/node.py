@@ -40,6 +40,7 @@ class KerasTensor:
 
     @property
     def ndim(self) -> int:
+        """The number of axes, the batch axis included."""
         return len(self.shape)
 
     def __repr__(self) -> str:
@@ -54,6 +55,14 @@ class KerasTensor:
 
 
 def is_symbolic(x) -> bool:
+    """Whether ``x`` is a ``KerasTensor`` (a layer called on it records a Node instead of computing).
+
+    Args:
+        x: anything a layer can be called on.
+
+    Returns:
+        True for a KerasTensor, False for a Tensor, an array or anything else.
+    """
     return isinstance(x, KerasTensor)
 
 
@@ -88,18 +97,22 @@ class Node:
 
     @property
     def input_shapes(self) -> list:
+        """The shape of each input tensor of the call (None for the batch axis)."""
         return [t.shape for t in self.input_tensors]
 
     @property
     def output_shapes(self) -> list:
+        """The shape of each output tensor of the call (None for the batch axis)."""
         return [t.shape for t in self.output_tensors]
 
     @property
     def input_masks(self) -> list:
+        """The mask of each input tensor of the call (None where it has none)."""
         return [t._keras_mask for t in self.input_tensors]
 
     @property
     def output_masks(self) -> list:
+        """The mask of each output tensor of the call (None where it has none)."""
         return [t._keras_mask for t in self.output_tensors]
 
 

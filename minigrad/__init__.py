@@ -24,6 +24,7 @@ from minigrad.backend import (  # noqa: F401
 from minigrad.cpu_threads import get_num_threads, set_num_threads  # noqa: F401
 from minigrad.creation import *  # noqa: F401,F403
 from minigrad.gradcheck import gradcheck  # noqa: F401
+from minigrad.graph_drawing import draw_graph, tape_graph  # noqa: F401
 from minigrad.ops import *  # noqa: F401,F403
 from minigrad.tape import GradientTape, grad, no_recording, value_and_grad  # noqa: F401
 from minigrad.tape import no_recording as no_grad  # noqa: F401  (torch.no_grad's name: see pytorch_habits)

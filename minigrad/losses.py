@@ -362,13 +362,38 @@ class Loss:
         return compute_weighted_loss(self.call(y_true, y_pred), sample_weight, self.reduction)
 
     def call(self, y_true, y_pred) -> Tensor:
+        """The per-sample losses, before weighting and reduction: subclasses implement this.
+
+        Args:
+            y_true: the targets.
+            y_pred: the predictions, of the same batch size.
+
+        Returns:
+            A Tensor of per-sample losses (for most losses, ``y_pred``'s shape without its
+            last axis).
+
+        Raises:
+            NotImplementedError: on the base class, which has no loss of its own.
+        """
         raise NotImplementedError(f"{type(self).__name__} must implement call(y_true, y_pred).")
 
     def get_config(self) -> dict:
+        """The arguments that recreate this loss with ``from_config``: reduction and name."""
         return {"reduction": self.reduction, "name": self.name}
 
     @classmethod
     def from_config(cls, config: dict) -> Loss:
+        """A new loss from ``get_config()``'s dict.
+
+        Args:
+            config: the constructor's arguments, as ``get_config`` returns them.
+
+        Returns:
+            An instance of this class.
+
+        Raises:
+            ArgumentTypeError: (a TypeError) if ``config`` is not a dict.
+        """
         return cls(**check_config(config, where=f"{cls.__name__}.from_config"))
 
     def __repr__(self) -> str:
@@ -389,9 +414,11 @@ class LossFunctionWrapper(Loss):
         self._fn_kwargs = kwargs
 
     def call(self, y_true, y_pred) -> Tensor:
+        """``fn(y_true, y_pred, **kwargs)``: the wrapped function's per-sample losses."""
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
     def get_config(self) -> dict:
+        """The reduction and name, plus the keyword arguments given to ``fn``."""
         return {**super().get_config(), **self._fn_kwargs}
 
 

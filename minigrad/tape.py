@@ -79,13 +79,10 @@ class GradientTape:
     @contextmanager
     def stop_recording(self):
         """Pause recording inside the block: ops there are not differentiated."""
-        position = state.remove_tape(self)
-        if position is None:
+        if self not in state.engine.tapes:
             raise TapeUsageError("stop_recording() needs a tape that is recording (inside `with`).")
-        try:
+        with _paused([self]):
             yield
-        finally:
-            state.insert_tape(position, self)
 
     def reset(self) -> None:
         """Forget everything recorded so far (the tape keeps recording if active)."""
@@ -212,12 +209,8 @@ class GradientTape:
         # a persistent tape that is recording records the walk too (a gradient of the
         # gradient); the walk covers only the entries there were when it started
         entries = self._entries[:] if self.persistent else self._entries
-        position = None if self.persistent else state.remove_tape(self)  # None: not paused
-        try:
+        with _paused([] if self.persistent else [self]):
             self._backward(entries, grads, keep)
-        finally:
-            if position is not None:
-                state.insert_tape(position, self)
 
         results = [self._gradient_of(s, grads, unconnected_gradients) for s in flat_sources]
         if not self.persistent:
@@ -293,11 +286,19 @@ class GradientTape:
                     continue
                 x = inputs[i]
                 # _fit's checks, inlined for the usual case: a Tensor with the input's
-                # array type (device), shape and dtype needs nothing done to it
-                gd, xd = getattr(gx, "_data", None), x._data
-                if type(gd) is not type(xd) or gd.shape != xd.shape or gd.dtype != xd.dtype:
+                # array type (device), shape and dtype needs nothing done to it (NumPy's
+                # dtypes are mostly singletons: ``is`` first spares the slower ``!=``)
+                try:
+                    gd = gx._data
+                except AttributeError:  # not a Tensor: _fit says what to return instead
+                    gd = None
+                xd = x._data
+                if (type(gd) is not type(xd) or gd.shape != xd.shape
+                        or (gd.dtype is not xd.dtype and gd.dtype != xd.dtype)):
                     gx = _fit(gx, x, op.name, i)
-                _accumulate(grads, id(x), gx)
+                key = id(x)  # _accumulate, inlined: one call fewer per gradient
+                previous = grads.get(key)
+                grads[key] = gx if previous is None else previous + gx
 
     def _gradient_of(self, source, grads, unconnected):
         if isinstance(source, Variable):
@@ -354,11 +355,25 @@ def no_recording():
         with minigrad.no_recording():
             accuracy = (y_pred.argmax(axis=1) == labels).mean()
     """
-    paused = state.pause_tapes()
+    with _paused(list(state.engine.tapes)):
+        yield
+
+
+@contextmanager
+def _paused(tapes: list):
+    """Take ``tapes`` (recording in this thread, outermost first) off the thread's stack inside
+    the block, and put each back at its place afterwards, even after an error.
+
+    The one pause that ``stop_recording``, ``gradient`` and ``no_recording`` share. A tape not
+    recording is skipped; a tape opened inside the block stays inside the paused ones.
+    """
+    places = [state.remove_tape(tape) for tape in reversed(tapes)]  # innermost first: places hold
     try:
         yield
     finally:
-        state.resume_tapes(paused)
+        for tape, place in zip(tapes, reversed(places)):
+            if place is not None:
+                state.insert_tape(place, tape)
 
 
 def _accumulate(grads: dict, key: int, g: Tensor) -> None:

@@ -325,16 +325,16 @@ def as_tensor(value, like: Tensor | None = None) -> Tensor:
     data (lists, NumPy arrays) goes to ``like``'s device; a GPU array stays where
     it is, so that no hidden copy leaves the GPU.
     """
+    if like is not None and isinstance(value, (int, float, bool)):  # first: ``x * 0.5`` is common
+        data = like._data
+        key = (type(value), value, data.dtype, type(data))
+        number = _numbers.get(key)
+        if number is None:
+            number = _number_tensor(key, value, data)
+        return number
     if isinstance(value, Tensor):
         return value
     if like is not None:
-        if isinstance(value, (int, float, bool)):
-            data = like._data
-            key = (type(value), value, data.dtype, type(data))
-            number = _numbers.get(key)
-            if number is None:
-                number = _number_tensor(key, value, data)
-            return number
         if not backend.is_array(value) or backend.device_of(value) == "cpu":
             return Tensor(value, device=like.device)
     return Tensor(value)

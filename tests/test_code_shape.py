@@ -20,7 +20,7 @@ MAX_FILE_LINES = 650
 
 # fixed by the other branches at merge: files still longer than MAX_FILE_LINES on this branch,
 # each split by the helper who owns it (issue 11)
-KNOWN_LONG_FILES = frozenset({"minigrad/optimizers.py", "minigrad/metrics.py"})
+KNOWN_LONG_FILES: frozenset = frozenset()  # none left: every file is within the limit
 
 
 def function_code_lines(source: str) -> list[tuple[int, str, int]]:

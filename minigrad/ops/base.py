@@ -53,12 +53,12 @@ class Op:
 
 
 def apply(op: type[Op], *inputs: Tensor, **attrs):
-    """Run ``op`` on Tensors and record it on the active tapes.
+    """Run ``op`` on Tensors and record it on the active tapes: forward, wrap, record.
 
     Every op, forward and backward, runs through here, so this is minigrad's hot
-    path and it is written for speed: unary and binary ops without attributes
-    (most calls) take a short path that passes the arrays to ``forward``
-    directly, and nothing is done for the tape unless one is recording.
+    path: unary and binary ops without attributes (most calls) take a fast path
+    that hands the arrays to ``forward`` directly, and nothing is done for the
+    tape unless one is recording in this thread.
 
     Returns:
         A Tensor, or a tuple of Tensors for an op with several outputs.
@@ -68,74 +68,83 @@ def apply(op: type[Op], *inputs: Tensor, **attrs):
         InvalidArgumentError: if the two inputs of a binary op do not broadcast.
     """
     ctx = Context()
-    # 1. forward on the raw arrays, which must share one array type (one device)
-    if len(inputs) == 2 and not attrs:
-        a, b = inputs[0]._data, inputs[1]._data
-        kind = type(a)
-        if type(b) is not kind:
-            backend.check_same_device(op.name, (a, b))
-        ctx.xp = xp = _module_of_type.get(kind) or backend.array_module(a)
-        try:
-            out = op.forward(ctx, a, b)
-        except ValueError as exc:
-            if "broadcast" in str(exc):
-                raise _broadcast_error(op, exc, (a, b)) from exc
-            raise
-    elif len(inputs) == 1 and not attrs:
-        a = inputs[0]._data
-        kind = type(a)
-        ctx.xp = xp = _module_of_type.get(kind) or backend.array_module(a)
-        out = op.forward(ctx, a)
+    if len(inputs) <= 2 and not attrs:  # the fast path: no list of arrays, no */** unpacking
+        out = _forward_one_or_two(op, ctx, inputs)
     else:
-        arrays = [t._data for t in inputs]
-        kind = type(arrays[0])
-        for a in arrays:
-            if type(a) is not kind:
-                backend.check_same_device(op.name, arrays)
-        ctx.xp = xp = _module_of_type.get(kind) or backend.array_module(arrays[0])
-        out = op.forward(ctx, *arrays, **attrs)
-
-    # 2. the result as Tensor(s) (Tensor._wrap, inlined); NumPy returns scalars
-    #    from some 0-d computations, which become 0-d arrays
-    if op.multiple_outputs:
-        outputs = tuple(Tensor._wrap(o if type(o) is kind else _as_array(xp, o)) for o in out)
-        result = outputs
-    else:
-        result = _new_object(Tensor)
-        result._data = out if type(out) is kind else _as_array(xp, out)
-
-    # 3. the record, only while a tape is recording in this thread (``_recording`` is
-    #    empty when no thread records: tested first, it is cheaper than ``_engine.tapes``)
+        out = _forward(op, ctx, inputs, attrs)
+    result = _wrap(op, out, ctx.xp)
     if _recording and op.differentiable and (tapes := _engine.tapes):
-        for t in inputs:
-            if t._is_variable:  # tapes record the read: the value this op saw
-                inputs = tuple([t.value() if t._is_variable else t for t in inputs])
-                break
-        ctx.inputs = inputs
-        ctx.output = result
-        if not op.multiple_outputs:
-            outputs = (result,)
-        for tape in tapes:
-            tape._record(op, ctx, inputs, outputs)
+        _record(op, ctx, inputs, result, tapes)
     return result
+
+
+def _forward_one_or_two(op: type[Op], ctx: Context, inputs: tuple):
+    """Step 1, fast path: ``op.forward`` on one or two arrays of one array type (one device)."""
+    a = inputs[0]._data
+    kind = type(a)
+    ctx.xp = _module_of_type.get(kind) or backend.array_module(a)
+    if len(inputs) == 1:
+        return op.forward(ctx, a)
+    b = inputs[1]._data
+    if type(b) is not kind:
+        backend.check_same_device(op.name, (a, b))
+    try:
+        return op.forward(ctx, a, b)
+    except ValueError as exc:
+        if "broadcast" in str(exc):
+            raise _broadcast_error(op, exc, (a, b)) from exc
+        raise
+
+
+def _forward(op: type[Op], ctx: Context, inputs: tuple, attrs: dict):
+    """Step 1: ``op.forward`` on the inputs' arrays, which must share one array type (one device)."""
+    arrays = [t._data for t in inputs]
+    kind = type(arrays[0])
+    for a in arrays:
+        if type(a) is not kind:
+            backend.check_same_device(op.name, arrays)
+    ctx.xp = _module_of_type.get(kind) or backend.array_module(arrays[0])
+    return op.forward(ctx, *arrays, **attrs)
+
+
+def _wrap(op: type[Op], out, xp):
+    """Step 2: the forward's array(s) as Tensor(s) (``Tensor._wrap``, inlined).
+
+    NumPy returns scalars from some 0-d computations; they become 0-d arrays of ``xp``.
+    """
+    if op.multiple_outputs:
+        return tuple(Tensor._wrap(o if type(o) in _module_of_type else xp.asarray(o)) for o in out)
+    result = _new_object(Tensor)
+    result._data = out if type(out) in _module_of_type else xp.asarray(out)
+    return result
+
+
+def _record(op: type[Op], ctx: Context, inputs: tuple, result, tapes) -> None:
+    """Step 3: hand the op to each tape recording in this thread (innermost last).
+
+    Tapes record a Variable's read (the value this op saw), not the Variable.
+    """
+    for t in inputs:
+        if t._is_variable:
+            inputs = tuple([t.value() if t._is_variable else t for t in inputs])
+            break
+    ctx.inputs = inputs
+    ctx.output = result
+    outputs = result if op.multiple_outputs else (result,)
+    for tape in tapes:
+        tape._record(op, ctx, inputs, outputs)
 
 
 _new_object = object.__new__
 _engine = state.engine  # this thread's recording tapes (engine.tapes, innermost last)
-_recording = state.recording  # the tape stacks, of all threads, that hold a recording tape
+# the tape stacks, of all threads, that hold a recording tape: empty when no thread records,
+# so ``apply`` tests it first (a module global is cheaper than ``_engine.tapes``)
+_recording = state.recording
 _module_of_type = backend._module_of_type  # array type -> numpy or cupy (shared, not copied)
 
 #: NumPy: the array module of "cpu" arrays. A few ops take fast paths that are tricks
 #: for NumPy's CPU loops (and pointless or wasteful on a GPU); they test ``xp is CPU_MODULE``.
 CPU_MODULE = backend.module_for_device("cpu")
-
-
-def _as_array(xp, value):
-    """NumPy returns scalars from some 0-d computations; keep everything an array.
-
-    An array of another device stays as it is: ``to_device`` returns one.
-    """
-    return value if type(value) in _module_of_type else xp.asarray(value)
 
 
 def _broadcast_error(op, exc: ValueError, arrays) -> InvalidArgumentError:
