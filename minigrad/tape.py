@@ -78,23 +78,38 @@ class GradientTape:
 
     @contextmanager
     def stop_recording(self):
-        """Pause recording inside the block: ops there are not differentiated."""
+        """Pause this tape inside the block: ops there are not recorded, so not differentiated.
+
+        Other tapes recording in the thread go on recording.
+
+        Raises:
+            TapeUsageError: if the tape is not recording (outside its ``with`` block).
+        """
         if self not in state.engine.tapes:
             raise TapeUsageError("stop_recording() needs a tape that is recording (inside `with`).")
         with _paused([self]):
             yield
 
     def reset(self) -> None:
-        """Forget everything recorded so far (the tape keeps recording if active)."""
+        """Forget everything recorded and watched so far; the tape keeps recording if active.
+
+        After a non-persistent tape's ``gradient``, it makes the tape usable again.
+        """
         self._entries = []
         self._tracked.clear()
         self._watched_vars.clear()
         self._reads.clear()
 
     def watch(self, tensor) -> None:
-        """Ask for gradients with respect to ``tensor`` (a Tensor, Variable or nest of them).
+        """Ask for gradients with respect to ``tensor``: ops using it are recorded from now on.
+
+        Trainable Variables are watched without asking (``watch_accessed_variables=True``).
+
+        Args:
+            tensor: a Tensor or Variable, or a list, tuple or dict (nested) of them.
 
         Raises:
+            ArgumentTypeError: for something that is not a Tensor or Variable.
             UnsupportedDtypeError: for a tensor that is not floating point.
         """
         for t in _flatten(tensor)[0]:
@@ -111,7 +126,11 @@ class GradientTape:
                 self._tracked[id(t)] = t
 
     def watched_variables(self) -> tuple:
-        """The Variables this tape watched, explicitly or by access, in order."""
+        """The Variables this tape watched, explicitly or by access.
+
+        Returns:
+            A tuple of Variables, in the order they were first watched.
+        """
         return tuple(self._watched_vars.values())
 
     def _record(self, op, ctx, inputs, outputs) -> None:
@@ -346,6 +365,9 @@ def _check_differentiable(name: str, flat: list) -> None:
 def no_recording():
     """Pause every GradientTape recording in this thread inside the block (like ``torch.no_grad``).
 
+    Returns:
+        A context manager (use it with ``with``).
+
     ``minigrad.no_grad`` is another name for it. A tape opened inside the block records as
     usual: only the tapes recording when the block starts are paused.
 
@@ -513,6 +535,17 @@ def grad(f, argnums=0):
     """Turn ``f(*args)`` (returning a scalar) into a function returning its gradient.
 
     ``minigrad.grad(minigrad.grad(f))`` gives the second derivative.
+
+    Args:
+        f: a function of Tensors returning a scalar Tensor.
+        argnums: which positional argument(s) to differentiate (int or tuple).
+
+    Returns:
+        A function with the signature of ``f`` returning the gradient: one Tensor for an
+        int ``argnums``, a tuple for a tuple (zeros for an argument ``f`` does not use).
+
+    Raises:
+        ArgumentTypeError, IndexOutOfRangeError: as ``value_and_grad``.
     """
     vg = value_and_grad(f, argnums)
 

@@ -26,7 +26,11 @@ _uid = itertools.count()
 
 
 class VariableRead(Tensor):
-    """The value of a Variable at one moment, as seen by ops and tapes."""
+    """The value of a Variable at one moment, as seen by ops and tapes.
+
+    Attributes:
+        variable: the Variable it was read from (the tape adds the gradients of its reads).
+    """
 
     __slots__ = ("variable",)
 
@@ -77,6 +81,11 @@ class Variable(Tensor):
 
     @property
     def trainable(self) -> bool:
+        """Whether tapes watch it automatically and optimizers update it (settable).
+
+        Raises:
+            ArgumentTypeError: when set to something other than a bool.
+        """
         return self._trainable
 
     @trainable.setter
@@ -84,7 +93,14 @@ class Variable(Tensor):
         self._trainable = check_bool("trainable", value, where=f"Variable {self.name!r}")
 
     def value(self) -> Tensor:
-        """The current value as a Tensor (what ops and tapes see)."""
+        """The current value as a Tensor: what ops and tapes see (``read_value`` is another name).
+
+        The same read is returned until the value changes (``assign``, ``assign_add``, ...),
+        so every op in between sees, and a tape differentiates, one Tensor.
+
+        Returns:
+            A ``VariableRead``: a Tensor sharing this variable's current array.
+        """
         read = self._read
         if read is None:
             read = VariableRead._wrap(self._data)
@@ -101,6 +117,12 @@ class Variable(Tensor):
         refuses Python floats for an int variable) are refused by an integer or bool
         variable, and integers by a bool variable. Narrower dtypes of the same kind
         (float64 into float32, int64 into int32) are cast.
+
+        Args:
+            value: a Tensor, an array, a number or a nested list of this variable's shape.
+
+        Returns:
+            This variable.
 
         Raises:
             InvalidArgumentError: if ``value`` has another shape.
@@ -131,6 +153,9 @@ class Variable(Tensor):
         layers and optimizers holding it compute there from now on. A tape that
         already recorded a read keeps the old value, as after ``assign``.
 
+        Args:
+            device: "cpu" or "cuda".
+
         Returns:
             This variable.
 
@@ -160,6 +185,12 @@ class Variable(Tensor):
     def assign_add(self, delta) -> Variable:
         """``v <- v + delta`` (a new array; the old one is left untouched).
 
+        Args:
+            delta: a number, or a Tensor or array that broadcasts to the variable's shape.
+
+        Returns:
+            This variable.
+
         Raises:
             ArgumentTypeError: for None, or a delta of a kind this variable's dtype cannot
                 hold (``0.5`` for an int variable: TensorFlow refuses it too).
@@ -173,6 +204,12 @@ class Variable(Tensor):
 
     def assign_sub(self, delta) -> Variable:
         """``v <- v - delta`` (a new array; the old one is left untouched).
+
+        Args:
+            delta: a number, or a Tensor or array that broadcasts to the variable's shape.
+
+        Returns:
+            This variable.
 
         Raises:
             ArgumentTypeError, InvalidArgumentError: as ``assign_add``.

@@ -28,11 +28,33 @@ REGISTRY: dict[str, type[Op]] = {}
 
 
 class Context:
-    """Notes an op's forward leaves for its backward (attributes set freely)."""
+    """Notes an op's forward leaves for its backward (attributes set freely).
+
+    The engine sets four: ``xp`` (the array module of the inputs), ``inputs`` and
+    ``output`` (the input Tensors, Variable reads in place of Variables, and the output
+    Tensor or tuple of Tensors; set when a tape records the op) and ``needs_input_grad``
+    (one bool per input, set before ``backward`` runs).
+    """
+
+    # the engine's four in slots (cheaper to set and read than a dict's entries: about 5-10 us
+    # of the 100-op chain's 500 us, one Context per op forward and backward); an op's own
+    # notes go in a dict made on first use
+    __slots__ = ("xp", "inputs", "output", "needs_input_grad", "__dict__")
 
 
 class Op:
-    """Base class of the primitive ops; see the module docstring for the contract."""
+    """Base class of the primitive ops: ``forward`` on arrays, ``backward`` in minigrad ops.
+
+    A subclass sets ``name`` (which registers it in ``REGISTRY``, so the tests check
+    that it is gradient-checked) and writes the two static methods; its public
+    function calls ``apply(OpClass, *tensors, **attrs)``. The module docstring states
+    the contract, and what the engine does for every op.
+
+    Attributes:
+        name: the op's name, in errors and in ``REGISTRY``.
+        differentiable: False for ops never recorded (comparisons, argmax, ...).
+        multiple_outputs: True when ``forward`` returns a tuple of arrays.
+    """
 
     name: str = ""
     differentiable: bool = True  # False: never recorded (comparisons, argmax, ...)
@@ -45,10 +67,39 @@ class Op:
 
     @staticmethod
     def forward(ctx, *arrays, **attrs):
+        """Compute the op on raw arrays; every op writes its own.
+
+        Args:
+            ctx: the op's ``Context``: ``ctx.xp`` is the array module (numpy or cupy);
+                notes for the backward go on it (``ctx.axes = ...``).
+            *arrays: the inputs' arrays, one per input Tensor, on one device.
+            **attrs: the op's settings, as its public function passed them to ``apply``.
+
+        Returns:
+            The output array (or a tuple of arrays when ``multiple_outputs``).
+        """
         raise NotImplementedError
 
     @classmethod
     def backward(cls, ctx, *grads):
+        """The gradient of each input from the gradient of the output, in minigrad ops.
+
+        Written for equal shapes: the engine sums each gradient back over broadcast axes,
+        casts it to its input's dtype and checks its shape. Written in ops (not arrays),
+        so that an outer tape records it: gradients of gradients.
+
+        Args:
+            ctx: the forward's ``Context``: ``ctx.inputs`` (input Tensors), ``ctx.output``
+                (the output Tensor, or a tuple of them), ``ctx.needs_input_grad`` (one bool
+                per input: skip the work for a False one), and the forward's own notes.
+            *grads: the gradient of the output (one per output when ``multiple_outputs``).
+
+        Returns:
+            One Tensor (or None) per input; a single Tensor for a one-input op.
+
+        Raises:
+            MissingBackwardError: for an op that does not write a backward (this default).
+        """
         raise missing_backward(cls.name)
 
 
@@ -59,6 +110,11 @@ def apply(op: type[Op], *inputs: Tensor, **attrs):
     path: unary and binary ops without attributes (most calls) take a fast path
     that hands the arrays to ``forward`` directly, and nothing is done for the
     tape unless one is recording in this thread.
+
+    Args:
+        op: the Op class to run.
+        *inputs: its input Tensors (Variables are recorded as their reads).
+        **attrs: the op's settings, passed on to ``op.forward``.
 
     Returns:
         A Tensor, or a tuple of Tensors for an op with several outputs.
@@ -158,7 +214,14 @@ def _broadcast_error(op, exc: ValueError, arrays) -> InvalidArgumentError:
 
 
 def missing_backward(op_name: str):
-    """The error raised when a gradient is asked through an op with no backward."""
+    """The error raised when a gradient is asked through an op with no backward.
+
+    Args:
+        op_name: the op's name.
+
+    Returns:
+        A ``MissingBackwardError`` saying how to give the op a backward or stop the gradient.
+    """
     return MissingBackwardError(
         f"op {op_name!r} has no backward, so no gradient can flow through it. "
         "If it should be differentiable, give its Op class a backward(ctx, grad) "
