@@ -61,6 +61,30 @@ def accuracy(model, x: np.ndarray, y: np.ndarray, training: bool, batch_size: in
     return float((logits.argmax(axis=1) == y).mean())
 
 
+def train_step(model, loss_fn, optimizer, features, labels, run_updates: bool = True):
+    """One training step of the custom loop: gradients, the optimizer's step, then the update ops.
+
+    Returns:
+        ``(loss, update_ops)``: the batch's loss and the update ops of this step (run unless
+        ``run_updates`` is False).
+    """
+    with mg.GradientTape() as tape:
+        logits = model(features, training=True)
+        loss = loss_fn(labels, logits)
+    # The update ops of this step: unconditional ones (none here) and those that
+    # depend on this batch (each V1 BN layer's moving mean and moving variance). They hold
+    # the batch's statistics from the forward pass, so they may run before the gradient step.
+    update_ops = model.get_updates_for(None) + model.get_updates_for(features)
+    ### BEGIN SOLUTION ex10
+    if run_updates:
+        for op in {id(op): op for op in update_ops}.values():  # each one once
+            op()
+    ### END SOLUTION
+    weights = model.trainable_weights
+    optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))
+    return loss, update_ops
+
+
 def fmt(values) -> str:
     return "[" + ", ".join(f"{v:7.4f}" for v in values) + "]"
 
@@ -101,21 +125,11 @@ def main(argv=None) -> int:
         for i in range(0, len(order), batch_size):
             batch = order[i:i + batch_size]
             features, labels = mg.tensor(x_train[batch]), mg.tensor(y_train[batch])
-            with mg.GradientTape() as tape:
-                logits = model(features, training=True)
-                loss = loss_fn(labels, logits)
-            weights = model.trainable_weights
-            optimizer.apply_gradients(zip(tape.gradient(loss, weights), weights))
+            loss, update_ops = train_step(model, loss_fn, optimizer, features, labels,
+                                          run_updates=not args.forget_updates)
             losses.append(float(loss.numpy()))
-
-            # The update ops of this step: unconditional ones (none here) and those that
-            # depend on this batch (each V1 BN layer's moving mean and moving variance).
-            update_ops = model.get_updates_for(None) + model.get_updates_for(features)
             if steps == 0:
                 print(f"step 1: {len(update_ops)} update ops: {[op.name for op in update_ops]}")
-            if not args.forget_updates:
-                for op in {id(op): op for op in update_ops}.values():  # each one once
-                    op()
             steps += 1
         if epoch == 1 or epoch % 5 == 0 or epoch == epochs:
             bn_input = model.get_layer("dense_1")(x_train).numpy()[:, CHANNELS]

@@ -425,6 +425,7 @@ class Layer(LossesAndUpdates):
         """
         shape, trainable = check_add_weight_arguments(name, shape, trainable, kwargs)
         dtype, initializer = weight_dtype_and_initializer(self, name, dtype, initializer)
+        ### BEGIN SOLUTION ex06
         initializer = initializers.get(initializer)
         variable = mg.Variable(initializer(shape, dtype=dtype), trainable=trainable,
                                name=f"{backend.name_scope_prefix(self)}/{name}:0", dtype=dtype,
@@ -434,6 +435,7 @@ class Layer(LossesAndUpdates):
         if regularizer is not None:  # a callable loss, as Keras's add_loss(partial(...))
             self._losses.append((RegularizerLoss(regularizer, variable), None, False))
         return variable
+        ### END SOLUTION
 
     def add_variable(self, *args, **kwargs):
         """Deprecated alias of ``add_weight``."""

@@ -537,7 +537,9 @@ class BatchNormalizationBase(Layer):
                 f"groups of {vbs}. Use a batch size that is a multiple of {vbs} (e.g. drop the "
                 "last incomplete batch), or another virtual_batch_size."
             )
+        ### BEGIN SOLUTION ex11
         return mg.reshape(x, (vbs, batch // vbs) + tuple(x.shape[1:]))
+        ### END SOLUTION
 
     def _mask_weights(self, mask, x):
         """The mask as 0/1 weights of ``x``'s full shape (the channel axes broadcast).

@@ -14,6 +14,9 @@ from fake_cupy import FakeCudaArray, FakeCupy
 
 from minigrad import backend
 
+# exercise markers (pytest -m ex07), the `hidden` marker and the `course_seed` fixture
+pytest_plugins = ["course.pytest_plugin"]
+
 
 def pytest_configure(config) -> None:
     """Register the ``needs_cuda`` marker; install the fake GPU if ``MINIGRAD_FAKE_GPU=1``."""

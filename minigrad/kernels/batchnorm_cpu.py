@@ -396,11 +396,13 @@ def train_backward(xp, x, g, gamma, gmean, gvar, mu, rstd, axis: int):
         center = None if hi is None else plan.coefficient(hi, slots[0])
         sum_g, sum_gd = _chunked_sums(plan, xf, gf, center, buf, buf2)
     n = float(plan.n)
+    ### BEGIN SOLUTION ex09
     sum_gd -= lo * sum_g  # now Σ g (x - μ)
     a = gamma.astype(f64) * rstd
     b = -a * rstd * rstd * sum_gd / n + 2.0 * gvar.astype(f64) / n
     c = -a * sum_g / n + gmean.astype(f64) / n - b * lo
     dgamma, dbeta = (rstd * sum_gd).astype(gamma.dtype), sum_g.astype(gamma.dtype)
+    ### END SOLUTION
     factor = bool(((a != 0) & (xp.abs(b) <= 1e30 * xp.abs(a))).all())  # q = b / a fits the dtype
     if factor and center is None and x.dtype == plan.dtype:  # dx = (x q + g) a + c, q = b / a
         names, values = ("q", "a", "c"), (b / a, a, c)
